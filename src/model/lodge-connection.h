@@ -1,0 +1,76 @@
+/* lodge-connection.h: one libvirt connection and the machines it holds
+ *
+ * Copyright 2026 The Lodge authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "model/lodge-types.h"
+
+G_BEGIN_DECLS
+
+#define LODGE_TYPE_CONNECTION (lodge_connection_get_type ())
+
+G_DECLARE_FINAL_TYPE (LodgeConnection, lodge_connection, LODGE, CONNECTION, GObject)
+
+/* Must be called once, on the main thread, before the first connection is
+ * opened: libvirt's events then arrive on the default GLib main context. */
+void                 lodge_connection_init_events      (void);
+
+/* The URI the application should use when none is given: qemu:///system
+ * when running as root, else qemu:///session. */
+const char          *lodge_connection_default_uri      (void);
+
+LodgeConnection     *lodge_connection_new              (const char           *uri);
+const char          *lodge_connection_get_uri          (LodgeConnection      *self);
+/* Short human name: the host name for remote URIs, "This computer" style
+ * names are the UI's business. */
+const char          *lodge_connection_get_hostname     (LodgeConnection      *self);
+LodgeConnectionState lodge_connection_get_state        (LodgeConnection      *self);
+/* The last open/reconnect error, or NULL. */
+const GError        *lodge_connection_get_error        (LodgeConnection      *self);
+/* A GListModel of LodgeMachine; valid for the connection's whole life,
+ * filled once connected, kept across reconnections. */
+LodgeMachineList    *lodge_connection_get_machines     (LodgeConnection      *self);
+
+/* Opens the URI on a worker thread. Completes when connected and the
+ * machine list is filled, or with the error. Afterwards the connection
+ * follows libvirt's events and reconnects by itself if the daemon goes away. */
+void                 lodge_connection_open_async       (LodgeConnection      *self,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gboolean             lodge_connection_open_finish      (LodgeConnection      *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+/* Closes on purpose: no reconnection. The machine list is emptied. */
+void                 lodge_connection_close            (LodgeConnection      *self);
+/* Skip the back-off wait and try to reconnect now (a "Retry" button). */
+void                 lodge_connection_reconnect_now    (LodgeConnection      *self);
+
+/* Seconds between two stats ticks; 0 stops statistics. Default 2. */
+guint                lodge_connection_get_stats_interval (LodgeConnection    *self);
+void                 lodge_connection_set_stats_interval (LodgeConnection    *self,
+                                                          guint               seconds);
+/* How many virConnectGetAllDomainStats calls were made: for tests and
+ * benchmarks that check one call per tick. */
+guint64              lodge_connection_get_stats_calls    (LodgeConnection    *self);
+
+/* Where "last used" times are kept between runs (a GKeyFile the connection
+ * reads when opened and writes when a machine starts). NULL: not kept. */
+void                 lodge_connection_set_usage_file   (LodgeConnection      *self,
+                                                        const char           *path);
+
+/* Finds a machine by name, title or UUID string; NULL when none. */
+LodgeMachine        *lodge_connection_lookup_machine   (LodgeConnection      *self,
+                                                        const char           *name_or_uuid);
+
+/* For other layers that must make their own libvirt calls on a worker
+ * thread (creation, details). Returns a new reference to the virConnectPtr
+ * (release it with virConnectClose) or NULL when not connected. The type
+ * is gpointer so that this header does not pull libvirt into every file. */
+gpointer             lodge_connection_ref_virconnect   (LodgeConnection      *self);
+
+G_END_DECLS

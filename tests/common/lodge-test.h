@@ -1,0 +1,27 @@
+/* lodge-test.h: small helpers shared by Lodge's test programs
+ *
+ * Copyright 2026 The Lodge authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdlib.h>
+
+/* Exit code meson reads as "skipped". */
+#define LODGE_TEST_SKIP 77
+
+/* A suite may skip only when its precondition is truly missing. CI sets
+ * LODGE_TEST_NO_SKIP=1 because it provides every precondition: there a
+ * missing one is a failure, not a silent skip. */
+static inline void G_GNUC_NORETURN
+lodge_test_skip_all (const char *why)
+{
+  if (g_strcmp0 (g_getenv ("LODGE_TEST_NO_SKIP"), "1") == 0)
+    {
+      g_printerr ("precondition missing and skipping is not allowed here: %s\n", why);
+      exit (1);
+    }
+  g_print ("1..0 # SKIP %s\n", why);
+  exit (LODGE_TEST_SKIP);
+}

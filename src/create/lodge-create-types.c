@@ -1,0 +1,115 @@
+/* lodge-create-types.c: the create layer's error domain and small helpers
+ *
+ * Copyright 2026 The Lodge authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "lodge-create"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "create/lodge-create-types.h"
+#include "create/lodge-create-private.h"
+
+G_DEFINE_QUARK (lodge-create-error-quark, lodge_create_error)
+
+const char *
+lodge_acceleration_to_string (LodgeAcceleration acceleration)
+{
+  return acceleration == LODGE_ACCELERATION_KVM ? "kvm" : "qemu";
+}
+
+const char *
+lodge_disk_format_to_string (LodgeDiskFormat format)
+{
+  switch (format)
+    {
+    case LODGE_DISK_FORMAT_RAW: return "raw";
+    case LODGE_DISK_FORMAT_QCOW2: return "qcow2";
+    case LODGE_DISK_FORMAT_VMDK: return "vmdk";
+    case LODGE_DISK_FORMAT_VDI: return "vdi";
+    case LODGE_DISK_FORMAT_UNKNOWN:
+    default: return NULL;
+    }
+}
+
+LodgeDiskFormat
+lodge_disk_format_from_string (const char *str)
+{
+  if (g_strcmp0 (str, "raw") == 0)
+    return LODGE_DISK_FORMAT_RAW;
+  if (g_strcmp0 (str, "qcow2") == 0)
+    return LODGE_DISK_FORMAT_QCOW2;
+  if (g_strcmp0 (str, "vmdk") == 0)
+    return LODGE_DISK_FORMAT_VMDK;
+  if (g_strcmp0 (str, "vdi") == 0)
+    return LODGE_DISK_FORMAT_VDI;
+  return LODGE_DISK_FORMAT_UNKNOWN;
+}
+
+gboolean
+lodge_create_check_name_syntax (const char  *name,
+                                GError     **error)
+{
+  g_autofree char *stripped = name ? g_strstrip (g_strdup (name)) : NULL;
+
+  if (stripped == NULL || *stripped == '\0')
+    {
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_NAME,
+                   _("The machine needs a name"));
+      return FALSE;
+    }
+
+  if (!g_utf8_validate (name, -1, NULL))
+    {
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_NAME,
+                   _("The name is not valid text"));
+      return FALSE;
+    }
+
+  if (strchr (name, '/') != NULL)
+    {
+      /* libvirt stores machines in files named after them. */
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_NAME,
+                   _("The name cannot contain “/”"));
+      return FALSE;
+    }
+
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c))
+        {
+          g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_NAME,
+                       _("The name cannot contain control characters such as tabs or line breaks"));
+          return FALSE;
+        }
+    }
+
+  if (strlen (name) > 200)
+    {
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_NAME,
+                   _("The name is too long"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+lodge_create_set_libvirt_error (GError     **error,
+                                const char  *prefix)
+{
+  virErrorPtr err = virGetLastError ();
+  const char *message = err && err->message ? err->message : _("unknown libvirt error");
+
+  if (prefix != NULL)
+    g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_LIBVIRT, "%s: %s", prefix, message);
+  else
+    g_set_error_literal (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_LIBVIRT, message);
+  virResetLastError ();
+}

@@ -1,0 +1,1288 @@
+/* lodge-machine-creator.c: volume + definition + start as one transaction
+ *
+ * Copyright 2026 The Lodge authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "lodge-create"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "create/lodge-machine-creator.h"
+#include "create/lodge-create-enums.h"
+#include "create/lodge-create-private.h"
+#include "create/lodge-domain-builder.h"
+#include "create/lodge-machine-spec.h"
+#include "create/lodge-media.h"
+#include "create/lodge-throwaway-watcher.h"
+#include "model/lodge-connection.h"
+
+struct _LodgeMachineCreator
+{
+  GObject           parent_instance;
+
+  LodgeConnection  *connection;
+  LodgeMachineSpec *spec;
+  LodgeCreateStage  stage;
+  double            progress;
+  char             *volume_path;
+  guint             running : 1;
+  guint             finished : 1;
+};
+
+G_DEFINE_FINAL_TYPE (LodgeMachineCreator, lodge_machine_creator, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CONNECTION,
+  PROP_SPEC,
+  PROP_STAGE,
+  PROP_PROGRESS,
+  PROP_VOLUME_PATH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Everything the worker uses; the worker owns it alone. */
+typedef struct
+{
+  LodgeMachineCreator *self;       /* only touched on the main thread */
+  GMainContext        *context;
+  virConnectPtr        conn;
+  LodgeMachineSpec    *spec;       /* a private copy */
+  char                *uri;
+  char                *pool_path;
+
+  /* What was created, for the cleanup. */
+  virStorageVolPtr     volume;
+  virStorageVolPtr     unattended;  /* the unattended-install script image */
+  virDomainPtr         domain;
+  gboolean             defined;
+  gboolean             started;
+  gboolean             local;       /* the spec's paths are files of this computer */
+
+  char                *volume_path;
+  char                *uuid;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  if (job->volume != NULL)
+    virStorageVolFree (job->volume);
+  if (job->unattended != NULL)
+    virStorageVolFree (job->unattended);
+  if (job->domain != NULL)
+    virDomainFree (job->domain);
+  if (job->conn != NULL)
+    virConnectClose (job->conn);
+  g_clear_object (&job->self);
+  g_clear_pointer (&job->context, g_main_context_unref);
+  g_clear_object (&job->spec);
+  g_free (job->uri);
+  g_free (job->pool_path);
+  g_free (job->volume_path);
+  g_free (job->uuid);
+  g_free (job);
+}
+
+static void
+lodge_machine_creator_dispose (GObject *object)
+{
+  LodgeMachineCreator *self = (LodgeMachineCreator *)object;
+
+  g_clear_object (&self->connection);
+  g_clear_object (&self->spec);
+  g_clear_pointer (&self->volume_path, g_free);
+
+  G_OBJECT_CLASS (lodge_machine_creator_parent_class)->dispose (object);
+}
+
+static void
+lodge_machine_creator_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  LodgeMachineCreator *self = LODGE_MACHINE_CREATOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+    case PROP_SPEC:
+      g_value_set_object (value, self->spec);
+      break;
+    case PROP_STAGE:
+      g_value_set_enum (value, self->stage);
+      break;
+    case PROP_PROGRESS:
+      g_value_set_double (value, self->progress);
+      break;
+    case PROP_VOLUME_PATH:
+      g_value_set_string (value, self->volume_path);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lodge_machine_creator_class_init (LodgeMachineCreatorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = lodge_machine_creator_dispose;
+  object_class->get_property = lodge_machine_creator_get_property;
+
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, LODGE_TYPE_CONNECTION, flags);
+  properties[PROP_SPEC] =
+    g_param_spec_object ("spec", NULL, NULL, LODGE_TYPE_MACHINE_SPEC, flags);
+  properties[PROP_STAGE] =
+    g_param_spec_enum ("stage", NULL, NULL, LODGE_TYPE_CREATE_STAGE, LODGE_CREATE_STAGE_IDLE, flags);
+  properties[PROP_PROGRESS] =
+    g_param_spec_double ("progress", NULL, NULL, 0.0, 1.0, 0.0, flags);
+  properties[PROP_VOLUME_PATH] =
+    g_param_spec_string ("volume-path", NULL, NULL, NULL, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+lodge_machine_creator_init (LodgeMachineCreator *self)
+{
+}
+
+LodgeMachineCreator *
+lodge_machine_creator_new (LodgeConnection  *connection,
+                           LodgeMachineSpec *spec)
+{
+  LodgeMachineCreator *self;
+
+  g_return_val_if_fail (LODGE_IS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (LODGE_IS_MACHINE_SPEC (spec), NULL);
+
+  self = g_object_new (LODGE_TYPE_MACHINE_CREATOR, NULL);
+  self->connection = g_object_ref (connection);
+  self->spec = g_object_ref (spec);
+  return self;
+}
+
+LodgeConnection *
+lodge_machine_creator_get_connection (LodgeMachineCreator *self)
+{
+  g_return_val_if_fail (LODGE_IS_MACHINE_CREATOR (self), NULL);
+  return self->connection;
+}
+
+LodgeMachineSpec *
+lodge_machine_creator_get_spec (LodgeMachineCreator *self)
+{
+  g_return_val_if_fail (LODGE_IS_MACHINE_CREATOR (self), NULL);
+  return self->spec;
+}
+
+LodgeCreateStage
+lodge_machine_creator_get_stage (LodgeMachineCreator *self)
+{
+  g_return_val_if_fail (LODGE_IS_MACHINE_CREATOR (self), LODGE_CREATE_STAGE_IDLE);
+  return self->stage;
+}
+
+double
+lodge_machine_creator_get_progress (LodgeMachineCreator *self)
+{
+  g_return_val_if_fail (LODGE_IS_MACHINE_CREATOR (self), 0.0);
+  return self->progress;
+}
+
+const char *
+lodge_machine_creator_get_volume_path (LodgeMachineCreator *self)
+{
+  g_return_val_if_fail (LODGE_IS_MACHINE_CREATOR (self), NULL);
+  return self->volume_path;
+}
+
+const char *
+lodge_create_stage_to_string (LodgeCreateStage stage)
+{
+  switch (stage)
+    {
+    case LODGE_CREATE_STAGE_IDLE: return "";
+    case LODGE_CREATE_STAGE_CHECKING: return _("Checking…");
+    case LODGE_CREATE_STAGE_PREPARING_STORAGE: return _("Preparing the storage…");
+    case LODGE_CREATE_STAGE_CREATING_DISK: return _("Creating the disk…");
+    case LODGE_CREATE_STAGE_DEFINING: return _("Setting up the machine…");
+    case LODGE_CREATE_STAGE_STARTING: return _("Starting the machine…");
+    case LODGE_CREATE_STAGE_CLEANING_UP: return _("Cleaning up…");
+    case LODGE_CREATE_STAGE_DONE: return _("Done");
+    case LODGE_CREATE_STAGE_FAILED: return _("Failed");
+    default: g_assert_not_reached ();
+    }
+}
+
+char *
+lodge_machine_creator_pool_path_for_uri (const char *uri)
+{
+  if (uri != NULL && g_str_has_suffix (uri, "/session"))
+    return g_build_filename (g_get_user_data_dir (), "lodge", "images", NULL);
+  return g_strdup ("/var/lib/libvirt/images/lodge");
+}
+
+/* ---- progress, marshalled to the main thread ---- */
+
+typedef struct
+{
+  LodgeMachineCreator *self;
+  LodgeCreateStage     stage;
+  double               progress;
+  char                *volume_path;
+  gboolean             set_volume_path;
+} Update;
+
+static void
+set_stage (LodgeMachineCreator *self,
+           LodgeCreateStage     stage,
+           double               progress)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->stage != stage)
+    {
+      self->stage = stage;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAGE]);
+    }
+  if (self->progress != progress)
+    {
+      self->progress = progress;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+set_volume_path (LodgeMachineCreator *self,
+                 const char          *path)
+{
+  if (g_strcmp0 (self->volume_path, path) == 0)
+    return;
+
+  g_free (self->volume_path);
+  self->volume_path = g_strdup (path);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VOLUME_PATH]);
+}
+
+static gboolean
+apply_update (gpointer data)
+{
+  Update *update = data;
+
+  /* The result arrived first: it has the last word. */
+  if (!update->self->finished)
+    {
+      if (update->set_volume_path)
+        set_volume_path (update->self, update->volume_path);
+      set_stage (update->self, update->stage, update->progress);
+    }
+
+  g_object_unref (update->self);
+  g_free (update->volume_path);
+  g_free (update);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+report (Job              *job,
+        LodgeCreateStage  stage,
+        double            progress)
+{
+  Update *update = g_new0 (Update, 1);
+
+  update->self = g_object_ref (job->self);
+  update->stage = stage;
+  update->progress = progress;
+  update->volume_path = g_strdup (job->volume_path);
+  update->set_volume_path = TRUE;
+  g_main_context_invoke (job->context, apply_update, update);
+}
+
+/* ---- the transaction (worker thread) ---- */
+
+static gboolean
+check_cancelled (GCancellable  *cancellable,
+                 GError       **error)
+{
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Creation was cancelled"));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+name_is_taken (virConnectPtr  conn,
+               const char    *name,
+               GError       **error)
+{
+  virDomainPtr dom = virDomainLookupByName (conn, name);
+
+  if (dom != NULL)
+    {
+      virDomainFree (dom);
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NAME_TAKEN,
+                   _("A machine named “%s” already exists"), name);
+      return TRUE;
+    }
+
+  virResetLastError ();
+  return FALSE;
+}
+
+static virStoragePoolPtr
+ensure_pool (Job     *job,
+             GError **error)
+{
+  virStoragePoolPtr pool;
+  g_autofree char *escaped = NULL;
+  g_autofree char *xml = NULL;
+  int active;
+
+  pool = virStoragePoolLookupByName (job->conn, LODGE_POOL_NAME);
+  if (pool == NULL)
+    {
+      virResetLastError ();
+      escaped = g_markup_escape_text (job->pool_path, -1);
+      xml = g_strdup_printf ("<pool type='dir'>\n"
+                             "  <name>" LODGE_POOL_NAME "</name>\n"
+                             "  <target>\n"
+                             "    <path>%s</path>\n"
+                             "  </target>\n"
+                             "</pool>\n", escaped);
+      pool = virStoragePoolDefineXML (job->conn, xml, 0);
+      if (pool == NULL)
+        {
+          lodge_create_set_libvirt_error (error, _("Could not set up Lodge’s storage"));
+          return NULL;
+        }
+      /* Build makes the directory (with its parents). */
+      if (virStoragePoolBuild (pool, 0) < 0)
+        {
+          lodge_create_set_libvirt_error (error, _("Could not create Lodge’s storage folder"));
+          virStoragePoolUndefine (pool);
+          virStoragePoolFree (pool);
+          return NULL;
+        }
+      virStoragePoolSetAutostart (pool, 1);
+      virResetLastError ();
+    }
+
+  active = virStoragePoolIsActive (pool);
+  if (active == 0 && virStoragePoolCreate (pool, 0) < 0)
+    {
+      /* Its folder was removed behind libvirt's back: make it again. */
+      virResetLastError ();
+      if (virStoragePoolBuild (pool, 0) < 0 || virStoragePoolCreate (pool, 0) < 0)
+        {
+          lodge_create_set_libvirt_error (error, _("Could not start Lodge’s storage"));
+          virStoragePoolFree (pool);
+          return NULL;
+        }
+    }
+
+  /* Picks up files added behind libvirt's back and the current free space. */
+  if (virStoragePoolRefresh (pool, 0) < 0)
+    virResetLastError ();
+
+  return pool;
+}
+
+/* "name.qcow2", or "name-2.qcow2"… when taken. */
+static char *
+unique_volume_name_with_suffix (virStoragePoolPtr  pool,
+                                const char        *base,
+                                const char        *suffix)
+{
+  for (guint i = 1; i < 1000; i++)
+    {
+      g_autofree char *candidate = i == 1 ? g_strdup_printf ("%s%s", base, suffix)
+                                          : g_strdup_printf ("%s-%u%s", base, i, suffix);
+      virStorageVolPtr vol = virStorageVolLookupByName (pool, candidate);
+
+      if (vol == NULL)
+        {
+          virResetLastError ();
+          return g_steal_pointer (&candidate);
+        }
+      virStorageVolFree (vol);
+    }
+
+  {
+    g_autofree char *random = g_uuid_string_random ();
+    return g_strdup_printf ("%s-%s%s", base, random, suffix);
+  }
+}
+
+static char *
+unique_volume_name (virStoragePoolPtr  pool,
+                    const char        *base)
+{
+  return unique_volume_name_with_suffix (pool, base, ".qcow2");
+}
+
+static gboolean
+create_volume (Job                *job,
+               virStoragePoolPtr   pool,
+               GError            **error)
+{
+  LodgeMachineSpec *spec = job->spec;
+  gboolean throwaway = SPEC_BOOL (spec, THROWAWAY);
+  const char *backing = SPEC_STRING (spec, DISK_PATH);
+  const char *backing_format = lodge_disk_format_to_string (SPEC_ENUM (spec, DISK_FORMAT));
+  guint64 capacity = SPEC_UINT64 (spec, DISK_SIZE);
+  g_autofree char *vol_name = NULL;
+  g_autofree char *escaped_name = NULL;
+  g_autoptr(GString) xml = g_string_new (NULL);
+  char *path;
+
+  if (throwaway)
+    vol_name = g_strdup_printf (LODGE_THROWAWAY_PREFIX "%s.qcow2", job->uuid);
+  else
+    vol_name = unique_volume_name (pool, SPEC_STRING (spec, NAME));
+  escaped_name = g_markup_escape_text (vol_name, -1);
+
+  if (throwaway && backing != NULL)
+    {
+      /* An overlay: its size is the backing disk's. */
+      virStorageVolPtr base = virStorageVolLookupByPath (job->conn, backing);
+      virStorageVolInfo info;
+
+      if (base != NULL && virStorageVolGetInfo (base, &info) == 0)
+        capacity = info.capacity;
+      else if (job->local)
+        {
+          /* A disk outside libvirt's pools: read its header. */
+          guint64 virtual_size = 0;
+
+          if (lodge_disk_image_probe (backing, &virtual_size, NULL) != LODGE_DISK_FORMAT_UNKNOWN &&
+              virtual_size > 0)
+            capacity = virtual_size;
+        }
+      virResetLastError ();
+      if (base != NULL)
+        virStorageVolFree (base);
+    }
+
+  g_string_append_printf (xml,
+                          "<volume>\n"
+                          "  <name>%s</name>\n"
+                          "  <capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>\n"
+                          "  <allocation unit='bytes'>0</allocation>\n"
+                          "  <target>\n"
+                          "    <format type='qcow2'/>\n"
+                          "  </target>\n",
+                          escaped_name, capacity);
+  if (throwaway && backing != NULL)
+    {
+      g_autofree char *escaped_backing = g_markup_escape_text (backing, -1);
+
+      g_string_append_printf (xml,
+                              "  <backingStore>\n"
+                              "    <path>%s</path>\n"
+                              "    <format type='%s'/>\n"
+                              "  </backingStore>\n",
+                              escaped_backing, backing_format ? backing_format : "qcow2");
+    }
+  g_string_append (xml, "</volume>\n");
+
+  /* No preallocation flag: the qcow2 stays thin. */
+  job->volume = virStorageVolCreateXML (pool, xml->str, 0);
+  if (job->volume == NULL)
+    {
+      lodge_create_set_libvirt_error (error, _("Could not create the disk"));
+      return FALSE;
+    }
+
+  path = virStorageVolGetPath (job->volume);
+  if (path == NULL)
+    {
+      lodge_create_set_libvirt_error (error, _("Could not find the new disk"));
+      return FALSE;
+    }
+  job->volume_path = g_strdup (path);
+  free (path);
+
+  g_object_set (spec,
+                "disk-path", job->volume_path,
+                "disk-format", LODGE_DISK_FORMAT_QCOW2,
+                NULL);
+  return TRUE;
+}
+
+static gboolean
+check_free_space (Job                *job,
+                  virStoragePoolPtr   pool,
+                  guint64             needed,
+                  GError            **error)
+{
+  virStoragePoolInfo info;
+
+  if (virStoragePoolGetInfo (pool, &info) < 0)
+    {
+      lodge_create_set_libvirt_error (error, _("Could not read the free space of Lodge’s storage"));
+      return FALSE;
+    }
+
+  if (needed > info.available)
+    {
+      g_autofree char *want = g_format_size_full (needed, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *have = g_format_size_full (info.available, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NO_SPACE,
+                   _("The disk (%s) is larger than the free space left in %s (%s)"),
+                   want, job->pool_path, have);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_file (const char  *path,
+            const char  *what,
+            GError     **error)
+{
+  g_autofree char *display = NULL;
+
+  if (path == NULL || g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+
+  display = g_filename_display_name (path);
+  g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_FOUND,
+               /* Translators: the first %s is "installation image" or "disk image" */
+               _("The %s “%s” no longer exists"), what, display);
+  return FALSE;
+}
+
+/* Parses qemu-img's "-p" output, e.g. "    (42.00/100%)\r", for the last
+ * figure in buf; -1 when none. */
+static double
+parse_qemu_img_progress (const char *buf)
+{
+  const char *open = strrchr (buf, '(');
+  double value;
+  char *end;
+
+  while (open != NULL)
+    {
+      value = g_ascii_strtod (open + 1, &end);
+      if (end != open + 1 && g_str_has_prefix (end, "/100%"))
+        return CLAMP (value / 100.0, 0.0, 1.0);
+      if (open == buf)
+        break;
+      open = g_strrstr_len (buf, open - buf, "(");
+    }
+  return -1;
+}
+
+/* Copies (and converts) a disk image into the volume just created, with
+ * progress from qemu-img. */
+static gboolean
+import_disk (Job           *job,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  const char *source = SPEC_STRING (job->spec, IMPORT_PATH);
+  const char *format = lodge_disk_format_to_string (SPEC_ENUM (job->spec, IMPORT_FORMAT));
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GInputStream *out;
+  char buf[512];
+  double last = 0.0;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
+  /* -n: write into the volume libvirt made (it owns the file). */
+  process = g_subprocess_launcher_spawn (launcher, &local_error,
+                                         "qemu-img", "convert", "-p", "-n",
+                                         "-f", format ? format : "raw",
+                                         "-O", "qcow2",
+                                         source, job->volume_path, NULL);
+  if (process == NULL)
+    {
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_FAILED,
+                   _("Could not run qemu-img to import the disk: %s"), local_error->message);
+      return FALSE;
+    }
+
+  out = g_subprocess_get_stdout_pipe (process);
+  for (;;)
+    {
+      gssize n = g_input_stream_read (out, buf, sizeof buf - 1, cancellable, &local_error);
+      double fraction;
+
+      if (n <= 0)
+        break;
+      buf[n] = '\0';
+      fraction = parse_qemu_img_progress (buf);
+      if (fraction >= 0 && fraction - last >= 0.01)
+        {
+          last = fraction;
+          report (job, LODGE_CREATE_STAGE_CREATING_DISK, 0.3 + 0.3 * fraction);
+        }
+    }
+
+  if (local_error != NULL)
+    {
+      g_subprocess_force_exit (process);
+      g_subprocess_wait (process, NULL, NULL);
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Creation was cancelled"));
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (!g_subprocess_wait_check (process, cancellable, &local_error))
+    {
+      g_autofree char *display = g_filename_display_name (source);
+
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_FAILED,
+                   _("Could not import “%s”: qemu-img failed (%s)"), display, local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* Puts the express script on a small ISO image (Joliet names, so Windows
+ * finds autounattend.xml; a kickstart goes as ks.cfg on a volume labelled
+ * OEMDRV, which Anaconda loads by itself) and uploads it as a volume of
+ * Lodge's pool: this works for remote hypervisors too. */
+static gboolean
+make_unattended_media (Job                *job,
+                       virStoragePoolPtr   pool,
+                       GCancellable       *cancellable,
+                       GError            **error)
+{
+  const LodgeExpressScript *script = SPEC_BOXED (job->spec, EXPRESS_SCRIPT);
+  gboolean kickstart = g_str_has_suffix (script->filename, ".ks");
+  g_autofree char *xorriso = g_find_program_in_path ("xorriso");
+  g_autofree char *tmp = NULL;
+  g_autofree char *files = NULL;
+  g_autofree char *iso = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *vol_name = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *xml = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) local_error = NULL;
+  virStreamPtr stream = NULL;
+  gsize len = 0;
+  gsize sent = 0;
+  char *path;
+  gboolean ok = FALSE;
+
+  if (xorriso == NULL)
+    {
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_FAILED,
+                   _("The unattended installation needs xorriso, which is not installed"));
+      return FALSE;
+    }
+
+  tmp = g_dir_make_tmp ("lodge-unattended-XXXXXX", error);
+  if (tmp == NULL)
+    return FALSE;
+  files = g_build_filename (tmp, "files", NULL);
+  iso = g_build_filename (tmp, "unattended.iso", NULL);
+  g_mkdir (files, 0700);
+
+  {
+    g_autofree char *main_path = g_build_filename (files, kickstart ? "ks.cfg" : script->filename, NULL);
+
+    if (!g_file_set_contents_full (main_path, script->content, -1,
+                                   G_FILE_SET_CONTENTS_NONE, 0600, error))
+      goto out;
+    for (guint i = 0; script->extra_filenames && script->extra_filenames[i] != NULL; i++)
+      {
+        g_autofree char *extra = g_build_filename (files, script->extra_filenames[i], NULL);
+
+        if (!g_file_set_contents_full (extra, script->extra_contents[i], -1,
+                                       G_FILE_SET_CONTENTS_NONE, 0600, error))
+          goto out;
+      }
+  }
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &local_error,
+                              xorriso, "-as", "mkisofs", "-quiet", "-J", "-r",
+                              "-V", kickstart ? "OEMDRV" : "UNATTENDED",
+                              "-o", iso, files, NULL);
+  if (process == NULL || !g_subprocess_wait_check (process, cancellable, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_FAILED,
+                     _("Could not make the unattended installation image: %s"),
+                     local_error->message);
+      goto out;
+    }
+
+  if (!g_file_get_contents (iso, &data, &len, error))
+    goto out;
+
+  vol_name = unique_volume_name_with_suffix (pool, SPEC_STRING (job->spec, NAME), "-unattended.iso");
+  escaped = g_markup_escape_text (vol_name, -1);
+  xml = g_strdup_printf ("<volume>\n"
+                         "  <name>%s</name>\n"
+                         "  <capacity unit='bytes'>%" G_GSIZE_FORMAT "</capacity>\n"
+                         "  <allocation unit='bytes'>0</allocation>\n"
+                         "  <target>\n"
+                         "    <format type='raw'/>\n"
+                         "    <permissions><mode>0600</mode></permissions>\n"
+                         "  </target>\n"
+                         "</volume>\n", escaped, len);
+  job->unattended = virStorageVolCreateXML (pool, xml, 0);
+  if (job->unattended == NULL)
+    {
+      lodge_create_set_libvirt_error (error, _("Could not create the unattended installation image"));
+      goto out;
+    }
+
+  stream = virStreamNew (job->conn, 0);
+  if (stream == NULL || virStorageVolUpload (job->unattended, stream, 0, len, 0) < 0)
+    {
+      lodge_create_set_libvirt_error (error, _("Could not write the unattended installation image"));
+      goto out;
+    }
+  while (sent < len)
+    {
+      int n = virStreamSend (stream, data + sent, MIN (len - sent, 256 * 1024));
+
+      if (n < 0)
+        {
+          lodge_create_set_libvirt_error (error, _("Could not write the unattended installation image"));
+          virStreamAbort (stream);
+          goto out;
+        }
+      sent += (gsize)n;
+    }
+  if (virStreamFinish (stream) < 0)
+    {
+      lodge_create_set_libvirt_error (error, _("Could not write the unattended installation image"));
+      goto out;
+    }
+
+  path = virStorageVolGetPath (job->unattended);
+  g_object_set (job->spec, "unattended-path", path, NULL);
+  free (path);
+  ok = TRUE;
+
+out:
+  if (stream != NULL)
+    virStreamFree (stream);
+  /* The script holds a password: do not leave copies about. */
+  if (data != NULL)
+    memset (data, 0, len);
+  remove_tree (tmp);
+  return ok;
+}
+
+/* Whether paths in the spec are files of this computer: not for remote
+ * hosts, nor for the test driver whose storage lives in memory. */
+static gboolean
+uri_has_local_files (const char *uri)
+{
+  g_autoptr(GUri) parsed = NULL;
+  const char *host;
+
+  if (uri == NULL)
+    return TRUE;
+  if (g_str_has_prefix (uri, "test:"))
+    return FALSE;
+  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  if (parsed == NULL)
+    return TRUE;
+  host = g_uri_get_host (parsed);
+  return host == NULL || *host == '\0' || g_str_equal (host, "localhost");
+}
+
+static gboolean
+run_transaction (Job           *job,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  LodgeMachineSpec *spec = job->spec;
+  gboolean throwaway = SPEC_BOOL (spec, THROWAWAY);
+  gboolean local = job->local = uri_has_local_files (job->uri);
+  const char *import_path = SPEC_STRING (spec, IMPORT_PATH);
+  /* A throwaway machine gets an overlay of its disk, or a blank one; with
+   * no disk at all (a live ISO) it needs no volume. */
+  gboolean need_volume = import_path != NULL ||
+                         (throwaway && SPEC_STRING (spec, DISK_PATH) != NULL) ||
+                         (SPEC_STRING (spec, DISK_PATH) == NULL && SPEC_UINT64 (spec, DISK_SIZE) > 0);
+  guint64 needed = SPEC_UINT64 (spec, DISK_SIZE);
+  g_autofree char *xml = NULL;
+  char uuid[VIR_UUID_STRING_BUFLEN];
+
+  report (job, LODGE_CREATE_STAGE_CHECKING, 0.0);
+
+  if (!lodge_create_check_name_syntax (SPEC_STRING (spec, NAME), error))
+    return FALSE;
+  if (name_is_taken (job->conn, SPEC_STRING (spec, NAME), error))
+    return FALSE;
+  /* The test driver's paths are not files. */
+  if (local)
+    {
+      if (!check_file (SPEC_STRING (spec, CDROM_PATH), _("installation image"), error) ||
+          !check_file (SPEC_STRING (spec, DISK_PATH), _("disk image"), error) ||
+          !check_file (import_path, _("disk image"), error))
+        return FALSE;
+    }
+
+  if (import_path != NULL)
+    {
+      GStatBuf st;
+      guint64 virtual_size = 0;
+      g_autofree char *display = g_filename_display_name (import_path);
+
+      if (!local || throwaway)
+        {
+          g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_CONFIG,
+                       _("Disk images can be imported only into a machine of this computer"));
+          return FALSE;
+        }
+      if (lodge_disk_image_probe (import_path, &virtual_size, error) == LODGE_DISK_FORMAT_UNKNOWN ||
+          virtual_size == 0)
+        {
+          if (error != NULL && *error == NULL)
+            g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_MEDIA,
+                         _("“%s” is not a disk image"), display);
+          return FALSE;
+        }
+      /* The new volume gets the image's size; the copy takes at most
+       * what the image uses on disk now. */
+      g_object_set (spec, "disk-size", virtual_size, NULL);
+      needed = g_stat (import_path, &st) == 0 ? (guint64)st.st_blocks * 512 : virtual_size;
+    }
+  if (SPEC_BOXED (spec, EXPRESS_SCRIPT) != NULL && (throwaway || !need_volume))
+    {
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_CONFIG,
+                   _("An unattended installation needs a new disk, and cannot be thrown away"));
+      return FALSE;
+    }
+  if (throwaway)
+    {
+      job->uuid = g_uuid_string_random ();
+      g_object_set (spec, "uuid", job->uuid, NULL);
+    }
+  if (check_cancelled (cancellable, error))
+    return FALSE;
+
+  if (need_volume)
+    {
+      virStoragePoolPtr pool;
+      gboolean ok;
+
+      report (job, LODGE_CREATE_STAGE_PREPARING_STORAGE, 0.1);
+      pool = ensure_pool (job, error);
+      if (pool == NULL)
+        return FALSE;
+
+      /* Refused before anything is created. A thin volume starts empty,
+       * but a disk that can never fit is a mistake to stop now. */
+      ok = (throwaway && SPEC_STRING (spec, DISK_PATH) != NULL) ||
+           check_free_space (job, pool, needed, error);
+      if (ok && !check_cancelled (cancellable, error))
+        {
+          report (job, LODGE_CREATE_STAGE_CREATING_DISK, 0.3);
+          ok = create_volume (job, pool, error);
+          if (ok && import_path != NULL)
+            ok = import_disk (job, cancellable, error);
+          if (ok && SPEC_BOXED (spec, EXPRESS_SCRIPT) != NULL)
+            ok = make_unattended_media (job, pool, cancellable, error);
+        }
+      else
+        ok = FALSE;
+      virStoragePoolFree (pool);
+      if (!ok)
+        return FALSE;
+    }
+
+  if (check_cancelled (cancellable, error))
+    return FALSE;
+
+  report (job, LODGE_CREATE_STAGE_DEFINING, 0.6);
+  xml = lodge_domain_builder_build (spec, error);
+  if (xml == NULL)
+    return FALSE;
+
+  if (!throwaway)
+    {
+      job->domain = virDomainDefineXML (job->conn, xml);
+      if (job->domain == NULL)
+        {
+          lodge_create_set_libvirt_error (error, _("Could not set up the machine"));
+          return FALSE;
+        }
+      job->defined = TRUE;
+    }
+
+  if (check_cancelled (cancellable, error))
+    return FALSE;
+
+  /* The media may have gone while the disk was made. */
+  if (local && !check_file (SPEC_STRING (spec, CDROM_PATH), _("installation image"), error))
+    return FALSE;
+
+  report (job, LODGE_CREATE_STAGE_STARTING, 0.8);
+  if (throwaway)
+    {
+      job->domain = virDomainCreateXML (job->conn, xml, 0);
+      if (job->domain == NULL)
+        {
+          lodge_create_set_libvirt_error (error, _("Could not start the machine"));
+          return FALSE;
+        }
+    }
+  else if (virDomainCreate (job->domain) < 0)
+    {
+      lodge_create_set_libvirt_error (error, _("Could not start the machine"));
+      return FALSE;
+    }
+  job->started = TRUE;
+
+  if (virDomainGetUUIDString (job->domain, uuid) == 0)
+    {
+      g_free (job->uuid);
+      job->uuid = g_strdup (uuid);
+    }
+  else
+    virResetLastError ();
+
+  return TRUE;
+}
+
+static void
+cleanup (Job *job)
+{
+  report (job, LODGE_CREATE_STAGE_CLEANING_UP, 0.9);
+
+  if (job->domain != NULL)
+    {
+      if (job->started)
+        virDomainDestroy (job->domain);
+      if (job->defined)
+        virDomainUndefineFlags (job->domain,
+                                VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
+                                VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
+                                VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA |
+                                VIR_DOMAIN_UNDEFINE_NVRAM |
+                                VIR_DOMAIN_UNDEFINE_TPM);
+      virResetLastError ();
+      virDomainFree (job->domain);
+      job->domain = NULL;
+    }
+
+  if (job->volume != NULL)
+    {
+      if (virStorageVolDelete (job->volume, 0) < 0)
+        {
+          virErrorPtr err = virGetLastError ();
+          g_warning ("Could not remove %s after a failed creation: %s",
+                     job->volume_path, err && err->message ? err->message : "?");
+        }
+      virResetLastError ();
+      virStorageVolFree (job->volume);
+      job->volume = NULL;
+    }
+
+  if (job->unattended != NULL)
+    {
+      virStorageVolDelete (job->unattended, 0);
+      virResetLastError ();
+      virStorageVolFree (job->unattended);
+      job->unattended = NULL;
+    }
+
+  g_clear_pointer (&job->volume_path, g_free);
+}
+
+static void
+lodge_machine_creator_run_worker (GTask        *task,
+                                  gpointer      source_object,
+                                  gpointer      task_data,
+                                  GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!run_transaction (job, cancellable, &error))
+    {
+      cleanup (job);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+lodge_machine_creator_run_cb (GObject      *object,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  LodgeMachineCreator *self = LODGE_MACHINE_CREATOR (object);
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  Job *job = g_task_get_task_data (G_TASK (result));
+
+  self->running = FALSE;
+  self->finished = TRUE;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      set_volume_path (self, NULL);
+      set_stage (self, LODGE_CREATE_STAGE_FAILED, 1.0);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  set_volume_path (self, job->volume_path);
+  if (SPEC_BOOL (job->spec, THROWAWAY) && job->volume_path != NULL)
+    lodge_throwaway_watcher_watch (lodge_throwaway_watcher_get_for_connection (self->connection),
+                                   job->uuid, job->volume_path);
+
+  set_stage (self, LODGE_CREATE_STAGE_DONE, 1.0);
+  g_task_return_pointer (task, g_strdup (job->uuid), g_free);
+}
+
+void
+lodge_machine_creator_run_async (LodgeMachineCreator *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) worker = NULL;
+  Job *job;
+
+  g_return_if_fail (LODGE_IS_MACHINE_CREATOR (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lodge_machine_creator_run_async);
+
+  if (self->running || self->finished)
+    {
+      g_task_return_new_error (task, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_FAILED,
+                               "A LodgeMachineCreator runs only once");
+      return;
+    }
+
+  job = g_new0 (Job, 1);
+  job->conn = lodge_connection_ref_virconnect (self->connection);
+  if (job->conn == NULL)
+    {
+      job_free (job);
+      g_task_return_new_error (task, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_CONNECTED,
+                               _("Not connected to the hypervisor"));
+      return;
+    }
+  job->self = g_object_ref (self);
+  job->context = g_main_context_ref_thread_default ();
+  job->spec = lodge_machine_spec_copy (self->spec);
+  job->uri = g_strdup (lodge_connection_get_uri (self->connection));
+  job->pool_path = lodge_machine_creator_pool_path_for_uri (job->uri);
+
+  self->running = TRUE;
+  set_stage (self, LODGE_CREATE_STAGE_CHECKING, 0.0);
+
+  worker = g_task_new (self, cancellable, lodge_machine_creator_run_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (worker, lodge_machine_creator_run_worker);
+  g_task_set_task_data (worker, job, (GDestroyNotify)job_free);
+  /* The cleanup must run even when cancelled: no return-on-cancel. */
+  g_task_run_in_thread (worker, lodge_machine_creator_run_worker);
+}
+
+char *
+lodge_machine_creator_run_finish (LodgeMachineCreator  *self,
+                                  GAsyncResult         *result,
+                                  GError              **error)
+{
+  g_return_val_if_fail (LODGE_IS_MACHINE_CREATOR (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- name check and suggestion ---- */
+
+static void
+suggest_name_worker (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  virConnectPtr conn = g_object_get_data (G_OBJECT (task), "conn");
+  const char *base = task_data;
+
+  for (guint i = 1; i < 10000; i++)
+    {
+      g_autofree char *candidate = i == 1 ? g_strdup (base) : g_strdup_printf ("%s-%u", base, i);
+      virDomainPtr dom = virDomainLookupByName (conn, candidate);
+
+      if (dom == NULL)
+        {
+          virResetLastError ();
+          g_task_return_pointer (task, g_steal_pointer (&candidate), g_free);
+          return;
+        }
+      virDomainFree (dom);
+    }
+
+  g_task_return_new_error (task, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NAME_TAKEN,
+                           _("Every name like “%s” is taken"), base);
+}
+
+void
+lodge_machine_creator_suggest_name_async (LodgeConnection     *connection,
+                                          const char          *base,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GString) clean = g_string_new (NULL);
+  virConnectPtr conn;
+
+  g_return_if_fail (LODGE_IS_CONNECTION (connection));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lodge_machine_creator_suggest_name_async);
+
+  /* Keep what libvirt accepts: no '/', no control characters. */
+  for (const char *p = base ? base : ""; *p != '\0' && g_utf8_validate (p, -1, NULL);
+       p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '/' || g_unichar_iscntrl (c))
+        g_string_append_c (clean, '-');
+      else
+        g_string_append_unichar (clean, c);
+    }
+  if (!lodge_create_check_name_syntax (clean->str, NULL))
+    g_string_assign (clean, "machine");
+
+  conn = lodge_connection_ref_virconnect (connection);
+  if (conn == NULL)
+    {
+      g_task_return_new_error (task, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_CONNECTED,
+                               _("Not connected to the hypervisor"));
+      return;
+    }
+
+  g_object_set_data_full (G_OBJECT (task), "conn", conn, (GDestroyNotify)virConnectClose);
+  g_task_set_task_data (task, g_string_free (g_steal_pointer (&clean), FALSE), g_free);
+  g_task_run_in_thread (task, suggest_name_worker);
+}
+
+char *
+lodge_machine_creator_suggest_name_finish (GAsyncResult  *result,
+                                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+check_name_worker (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  virConnectPtr conn = g_object_get_data (G_OBJECT (task), "conn");
+  const char *name = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (name_is_taken (conn, name, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+lodge_machine_creator_check_name_async (LodgeConnection     *connection,
+                                        const char          *name,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  virConnectPtr conn;
+
+  g_return_if_fail (LODGE_IS_CONNECTION (connection));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lodge_machine_creator_check_name_async);
+
+  if (!lodge_create_check_name_syntax (name, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  conn = lodge_connection_ref_virconnect (connection);
+  if (conn == NULL)
+    {
+      g_task_return_new_error (task, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_CONNECTED,
+                               _("Not connected to the hypervisor"));
+      return;
+    }
+
+  g_object_set_data_full (G_OBJECT (task), "conn", conn, (GDestroyNotify)virConnectClose);
+  g_task_set_task_data (task, g_strdup (name), g_free);
+  g_task_run_in_thread (task, check_name_worker);
+}
+
+gboolean
+lodge_machine_creator_check_name_finish (GAsyncResult  *result,
+                                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

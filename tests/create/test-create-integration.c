@@ -1,0 +1,767 @@
+/* test-create-integration.c: creating real machines with a real libvirtd
+ *
+ * Copyright 2026 The Lodge authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Needs root and a libvirt daemon on qemu:///system (started through
+ * build-aux/start-libvirtd.sh when none answers). Guests run under TCG
+ * (LODGE_FORCE_EMULATION=1). Every machine is named lodge-test-create-*
+ * and removed at the start (leftovers of a crashed run), at the end, and
+ * from an abort handler.
+ */
+#define G_LOG_DOMAIN "test-create-integration"
+
+#include "config.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "create/lodge-create.h"
+#include "model/lodge-model.h"
+#include "lodge-create-test.h"
+#include "lodge-test.h"
+
+#define URI     "qemu:///system"
+#define PREFIX  "lodge-test-create-"
+#define MiB     (G_GUINT64_CONSTANT (1) << 20)
+#define GiB     (G_GUINT64_CONSTANT (1) << 30)
+
+static LodgeConnection *connection;
+static LodgeHostInfo   *host;
+static char            *tmpdir;
+static char            *boot_iso;
+
+static void
+quiet_libvirt_error_cb (void        *data,
+                        virErrorPtr  error)
+{
+}
+
+/* Removes every lodge-test-create-* domain and volume (and throwaway
+ * overlays of such domains). Uses its own connection: it also runs from
+ * the abort handler. */
+static void
+cleanup_leftovers (void)
+{
+  virConnectPtr conn = virConnectOpen (URI);
+  virDomainPtr *doms = NULL;
+  virStoragePoolPtr pool;
+  int n;
+
+  if (conn == NULL)
+    return;
+
+  n = virConnectListAllDomains (conn, &doms, 0);
+  for (int i = 0; i < n; i++)
+    {
+      const char *name = virDomainGetName (doms[i]);
+
+      if (name != NULL && g_str_has_prefix (name, PREFIX))
+        {
+          if (virDomainIsActive (doms[i]) == 1)
+            virDomainDestroy (doms[i]);
+          if (virDomainIsPersistent (doms[i]) == 1)
+            virDomainUndefineFlags (doms[i], VIR_DOMAIN_UNDEFINE_NVRAM |
+                                             VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
+                                             VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA);
+        }
+      virDomainFree (doms[i]);
+    }
+  free (doms);
+
+  pool = virStoragePoolLookupByName (conn, LODGE_POOL_NAME);
+  if (pool != NULL)
+    {
+      virStorageVolPtr *vols = NULL;
+
+      virStoragePoolRefresh (pool, 0);
+      n = virStoragePoolListAllVolumes (pool, &vols, 0);
+      for (int i = 0; i < n; i++)
+        {
+          const char *name = virStorageVolGetName (vols[i]);
+
+          if (name != NULL && g_str_has_prefix (name, PREFIX))
+            virStorageVolDelete (vols[i], 0);
+          virStorageVolFree (vols[i]);
+        }
+      free (vols);
+      virStoragePoolFree (pool);
+    }
+
+  virResetLastError ();
+  virConnectClose (conn);
+}
+
+static void
+abort_handler (int signum)
+{
+  signal (signum, SIG_DFL);
+  cleanup_leftovers ();
+  raise (signum);
+}
+
+/* What is left of our test machines and disks. */
+static guint
+count_leftovers (void)
+{
+  virConnectPtr conn = virConnectOpen (URI);
+  virDomainPtr *doms = NULL;
+  virStoragePoolPtr pool;
+  guint count = 0;
+  int n;
+
+  g_assert_nonnull (conn);
+  n = virConnectListAllDomains (conn, &doms, 0);
+  for (int i = 0; i < n; i++)
+    {
+      if (g_str_has_prefix (virDomainGetName (doms[i]), PREFIX))
+        count++;
+      virDomainFree (doms[i]);
+    }
+  free (doms);
+
+  pool = virStoragePoolLookupByName (conn, LODGE_POOL_NAME);
+  if (pool != NULL)
+    {
+      virStorageVolPtr *vols = NULL;
+
+      virStoragePoolRefresh (pool, 0);
+      n = virStoragePoolListAllVolumes (pool, &vols, 0);
+      for (int i = 0; i < n; i++)
+        {
+          const char *name = virStorageVolGetName (vols[i]);
+
+          if (g_str_has_prefix (name, PREFIX) || g_str_has_prefix (name, LODGE_THROWAWAY_PREFIX))
+            count++;
+          virStorageVolFree (vols[i]);
+        }
+      free (vols);
+      virStoragePoolFree (pool);
+    }
+
+  virResetLastError ();
+  virConnectClose (conn);
+  return count;
+}
+
+static LodgeMachineSpec *
+make_spec (const char *name)
+{
+  LodgeMachineSpec *spec = lodge_machine_spec_new ();
+
+  /* isolinux boots with BIOS: an unknown OS keeps it so. */
+  lodge_machine_spec_apply_os (spec, NULL, host);
+  lodge_machine_spec_set_name (spec, name);
+  lodge_machine_spec_set_cdrom_path (spec, boot_iso);
+  lodge_machine_spec_set_memory (spec, 256 * MiB);
+  lodge_machine_spec_set_vcpus (spec, 1);
+  lodge_machine_spec_set_disk_size (spec, 1 * GiB);
+  return spec;
+}
+
+static char *
+run_creator (LodgeMachineSpec     *spec,
+             LodgeMachineCreator **out_creator,
+             GError              **error)
+{
+  g_autoptr(LodgeMachineCreator) creator = lodge_machine_creator_new (connection, spec);
+  g_autoptr(GAsyncResult) result = NULL;
+  char *uuid;
+
+  lodge_machine_creator_run_async (creator, NULL, lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 120);
+  uuid = lodge_machine_creator_run_finish (creator, result, error);
+  if (out_creator != NULL)
+    *out_creator = g_steal_pointer (&creator);
+  return uuid;
+}
+
+typedef struct
+{
+  const char        *name;
+  LodgeMachineState  state;
+} StateWait;
+
+static gboolean
+machine_in_state (gpointer data)
+{
+  StateWait *wait = data;
+  LodgeMachine *machine = lodge_connection_lookup_machine (connection, wait->name);
+
+  return machine != NULL && lodge_machine_get_state (machine) == wait->state;
+}
+
+/* isolinux's 800x600 menu is on the screen (see lodge_create_test_make_iso). */
+static gboolean
+screen_shows_menu (const char *name)
+{
+  g_autofree char *shot = g_build_filename (tmpdir, "screen.img", NULL);
+  const char *argv[] = { "virsh", "-q", "-c", URI, "screenshot", name, shot, NULL };
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  int status = 0;
+  guint width = 0, height = 0;
+
+  if (!g_spawn_sync (NULL, (char **)argv, NULL,
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, NULL, NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL) ||
+      !g_file_get_contents (shot, &data, &len, NULL))
+    return FALSE;
+
+  /* QEMU writes PNG (IHDR: big-endian width and height) or PPM ("P6 W H"). */
+  if (len > 24 && memcmp (data, "\x89PNG", 4) == 0)
+    {
+      const guint8 *p = (const guint8 *)data + 16;
+
+      width = (guint)p[0] << 24 | (guint)p[1] << 16 | (guint)p[2] << 8 | p[3];
+      height = (guint)p[4] << 24 | (guint)p[5] << 16 | (guint)p[6] << 8 | p[7];
+    }
+  else if (len > 2 && data[0] == 'P' && data[1] == '6')
+    sscanf (data + 2, " %u %u", &width, &height);
+
+  if (width != 800 || height != 600)
+    return FALSE;
+
+  /* To look at it: LODGE_CREATE_SCREENSHOT=/tmp/x.png */
+  if (g_getenv ("LODGE_CREATE_SCREENSHOT") != NULL)
+    g_file_set_contents (g_getenv ("LODGE_CREATE_SCREENSHOT"), data, len, NULL);
+  return TRUE;
+}
+
+static void
+test_create_boot_delete (void)
+{
+  g_autoptr(LodgeMachineSpec) spec = make_spec (PREFIX "boot");
+  g_autoptr(LodgeMachineCreator) creator = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *disk = NULL;
+  StateWait wait = { PREFIX "boot", LODGE_MACHINE_STATE_RUNNING };
+  LodgeMachine *machine;
+  gint64 end;
+  gboolean drawn = FALSE;
+
+  uuid = run_creator (spec, &creator, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (uuid);
+  disk = g_strdup (lodge_machine_creator_get_volume_path (creator));
+  g_assert_nonnull (disk);
+  g_assert_true (g_str_has_prefix (disk, "/var/lib/libvirt/images/lodge/"));
+  g_assert_true (g_file_test (disk, G_FILE_TEST_IS_REGULAR));
+
+  /* The model shows it running. */
+  g_assert_true (lodge_create_test_wait_until (machine_in_state, &wait, 60));
+  machine = lodge_connection_lookup_machine (connection, PREFIX "boot");
+  g_assert_cmpstr (lodge_machine_get_uuid (machine), ==, uuid);
+  g_assert_cmpstr (lodge_machine_get_os_id (machine), ==, "http://libosinfo.org/unknown");
+
+  /* isolinux's menu on the screen (a few seconds under TCG). */
+  end = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
+  while (!(drawn = screen_shows_menu (PREFIX "boot")) && g_get_monotonic_time () < end)
+    g_usleep (G_USEC_PER_SEC);
+  g_assert_true (drawn);
+
+  /* Delete it with its disk. */
+  lodge_machine_delete_async (machine, TRUE, NULL, lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 60);
+  g_assert_true (lodge_machine_delete_finish (machine, result, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_leftovers (), ==, 0);
+}
+
+static void
+overlay_removed_cb (LodgeThrowawayWatcher *watcher,
+                    const char            *uuid,
+                    const char            *path,
+                    const GError          *error,
+                    char                 **removed)
+{
+  g_assert_no_error ((GError *)error);
+  g_free (*removed);
+  *removed = g_strdup (uuid);
+}
+
+static gboolean
+string_equals (gpointer data)
+{
+  char **pair = data;
+
+  return pair[0] != NULL && g_strcmp0 (pair[0], pair[1]) == 0;
+}
+
+static void
+test_throwaway (void)
+{
+  g_autoptr(LodgeMachineSpec) spec = make_spec (PREFIX "throwaway");
+  g_autoptr(LodgeMachineCreator) creator = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *overlay = NULL;
+  char *removed[2] = { NULL, NULL };
+  StateWait wait = { PREFIX "throwaway", LODGE_MACHINE_STATE_RUNNING };
+  LodgeThrowawayWatcher *watcher = lodge_throwaway_watcher_get_for_connection (connection);
+  virConnectPtr conn;
+  virDomainPtr dom;
+  gulong handler;
+
+  handler = g_signal_connect (watcher, "overlay-removed", G_CALLBACK (overlay_removed_cb), &removed[0]);
+
+  lodge_machine_spec_set_throwaway (spec, TRUE);
+  uuid = run_creator (spec, &creator, &error);
+  g_assert_no_error (error);
+  overlay = g_strdup (lodge_machine_creator_get_volume_path (creator));
+  g_assert_nonnull (overlay);
+  g_assert_true (g_file_test (overlay, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (lodge_create_test_wait_until (machine_in_state, &wait, 60));
+
+  conn = virConnectOpen (URI);
+  dom = virDomainLookupByUUIDString (conn, uuid);
+  g_assert_nonnull (dom);
+  g_assert_cmpint (virDomainIsPersistent (dom), ==, 0);
+
+  /* Force off: the domain vanishes, and so does every file. */
+  g_assert_cmpint (virDomainDestroy (dom), ==, 0);
+  virDomainFree (dom);
+  virConnectClose (conn);
+
+  removed[1] = uuid;
+  g_assert_true (lodge_create_test_wait_until (string_equals, removed, 60));
+  g_assert_false (g_file_test (overlay, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_leftovers (), ==, 0);
+
+  g_signal_handler_disconnect (watcher, handler);
+  g_free (removed[0]);
+}
+
+/* Windows 11's hardware on a real libvirtd: UEFI by autoselection with
+ * Secure Boot and enrolled keys, SMM, a TPM 2.0 emulator. No Windows here:
+ * the firmware runs, finds nothing to boot, and waits. */
+static void
+test_uefi_secure_boot_tpm (void)
+{
+  g_autoptr(LodgeMachineSpec) spec = lodge_machine_spec_new ();
+  g_autoptr(LodgeMachineCreator) creator = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *nvram = NULL;
+  StateWait wait = { PREFIX "win11", LODGE_MACHINE_STATE_RUNNING };
+  LodgeOs *win11 = lodge_os_database_lookup (lodge_create_test_get_db (), "win11");
+  LodgeMachine *machine;
+  virConnectPtr conn;
+  virDomainPtr dom;
+
+  if (!host->uefi || !host->secure_boot || !host->tpm)
+    {
+      if (g_strcmp0 (g_getenv ("LODGE_TEST_NO_SKIP"), "1") == 0)
+        g_error ("UEFI with Secure Boot or swtpm is missing (ovmf, swtpm, swtpm-tools)");
+      g_test_skip ("UEFI with Secure Boot or swtpm is missing (ovmf, swtpm, swtpm-tools)");
+      return;
+    }
+
+  g_assert_nonnull (win11);
+  lodge_machine_spec_set_name (spec, PREFIX "win11");
+  lodge_machine_spec_apply_os (spec, win11, host);
+  g_assert_true (lodge_machine_spec_get_secure_boot (spec));
+  g_assert_true (lodge_machine_spec_get_tpm (spec));
+  lodge_machine_spec_set_cdrom_path (spec, boot_iso);
+  /* Small: nothing is installed. */
+  lodge_machine_spec_set_memory (spec, 512 * MiB);
+  lodge_machine_spec_set_vcpus (spec, 1);
+  lodge_machine_spec_set_disk_size (spec, 1 * GiB);
+
+  creator = lodge_machine_creator_new (connection, spec);
+  lodge_machine_creator_run_async (creator, NULL, lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 120);
+  uuid = lodge_machine_creator_run_finish (creator, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (lodge_create_test_wait_until (machine_in_state, &wait, 60));
+
+  conn = virConnectOpen (URI);
+  dom = virDomainLookupByUUIDString (conn, uuid);
+  g_assert_nonnull (dom);
+  xml = virDomainGetXMLDesc (dom, 0);
+  /* libvirt picked a Secure Boot OVMF and made the NVRAM from the template
+   * with Microsoft's keys. */
+  g_assert_nonnull (strstr (xml, "secure='yes'"));
+  g_assert_nonnull (strstr (xml, "<nvram"));
+  g_assert_nonnull (strstr (xml, "<tpm model='tpm-crb'>"));
+  {
+    const char *start = strstr (xml, "<nvram");
+    const char *path = start ? strchr (start, '>') : NULL;
+    const char *end = path ? strstr (path, "</nvram>") : NULL;
+
+    if (path != NULL && end != NULL)
+      nvram = g_strndup (path + 1, end - path - 1);
+  }
+  g_test_message ("nvram: %s", nvram ? nvram : "(none)");
+  g_assert_nonnull (nvram);
+  g_assert_true (g_file_test (nvram, G_FILE_TEST_IS_REGULAR));
+  virDomainFree (dom);
+  virConnectClose (conn);
+
+  machine = lodge_connection_lookup_machine (connection, PREFIX "win11");
+  g_clear_object (&result);
+  lodge_machine_delete_async (machine, TRUE, NULL, lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 60);
+  g_assert_true (lodge_machine_delete_finish (machine, result, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (nvram, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_leftovers (), ==, 0);
+}
+
+/* Express install: the kickstart reaches the guest on a second CD-ROM
+ * labelled OEMDRV (Anaconda loads ks.cfg from it by itself). No Fedora
+ * here: the test checks the image and the definition, not an install. */
+static void
+test_express (void)
+{
+  g_autoptr(LodgeMachineSpec) spec = make_spec (PREFIX "express");
+  g_autoptr(LodgeMachineCreator) creator = NULL;
+  g_autoptr(LodgeExpressSettings) settings = lodge_express_settings_new_from_host ();
+  g_autoptr(LodgeExpressScript) script = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LodgeMedia) media = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *unattended = NULL;
+  g_autofree char *extracted = g_build_filename (tmpdir, "ks.cfg", NULL);
+  g_autofree char *ks = NULL;
+  LodgeOs *fedora = lodge_os_database_lookup (lodge_create_test_get_db (), "fedora37");
+  virConnectPtr conn;
+  virDomainPtr dom;
+
+  g_assert_true (lodge_express_is_supported (fedora));
+  g_assert_false (lodge_express_is_supported (lodge_os_database_lookup (lodge_create_test_get_db (),
+                                                                        "debian11")));
+
+  settings->user_password = g_strdup ("lodge-pass");
+  settings->hostname = g_strdup ("lodge-express-guest");
+  lodge_express_generate_async (fedora, settings, LODGE_DISK_BUS_VIRTIO, NULL, NULL,
+                                lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 60);
+  script = lodge_express_generate_finish (result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  lodge_machine_spec_set_express_script (spec, script);
+  creator = lodge_machine_creator_new (connection, spec);
+  lodge_machine_creator_run_async (creator, NULL, lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 120);
+  uuid = lodge_machine_creator_run_finish (creator, result, &error);
+  g_assert_no_error (error);
+
+  conn = virConnectOpen (URI);
+  dom = virDomainLookupByUUIDString (conn, uuid);
+  g_assert_nonnull (dom);
+  xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
+  {
+    const char *start = strstr (xml, "/var/lib/libvirt/images/lodge/" PREFIX "express-unattended.iso");
+    g_assert_nonnull (start);
+    unattended = g_strndup (start, strchr (start, '\'') - start);
+  }
+  virDomainFree (dom);
+  virConnectClose (conn);
+
+  /* A readable ISO with the right label and the script. */
+  g_clear_object (&result);
+  lodge_media_new_for_path_async (lodge_create_test_get_db (), unattended, NULL,
+                                  lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 60);
+  media = lodge_media_new_for_path_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lodge_media_get_volume_id (media), ==, "OEMDRV");
+  {
+    const char *argv[] = { "xorriso", "-osirrox", "on", "-indev", unattended,
+                           "-extract", "/ks.cfg", extracted, NULL };
+
+    lodge_create_test_run (argv);
+  }
+  g_assert_true (g_file_get_contents (extracted, &ks, NULL, NULL));
+  g_assert_cmpstr (ks, ==, script->content);
+  g_assert_nonnull (strstr (ks, "lodge-express-guest"));
+
+  cleanup_leftovers ();
+  g_assert_cmpuint (count_leftovers (), ==, 0);
+}
+
+static void
+import_progress_cb (LodgeMachineCreator *creator,
+                    GParamSpec          *pspec,
+                    double              *max_import)
+{
+  if (lodge_machine_creator_get_stage (creator) == LODGE_CREATE_STAGE_CREATING_DISK)
+    *max_import = MAX (*max_import, lodge_machine_creator_get_progress (creator));
+}
+
+/* A VMDK is converted into a qcow2 volume of Lodge's pool. */
+static void
+test_import (void)
+{
+  g_autoptr(LodgeMachineSpec) spec = make_spec (PREFIX "import");
+  g_autoptr(LodgeMachineCreator) creator = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *image = g_build_filename (tmpdir, "old disk.vmdk", NULL);
+  g_autofree char *info = NULL;
+  const char *create_argv[] = { "qemu-img", "create", "-q", "-f", "vmdk", image, "96M", NULL };
+  double max_import = 0.0;
+  virConnectPtr conn;
+  virStorageVolPtr vol;
+  virStorageVolInfo vol_info;
+
+  lodge_create_test_run (create_argv);
+  lodge_machine_spec_set_cdrom_path (spec, NULL);
+  lodge_machine_spec_set_import_path (spec, image);
+  lodge_machine_spec_set_import_format (spec, LODGE_DISK_FORMAT_VMDK);
+
+  creator = lodge_machine_creator_new (connection, spec);
+  g_signal_connect (creator, "notify::progress", G_CALLBACK (import_progress_cb), &max_import);
+  lodge_machine_creator_run_async (creator, NULL, lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 120);
+  uuid = lodge_machine_creator_run_finish (creator, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (uuid);
+  g_assert_cmpfloat (max_import, >=, 0.3);
+
+  conn = virConnectOpen (URI);
+  vol = virStorageVolLookupByPath (conn, lodge_machine_creator_get_volume_path (creator));
+  g_assert_nonnull (vol);
+  g_assert_cmpint (virStorageVolGetInfo (vol, &vol_info), ==, 0);
+  g_assert_cmpuint (vol_info.capacity, ==, 96 * MiB);
+  info = virStorageVolGetXMLDesc (vol, 0);
+  g_assert_nonnull (strstr (info, "<format type='qcow2'/>"));
+  virStorageVolFree (vol);
+  virConnectClose (conn);
+  /* The original stays. */
+  g_assert_true (g_file_test (image, G_FILE_TEST_IS_REGULAR));
+
+  cleanup_leftovers ();
+  g_assert_cmpuint (count_leftovers (), ==, 0);
+}
+
+/* A throwaway run of an existing disk: the guest writes to an overlay;
+ * when it stops the overlay goes and the disk is as it was. */
+static void
+test_throwaway_existing_disk (void)
+{
+  g_autoptr(LodgeMachineSpec) spec = make_spec (PREFIX "throwaway-disk");
+  g_autoptr(LodgeMachineCreator) creator = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *overlay = NULL;
+  g_autofree char *base = g_build_filename (tmpdir, "base.qcow2", NULL);
+  g_autofree char *vol_xml = NULL;
+  const char *create_argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", base, "64M", NULL };
+  char *removed[2] = { NULL, NULL };
+  StateWait wait = { PREFIX "throwaway-disk", LODGE_MACHINE_STATE_RUNNING };
+  LodgeThrowawayWatcher *watcher = lodge_throwaway_watcher_get_for_connection (connection);
+  virConnectPtr conn;
+  virDomainPtr dom;
+  virStorageVolPtr vol;
+  virStorageVolInfo info;
+  gulong handler;
+
+  lodge_create_test_run (create_argv);
+  g_chmod (base, 0644);
+  handler = g_signal_connect (watcher, "overlay-removed", G_CALLBACK (overlay_removed_cb), &removed[0]);
+
+  lodge_machine_spec_set_throwaway (spec, TRUE);
+  lodge_machine_spec_set_disk_path (spec, base);
+  lodge_machine_spec_set_disk_format (spec, LODGE_DISK_FORMAT_QCOW2);
+  uuid = run_creator (spec, &creator, &error);
+  g_assert_no_error (error);
+  overlay = g_strdup (lodge_machine_creator_get_volume_path (creator));
+  g_assert_nonnull (overlay);
+  g_assert_cmpstr (overlay, !=, base);
+  g_assert_true (lodge_create_test_wait_until (machine_in_state, &wait, 60));
+
+  /* The overlay has the base's size and sits on it. */
+  conn = virConnectOpen (URI);
+  vol = virStorageVolLookupByPath (conn, overlay);
+  g_assert_nonnull (vol);
+  g_assert_cmpint (virStorageVolGetInfo (vol, &info), ==, 0);
+  g_assert_cmpuint (info.capacity, ==, 64 * MiB);
+  vol_xml = virStorageVolGetXMLDesc (vol, 0);
+  g_assert_nonnull (strstr (vol_xml, base));
+  virStorageVolFree (vol);
+
+  dom = virDomainLookupByUUIDString (conn, uuid);
+  g_assert_cmpint (virDomainDestroy (dom), ==, 0);
+  virDomainFree (dom);
+  virConnectClose (conn);
+
+  removed[1] = uuid;
+  g_assert_true (lodge_create_test_wait_until (string_equals, removed, 60));
+  g_assert_false (g_file_test (overlay, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (base, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count_leftovers (), ==, 0);
+
+  g_signal_handler_disconnect (watcher, handler);
+  g_free (removed[0]);
+}
+
+static void
+test_failures (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+
+  /* The ISO is gone before anything is created. */
+  {
+    g_autoptr(LodgeMachineSpec) spec = make_spec (PREFIX "gone");
+    g_autofree char *gone = g_build_filename (tmpdir, "gone.iso", NULL);
+
+    lodge_machine_spec_set_cdrom_path (spec, gone);
+    uuid = run_creator (spec, NULL, &error);
+    g_assert_null (uuid);
+    g_assert_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_FOUND);
+    g_assert_cmpuint (count_leftovers (), ==, 0);
+    g_clear_error (&error);
+  }
+
+  /* QEMU cannot open the "ISO" (a folder): start fails after the volume
+   * and the definition exist; both go. */
+  {
+    g_autoptr(LodgeMachineSpec) spec = make_spec (PREFIX "midway");
+    g_autofree char *folder = g_build_filename (tmpdir, "folder.iso", NULL);
+
+    g_mkdir (folder, 0755);
+    lodge_machine_spec_set_cdrom_path (spec, folder);
+    uuid = run_creator (spec, NULL, &error);
+    g_assert_null (uuid);
+    g_assert_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_LIBVIRT);
+    g_test_message ("start failure: %s", error->message);
+    g_assert_cmpuint (count_leftovers (), ==, 0);
+    g_clear_error (&error);
+    g_rmdir (folder);
+  }
+
+  /* A disk larger than the pool's free space. */
+  {
+    g_autoptr(LodgeMachineSpec) spec = make_spec (PREFIX "huge");
+
+    lodge_machine_spec_set_disk_size (spec, G_GUINT64_CONSTANT (1) << 50);
+    uuid = run_creator (spec, NULL, &error);
+    g_assert_null (uuid);
+    g_assert_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NO_SPACE);
+    g_assert_cmpuint (count_leftovers (), ==, 0);
+    g_clear_error (&error);
+  }
+
+  /* Names. */
+  {
+    g_autoptr(LodgeMachineSpec) spec = make_spec (PREFIX "bad/name");
+
+    uuid = run_creator (spec, NULL, &error);
+    g_assert_null (uuid);
+    g_assert_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_NAME);
+    g_assert_cmpuint (count_leftovers (), ==, 0);
+    g_clear_error (&error);
+  }
+}
+
+static void
+test_host_info (void)
+{
+  g_assert_cmpint (host->acceleration, ==, LODGE_ACCELERATION_QEMU);
+  g_assert_cmpint (host->acceleration_reason, ==, LODGE_ACCELERATION_REASON_FORCED);
+  g_assert_cmpuint (host->memory, >, 0);
+  g_assert_cmpuint (host->cpus, >, 0);
+  g_assert_nonnull (host->emulator);
+  g_assert_false (host->session);
+  g_assert_true (host->local);
+  g_test_message ("host: %" G_GUINT64_FORMAT " MiB, %u CPUs, uefi %d, secure boot %d, tpm %d, "
+                  "network %s, emulator %s", host->memory >> 20, host->cpus, host->uefi,
+                  host->secure_boot, host->tpm, host->network ? host->network : "(user)",
+                  host->emulator);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *start = g_getenv ("LODGE_START_LIBVIRTD");
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  virSetErrorFunc (NULL, quiet_libvirt_error_cb);
+
+  if (geteuid () != 0)
+    lodge_test_skip_all ("creation integration tests need root (qemu:///system)");
+  {
+    g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
+    g_autofree char *xorriso = g_find_program_in_path ("xorriso");
+
+    if (qemu == NULL || xorriso == NULL ||
+        !g_file_test ("/usr/lib/ISOLINUX/isolinux.bin", G_FILE_TEST_EXISTS))
+      lodge_test_skip_all ("qemu-system-x86_64, xorriso or isolinux is not installed");
+  }
+  if (start != NULL)
+    {
+      const char *start_argv[] = { start, "start", NULL };
+      int status = 0;
+
+      if (!g_spawn_sync (NULL, (char **)start_argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+                         NULL, NULL, NULL, NULL, &status, NULL) ||
+          !g_spawn_check_wait_status (status, NULL))
+        lodge_test_skip_all ("no libvirtd answers on " URI " and none could be started");
+    }
+
+  lodge_connection_init_events ();
+  connection = lodge_connection_new (URI);
+  lodge_connection_open_async (connection, NULL, lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 60);
+  if (!lodge_connection_open_finish (connection, result, &error))
+    lodge_test_skip_all ("cannot connect to " URI);
+  g_clear_object (&result);
+
+  /* Leftovers of an earlier run that died. */
+  cleanup_leftovers ();
+  signal (SIGABRT, abort_handler);
+  signal (SIGTERM, abort_handler);
+
+  lodge_host_info_query_async (connection, FALSE, NULL, lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 60);
+  host = lodge_host_info_query_finish (result, &error);
+  g_assert_no_error (error);
+
+  /* QEMU runs as another user: the ISO's folder must be searchable. */
+  tmpdir = g_dir_make_tmp ("lodge-create-int-XXXXXX", NULL);
+  g_chmod (tmpdir, 0755);
+  boot_iso = lodge_create_test_make_iso (tmpdir, "boot.iso", "LODGE_TEST_BOOT", "Lodge tests",
+                                         NULL, TRUE);
+  g_chmod (boot_iso, 0644);
+
+  g_test_add_func ("/create/integration/host-info", test_host_info);
+  g_test_add_func ("/create/integration/create-boot-delete", test_create_boot_delete);
+  g_test_add_func ("/create/integration/throwaway", test_throwaway);
+  g_test_add_func ("/create/integration/throwaway-existing-disk", test_throwaway_existing_disk);
+  g_test_add_func ("/create/integration/import", test_import);
+  g_test_add_func ("/create/integration/express", test_express);
+  g_test_add_func ("/create/integration/uefi-secure-boot-tpm", test_uefi_secure_boot_tpm);
+  g_test_add_func ("/create/integration/failures", test_failures);
+
+  ret = g_test_run ();
+
+  cleanup_leftovers ();
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
+    if (system (cmd) != 0)
+      g_printerr ("could not remove %s\n", tmpdir);
+  }
+  return ret;
+}

@@ -11,6 +11,17 @@
 
 G_BEGIN_DECLS
 
+/* Signals (all on the main thread):
+ *   authenticate (LodgeAuthRequest *request)  libvirt asks for credentials
+ *   disconnected ()   the daemon went away; state is RECONNECTING, the
+ *                     machine list is kept (stale) and retried with back-off
+ *   reconnected ()    connected again; the list was reconciled in place
+ *                     (same LodgeMachine objects for the same uuids)
+ *   stats-updated ()  after each stats tick, once every machine's cpu-usage,
+ *                     memory-used and sample are updated
+ * Properties: uri, hostname, state (LodgeConnectionState), error (GError
+ * boxed, may be NULL), machines, stats-interval (uint, s), reconnect-delay
+ * (uint, s: wait before the next attempt while RECONNECTING). */
 #define LODGE_TYPE_CONNECTION (lodge_connection_get_type ())
 
 G_DECLARE_FINAL_TYPE (LodgeConnection, lodge_connection, LODGE, CONNECTION, GObject)
@@ -26,7 +37,7 @@ const char          *lodge_connection_default_uri      (void);
 LodgeConnection     *lodge_connection_new              (const char           *uri);
 const char          *lodge_connection_get_uri          (LodgeConnection      *self);
 /* Short human name: the host name for remote URIs, "This computer" style
- * names are the UI's business. */
+ * names are the UI's business (NULL for local URIs such as qemu:///system). */
 const char          *lodge_connection_get_hostname     (LodgeConnection      *self);
 LodgeConnectionState lodge_connection_get_state        (LodgeConnection      *self);
 /* The last open/reconnect error, or NULL. */
@@ -57,6 +68,10 @@ void                 lodge_connection_set_stats_interval (LodgeConnection    *se
 /* How many virConnectGetAllDomainStats calls were made: for tests and
  * benchmarks that check one call per tick. */
 guint64              lodge_connection_get_stats_calls    (LodgeConnection    *self);
+
+/* Reads statistics now (unless a tick is already running) without waiting
+ * for the next tick; works also with an interval of 0. */
+void                 lodge_connection_update_stats_now   (LodgeConnection    *self);
 
 /* Where "last used" times are kept between runs (a GKeyFile the connection
  * reads when opened and writes when a machine starts). NULL: not kept. */

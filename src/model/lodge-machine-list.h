@@ -16,7 +16,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LodgeMachineList, lodge_machine_list, LODGE, MACHINE_LIST, GObject)
 
 /* Implements GListModel with item type LodgeMachine. Order is the order
- * machines were added; sorting and filtering belong to the UI. */
+ * machines were added; sorting and filtering belong to the UI.
+ * Properties: n-items, n-running (machines with a running QEMU: running,
+ * paused, suspended, shutting down; notified on change). */
 LodgeMachine *lodge_machine_list_lookup_uuid (LodgeMachineList *self,
                                               const char       *uuid);
 guint         lodge_machine_list_get_n_running (LodgeMachineList *self);

@@ -48,6 +48,26 @@ double             lodge_machine_get_cpu_usage         (LodgeMachine *self);
 guint64            lodge_machine_get_memory_used       (LodgeMachine *self);
 gint64             lodge_machine_get_last_used         (LodgeMachine *self);
 
+/* The raw figures of the last stats tick (for graphs): counters are
+ * cumulative since the machine started, summed over its devices; compute
+ * rates from two samples. Cheap; read it from LodgeConnection::stats-updated. */
+typedef struct
+{
+  gint64  timestamp;        /* g_get_monotonic_time () when read, µs */
+  guint64 cpu_time;         /* ns of CPU time used by the machine */
+  guint64 memory_used;      /* bytes (balloon rss, else balloon current) */
+  guint64 block_rd_bytes;
+  guint64 block_wr_bytes;
+  guint64 net_rx_bytes;
+  guint64 net_tx_bytes;
+  guint   vcpus;            /* vCPUs online, 0 when not reported */
+} LodgeMachineSample;
+
+/* FALSE (and *sample untouched) when there is no sample: the machine is not
+ * active or no tick has read it yet. */
+gboolean           lodge_machine_get_sample            (LodgeMachine       *self,
+                                                        LodgeMachineSample *sample);
+
 /* Whether an action applies to the current state (for enabling actions). */
 gboolean           lodge_machine_can_start             (LodgeMachine *self); /* shut off, crashed, saved */
 gboolean           lodge_machine_can_shutdown          (LodgeMachine *self); /* running, paused */

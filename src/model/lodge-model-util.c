@@ -310,6 +310,7 @@ typedef struct
   gboolean         in_domain;
   gboolean         in_devices;
   gboolean         is_disk_device;
+  gboolean         is_cdrom;
   LodgeDiskSource *disk;     /* the <disk> being read */
 } DisksParse;
 
@@ -350,6 +351,7 @@ disks_start_element (GMarkupParseContext  *context,
 
       /* device defaults to "disk" */
       parse->is_disk_device = device == NULL || strcmp (device, "disk") == 0;
+      parse->is_cdrom = g_strcmp0 (device, "cdrom") == 0;
       parse->disk = g_new0 (LodgeDiskSource, 1);
     }
   else if (parse->depth == 4 && parse->disk != NULL && strcmp (element_name, "source") == 0 &&
@@ -382,7 +384,14 @@ disks_end_element (GMarkupParseContext  *context,
 
   if (parse->depth == 3 && parse->disk != NULL)
     {
-      if (parse->is_disk_device && (parse->disk->path != NULL || parse->disk->pool != NULL))
+      /* The express-install image Lodge made for this machine holds the
+       * user's password: it goes with the disks. Other CD-ROMs are the
+       * user's own media and are never deleted. */
+      gboolean own_install_image = parse->is_cdrom && parse->disk->path != NULL &&
+                                   g_str_has_suffix (parse->disk->path, LODGE_UNATTENDED_IMAGE_SUFFIX);
+
+      if ((parse->is_disk_device || own_install_image) &&
+          (parse->disk->path != NULL || parse->disk->pool != NULL))
         g_ptr_array_add (parse->disks, g_steal_pointer (&parse->disk));
       else
         g_clear_pointer (&parse->disk, lodge_disk_source_free);

@@ -64,6 +64,9 @@ test_disks (void)
     "      <source protocol='nbd' name='x'/>\n"
     "    </disk>\n"
     "    <disk type='file' device='floppy'><source file='/f.img'/></disk>\n"
+    "    <disk type='file' device='cdrom'>\n"
+    "      <source file='/var/lib/libvirt/images/lodge/x-unattended.iso'/>\n"
+    "    </disk>\n"
     "    <disk type='file' device='disk'/>\n"
     "    <interface type='network'><source network='default'/></interface>\n"
     "  </devices>\n"
@@ -76,7 +79,8 @@ test_disks (void)
   disks = lodge_parse_domain_disks (xml, &error);
   g_assert_no_error (error);
   g_assert_nonnull (disks);
-  g_assert_cmpuint (disks->len, ==, 3);
+  /* The three disks, and the express-install image (never other CD-ROMs) */
+  g_assert_cmpuint (disks->len, ==, 4);
 
   disk = g_ptr_array_index (disks, 0);
   g_assert_cmpstr (disk->path, ==, "/var/lib/libvirt/images/a.qcow2");
@@ -86,6 +90,8 @@ test_disks (void)
   g_assert_null (disk->path);
   g_assert_cmpstr (disk->pool, ==, "default");
   g_assert_cmpstr (disk->volume, ==, "b.img");
+  disk = g_ptr_array_index (disks, 3);
+  g_assert_cmpstr (disk->path, ==, "/var/lib/libvirt/images/lodge/x-unattended.iso");
 
   g_clear_pointer (&disks, g_ptr_array_unref);
   disks = lodge_parse_domain_disks ("<domain><devices><disk>", &error);

@@ -1,0 +1,64 @@
+/* main.c: lodge's entry point
+ *
+ * Copyright 2026 The Lodge authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "lodge"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "ui/lodge-application.h"
+#include "ui/lodge-ui-private.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(LodgeApplication) app = NULL;
+  g_autoptr(GSettingsSchema) schema = NULL;
+  GSettingsSchemaSource *source;
+  gboolean needs_settings = TRUE;
+
+  /* Without a GPU device GL means llvmpipe: GTK 4.8's GL renderer is then
+   * slower than its cairo renderer, and merely loading Mesa at display
+   * start costs ~60 MiB of memory. Use cairo and leave GL off there,
+   * unless the user chose otherwise through GTK's own variables. */
+  if (!g_file_test ("/dev/dri", G_FILE_TEST_IS_DIR)
+      || g_strcmp0 (g_getenv ("LIBGL_ALWAYS_SOFTWARE"), "1") == 0)
+    {
+      if (g_getenv ("GSK_RENDERER") == NULL && g_getenv ("GDK_DEBUG") == NULL)
+        g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
+      g_setenv ("GSK_RENDERER", "cairo", FALSE);
+    }
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  /* Without its schema GSettings aborts; say what is missing instead
+   * (--version and --help need no settings). */
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--version") || g_str_has_prefix (argv[i], "--help")
+        || g_str_equal (argv[i], "-h"))
+      needs_settings = FALSE;
+  source = g_settings_schema_source_get_default ();
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema == NULL && needs_settings)
+    {
+      g_printerr (_("lodge: the settings schema %s is not installed; "
+                    "install Lodge, or set GSETTINGS_SCHEMA_DIR to the build's data folder\n"),
+                  APPLICATION_ID);
+      return 1;
+    }
+
+  if (g_strcmp0 (g_getenv ("LODGE_BENCH_EXIT_AFTER_FIRST_FRAME"), "1") == 0)
+    g_printerr ("lodge-bench: main at %.1f ms\n", lodge_ui_ms_since_process_start ());
+
+  app = lodge_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

@@ -1,0 +1,33 @@
+/* lodge-ui-private.h: helpers shared by the files of the ui layer
+ *
+ * Copyright 2026 The Lodge authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "model/lodge-model.h"
+
+G_BEGIN_DECLS
+
+/* A family icon (adwaita symbolic names only) and a short family name
+ * for a libosinfo id; the create layer will give real OS names later. */
+const char *lodge_ui_os_icon_name      (const char        *os_id);
+const char *lodge_ui_os_family_name    (const char        *os_id);
+
+/* Translated, user-facing state and the CSS class of its dot. */
+const char *lodge_ui_state_label       (LodgeMachineState  state);
+const char *lodge_ui_state_css_class   (LodgeMachineState  state);
+
+/* "12 % CPU · 310.5 MB" or NULL when the machine is not running. */
+char       *lodge_ui_usage_text        (LodgeMachine      *machine);
+
+/* Sort key of a state: running machines first, then paused, then off. */
+int         lodge_ui_state_sort_key    (LodgeMachineState  state);
+
+/* Milliseconds since this process started (from /proc/self/stat), for the
+ * first-frame benchmark. */
+double      lodge_ui_ms_since_process_start (void);
+
+G_END_DECLS

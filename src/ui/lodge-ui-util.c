@@ -1,0 +1,212 @@
+/* lodge-ui-util.c: helpers shared by the files of the ui layer
+ *
+ * Copyright 2026 The Lodge authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "lodge-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ui/lodge-ui-private.h"
+
+typedef struct
+{
+  const char *needle;
+  const char *family;
+  const char *icon_name;
+} OsFamily;
+
+/* Checked in order against the libosinfo id (a URL such as
+ * "http://fedoraproject.org/fedora/37"); the first match wins. */
+static const OsFamily os_families[] = {
+  { "fedora",    N_("Fedora"),       "utilities-terminal-symbolic" },
+  { "rhel",      N_("Red Hat Enterprise Linux"), "utilities-terminal-symbolic" },
+  { "redhat",    N_("Red Hat Enterprise Linux"), "utilities-terminal-symbolic" },
+  { "centos",    N_("CentOS"),       "utilities-terminal-symbolic" },
+  { "debian",    N_("Debian"),       "utilities-terminal-symbolic" },
+  { "ubuntu",    N_("Ubuntu"),       "utilities-terminal-symbolic" },
+  { "opensuse",  N_("openSUSE"),     "utilities-terminal-symbolic" },
+  { "suse",      N_("SUSE"),         "utilities-terminal-symbolic" },
+  { "archlinux", N_("Arch Linux"),   "utilities-terminal-symbolic" },
+  { "alpine",    N_("Alpine Linux"), "utilities-terminal-symbolic" },
+  { "linux",     N_("Linux"),        "utilities-terminal-symbolic" },
+  { "microsoft", N_("Windows"),      "video-display-symbolic" },
+  { "win",       N_("Windows"),      "video-display-symbolic" },
+  { "freebsd",   N_("FreeBSD"),      "network-server-symbolic" },
+  { "openbsd",   N_("OpenBSD"),      "network-server-symbolic" },
+  { "netbsd",    N_("NetBSD"),       "network-server-symbolic" },
+  { "bsd",       N_("BSD"),          "network-server-symbolic" },
+  { "android",   N_("Android"),      "phone-symbolic" },
+};
+
+static const OsFamily *
+find_os_family (const char *os_id)
+{
+  g_autofree char *lower = NULL;
+
+  if (os_id == NULL || os_id[0] == '\0')
+    return NULL;
+
+  lower = g_ascii_strdown (os_id, -1);
+  for (guint i = 0; i < G_N_ELEMENTS (os_families); i++)
+    if (strstr (lower, os_families[i].needle) != NULL)
+      return &os_families[i];
+
+  return NULL;
+}
+
+const char *
+lodge_ui_os_icon_name (const char *os_id)
+{
+  const OsFamily *family = find_os_family (os_id);
+
+  return family != NULL ? family->icon_name : "computer-symbolic";
+}
+
+const char *
+lodge_ui_os_family_name (const char *os_id)
+{
+  const OsFamily *family = find_os_family (os_id);
+
+  if (family != NULL)
+    return _(family->family);
+  if (os_id == NULL || os_id[0] == '\0')
+    return _("Unknown system");
+  return _("Other system");
+}
+
+const char *
+lodge_ui_state_label (LodgeMachineState state)
+{
+  switch (state)
+    {
+    case LODGE_MACHINE_STATE_RUNNING:
+    case LODGE_MACHINE_STATE_BLOCKED:
+      return C_("machine state", "Running");
+    case LODGE_MACHINE_STATE_PAUSED:
+      return C_("machine state", "Paused");
+    case LODGE_MACHINE_STATE_SHUTTING_DOWN:
+      return C_("machine state", "Shutting down");
+    case LODGE_MACHINE_STATE_SHUT_OFF:
+      return C_("machine state", "Off");
+    case LODGE_MACHINE_STATE_CRASHED:
+      return C_("machine state", "Crashed");
+    case LODGE_MACHINE_STATE_SUSPENDED:
+      return C_("machine state", "Suspended");
+    case LODGE_MACHINE_STATE_SAVED:
+      return C_("machine state", "Saved");
+    case LODGE_MACHINE_STATE_UNKNOWN:
+    default:
+      return C_("machine state", "Unknown");
+    }
+}
+
+const char *
+lodge_ui_state_css_class (LodgeMachineState state)
+{
+  switch (state)
+    {
+    case LODGE_MACHINE_STATE_RUNNING:
+    case LODGE_MACHINE_STATE_BLOCKED:
+    case LODGE_MACHINE_STATE_SHUTTING_DOWN:
+      return "running";
+    case LODGE_MACHINE_STATE_PAUSED:
+    case LODGE_MACHINE_STATE_SUSPENDED:
+      return "paused";
+    case LODGE_MACHINE_STATE_CRASHED:
+      return "crashed";
+    case LODGE_MACHINE_STATE_SAVED:
+      return "saved";
+    case LODGE_MACHINE_STATE_SHUT_OFF:
+    case LODGE_MACHINE_STATE_UNKNOWN:
+    default:
+      return "off";
+    }
+}
+
+int
+lodge_ui_state_sort_key (LodgeMachineState state)
+{
+  switch (state)
+    {
+    case LODGE_MACHINE_STATE_RUNNING:
+    case LODGE_MACHINE_STATE_BLOCKED:
+      return 0;
+    case LODGE_MACHINE_STATE_SHUTTING_DOWN:
+      return 1;
+    case LODGE_MACHINE_STATE_PAUSED:
+    case LODGE_MACHINE_STATE_SUSPENDED:
+      return 2;
+    case LODGE_MACHINE_STATE_SAVED:
+      return 3;
+    case LODGE_MACHINE_STATE_CRASHED:
+      return 4;
+    case LODGE_MACHINE_STATE_SHUT_OFF:
+      return 5;
+    case LODGE_MACHINE_STATE_UNKNOWN:
+    default:
+      return 6;
+    }
+}
+
+char *
+lodge_ui_usage_text (LodgeMachine *machine)
+{
+  double cpu;
+  guint64 used;
+  g_autofree char *memory = NULL;
+
+  g_return_val_if_fail (LODGE_IS_MACHINE (machine), NULL);
+
+  if (!lodge_machine_is_active (machine))
+    return NULL;
+
+  cpu = lodge_machine_get_cpu_usage (machine);
+  used = lodge_machine_get_memory_used (machine);
+  if (cpu < 0 && used == 0)
+    return NULL;
+
+  if (used > 0)
+    memory = g_format_size (used);
+
+  if (cpu >= 0 && memory != NULL)
+    /* Translators: processor use in percent, then memory use like "310.5 MB" */
+    return g_strdup_printf (_("%.0f %% CPU · %s"), cpu, memory);
+  if (cpu >= 0)
+    return g_strdup_printf (_("%.0f %% CPU"), cpu);
+  return g_steal_pointer (&memory);
+}
+
+double
+lodge_ui_ms_since_process_start (void)
+{
+  g_autofree char *contents = NULL;
+  const char *p;
+  struct timespec now;
+  unsigned long long start_ticks = 0;
+  long ticks_per_second = sysconf (_SC_CLK_TCK);
+
+  if (!g_file_get_contents ("/proc/self/stat", &contents, NULL, NULL))
+    return -1;
+
+  /* The command name may contain spaces: fields are counted after ')'. */
+  p = strrchr (contents, ')');
+  if (p == NULL)
+    return -1;
+  p++;
+  /* starttime is field 22; after ")" comes field 3. */
+  for (int field = 3; field < 22 && p != NULL; field++)
+    {
+      p = strchr (p + 1, ' ');
+    }
+  if (p == NULL || sscanf (p, " %llu", &start_ticks) != 1 || ticks_per_second <= 0)
+    return -1;
+
+  clock_gettime (CLOCK_BOOTTIME, &now);
+  return (now.tv_sec * 1000.0 + now.tv_nsec / 1e6)
+         - (start_ticks * 1000.0 / ticks_per_second);
+}

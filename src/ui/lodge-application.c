@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "model/lodge-stats-history.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-preferences-window.h"
 #include "ui/lodge-resources.h"
@@ -175,6 +176,8 @@ lodge_application_get_connection (LodgeApplication *self,
 
   connection = lodge_connection_new (uri);
   g_hash_table_insert (self->connections, g_strdup (uri), connection);
+  /* From the first tick on, so that graphs show the past minutes. */
+  lodge_stats_history_for_connection (connection);
 
   usage_dir = g_build_filename (g_get_user_state_dir (), "lodge", NULL);
   if (g_mkdir_with_parents (usage_dir, 0700) == 0)

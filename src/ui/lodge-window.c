@@ -14,6 +14,8 @@
 
 #include "ui/lodge-machine-item.h"
 #include "ui/lodge-console-page.h"
+#include "ui/lodge-details-page.h"
+#include "ui/lodge-host-page.h"
 #include "ui/lodge-machine-page.h"
 #include "ui/lodge-new-machine-assistant.h"
 #include "ui/lodge-ui-private.h"
@@ -688,7 +690,7 @@ lodge_window_get_action_machine (LodgeWindow *self)
 }
 
 static const char * const machine_actions[] = {
-  "machine.open", "machine.menu", "machine.start", "machine.shutdown",
+  "machine.open", "machine.menu", "machine.details", "machine.start", "machine.shutdown",
   "machine.force-off", "machine.reboot", "machine.pause", "machine.resume",
   "machine.save", "machine.rename", "machine.delete", "machine.pause-resume",
 };
@@ -707,7 +709,8 @@ lodge_window_get_action_enabled (LodgeWindow *self,
   machine = lodge_window_get_action_machine (self);
   if (machine == NULL)
     return FALSE;
-  if (g_str_equal (action, "machine.open") || g_str_equal (action, "machine.menu"))
+  if (g_str_equal (action, "machine.open") || g_str_equal (action, "machine.menu")
+      || g_str_equal (action, "machine.details"))
     return TRUE;
 
   connected = self->connection != NULL
@@ -978,6 +981,51 @@ lodge_window_machine_open_action (GtkWidget  *widget,
 
   if (machine != NULL)
     lodge_window_show_machine_page (self, machine);
+}
+
+static void
+lodge_window_machine_details_action (GtkWidget  *widget,
+                                     const char *action_name,
+                                     GVariant   *parameter)
+{
+  LodgeWindow *self = LODGE_WINDOW (widget);
+  LodgeMachine *machine = lodge_window_get_action_machine (self);
+
+  if (machine != NULL)
+    gtk_window_present (lodge_details_window_new (GTK_WINDOW (self), machine, NULL));
+}
+
+/* The host overview in a window of its own: the page has no header bar. */
+static void
+lodge_window_host_overview_action (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *parameter)
+{
+  LodgeWindow *self = LODGE_WINDOW (widget);
+  GtkWidget *window;
+  GtkWidget *box;
+  const char *host;
+  g_autofree char *title = NULL;
+
+  if (self->connection == NULL)
+    return;
+
+  host = lodge_connection_get_hostname (self->connection);
+  title = host != NULL ? g_strdup_printf (_("Host Overview — %s"), host)
+                       : g_strdup (_("Host Overview"));
+
+  window = adw_window_new ();
+  gtk_window_set_title (GTK_WINDOW (window), title);
+  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (self));
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 560);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  gtk_box_append (GTK_BOX (box), lodge_host_page_new (self->connection, NULL));
+  adw_window_set_content (ADW_WINDOW (window), box);
+
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -1890,6 +1938,10 @@ lodge_window_class_init (LodgeWindowClass *klass)
                                    lodge_window_machine_open_action);
   gtk_widget_class_install_action (widget_class, "machine.menu", NULL,
                                    lodge_window_machine_menu_action);
+  gtk_widget_class_install_action (widget_class, "machine.details", NULL,
+                                   lodge_window_machine_details_action);
+  gtk_widget_class_install_action (widget_class, "win.host-overview", NULL,
+                                   lodge_window_host_overview_action);
   for (guint i = 0; i < G_N_ELEMENTS (state_actions); i++)
     gtk_widget_class_install_action (widget_class, state_actions[i], NULL,
                                      lodge_window_machine_state_action);
@@ -1921,6 +1973,10 @@ lodge_window_class_init (LodgeWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_K, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "machine.force-off", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F2, 0, "machine.rename", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_ALT_MASK,
+                                       "machine.details", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
+                                       "machine.details", NULL);
   /* Menus show the last accelerator added for an action. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "machine.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "machine.delete", NULL);

@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "lodge-test.h"
+#include "ui/lodge-details-page.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-window-private.h"
 
@@ -518,6 +519,71 @@ test_window_new_machine (void)
   spin (100);
 }
 
+static GtkWindow *
+find_toplevel (const char *type_name)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (g_str_equal (G_OBJECT_TYPE_NAME (l->data), type_name))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+details_window_open (gpointer data)
+{
+  return find_toplevel ("LodgeDetailsWindow") != NULL || find_toplevel ("AdwWindow") != NULL;
+}
+
+static void
+test_window_details (void)
+{
+  LodgeWindow *window = default_window ();
+  LodgeMachine *machine = default_machine (window);
+  GtkWindow *details = NULL;
+  LodgeDetailsPage *page = NULL;
+  GtkWidget *child;
+
+  /* Details is there for any machine, and opens a window with its page. */
+  g_assert_true (lodge_window_get_action_enabled (window, "machine.details"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "machine.details", NULL));
+  g_assert_true (wait_until (details_window_open, NULL));
+  {
+    g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+    for (GList *l = toplevels; l != NULL && page == NULL; l = l->next)
+      for (child = gtk_widget_get_first_child (l->data); child != NULL && page == NULL;
+           child = gtk_widget_get_next_sibling (child))
+        {
+          GtkWidget *w = child;
+
+          /* The page is the window's content or one level below it. */
+          while (w != NULL && !LODGE_IS_DETAILS_PAGE (w))
+            w = gtk_widget_get_first_child (w);
+          if (w != NULL)
+            {
+              page = LODGE_DETAILS_PAGE (w);
+              details = GTK_WINDOW (l->data);
+            }
+        }
+  }
+  g_assert_nonnull (page);
+  g_assert_true (lodge_details_page_get_machine (page) == machine);
+  g_assert_true (gtk_window_get_transient_for (details) == GTK_WINDOW (window));
+  gtk_window_destroy (details);
+  spin (100);
+
+  /* The host overview opens over the window, titled for the host. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.host-overview", NULL));
+  g_assert_true (wait_until (details_window_open, NULL));
+  details = find_toplevel ("AdwWindow");
+  g_assert_nonnull (details);
+  g_assert_cmpstr (gtk_window_get_title (details), ==, "Host Overview");
+  gtk_window_destroy (details);
+  spin (100);
+}
+
 static void
 test_window_bad_uri (void)
 {
@@ -551,6 +617,14 @@ main (int   argc,
   tmp_dir = g_dir_make_tmp ("lodge-ui-test-XXXXXX", &error);
   g_assert_no_error (error);
 
+  /* Startup opens the default connection: make it the test driver's, not
+   * the system daemon. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("org.lodge.Lodge");
+
+    g_settings_set_string (settings, "default-uri", "test:///default");
+  }
+
   app = lodge_application_new ();
   g_application_set_flags (G_APPLICATION (app),
                            G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
@@ -569,6 +643,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/many", test_window_many);
   g_test_add_func ("/ui/window/new-machine", test_window_new_machine);
   g_test_add_func ("/ui/window/bad-uri", test_window_bad_uri);
+  g_test_add_func ("/ui/window/details", test_window_details);
 
   ret = g_test_run ();
 

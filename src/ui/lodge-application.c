@@ -25,6 +25,8 @@ struct _LodgeApplication
    * only show one. */
   GHashTable     *connections;
   char           *connect_uri;
+  LodgeOsDatabase *os_database;
+  guint           os_database_preload;
 };
 
 G_DEFINE_FINAL_TYPE (LodgeApplication, lodge_application, ADW_TYPE_APPLICATION)
@@ -44,6 +46,46 @@ lodge_application_get_settings (LodgeApplication *self)
   g_return_val_if_fail (LODGE_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+static void
+lodge_application_os_database_loaded_cb (GObject      *object,
+                                         GAsyncResult *result,
+                                         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The assistant shows the error when it needs the list. */
+  if (!lodge_os_database_load_finish (LODGE_OS_DATABASE (object), result, &error))
+    g_warning ("Could not load the operating system database: %s", error->message);
+}
+
+LodgeOsDatabase *
+lodge_application_get_os_database (LodgeApplication *self)
+{
+  g_return_val_if_fail (LODGE_IS_APPLICATION (self), NULL);
+
+  if (self->os_database == NULL)
+    {
+      self->os_database = lodge_os_database_new ();
+      lodge_os_database_load_async (self->os_database, NULL,
+                                    lodge_application_os_database_loaded_cb, NULL);
+    }
+
+  return self->os_database;
+}
+
+/* Loads the database a little after start-up, when the library is on
+ * screen, so that the first New or dropped ISO finds it ready without the
+ * load competing with the first frame. */
+static gboolean
+lodge_application_preload_os_database_cb (gpointer user_data)
+{
+  LodgeApplication *self = user_data;
+
+  self->os_database_preload = 0;
+  lodge_application_get_os_database (self);
+  return G_SOURCE_REMOVE;
 }
 
 char *
@@ -458,6 +500,10 @@ lodge_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.help", help_accels);
 
   gtk_window_set_default_icon_name (APPLICATION_ID);
+
+  self->os_database_preload =
+    g_timeout_add_seconds_full (G_PRIORITY_LOW, 3, lodge_application_preload_os_database_cb,
+                                self, NULL);
 }
 
 static void
@@ -482,6 +528,8 @@ lodge_application_dispose (GObject *object)
   g_clear_pointer (&self->connections, g_hash_table_unref);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->connect_uri, g_free);
+  g_clear_handle_id (&self->os_database_preload, g_source_remove);
+  g_clear_object (&self->os_database);
 
   G_OBJECT_CLASS (lodge_application_parent_class)->dispose (object);
 }

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "model/lodge-model.h"
+#include "create/lodge-create.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +18,9 @@ G_DECLARE_FINAL_TYPE (LodgeApplication, lodge_application, LODGE, APPLICATION, A
 
 LodgeApplication *lodge_application_new               (void);
 GSettings        *lodge_application_get_settings      (LodgeApplication *self);
+/* libosinfo's database, shared by every window and assistant; loading
+ * starts (off the main thread) on the first call. */
+LodgeOsDatabase  *lodge_application_get_os_database   (LodgeApplication *self);
 /* --connect, else the default-uri setting, else the model's default. */
 char             *lodge_application_dup_default_uri   (LodgeApplication *self);
 /* The application's connection to uri, created and opened when new. */

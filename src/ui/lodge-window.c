@@ -742,13 +742,18 @@ lodge_window_get_action_enabled (LodgeWindow *self,
   return FALSE;
 }
 
+static gboolean
+lodge_window_get_action_enabled_new_machine (LodgeWindow *self)
+{
+  return self->connection != NULL
+    && lodge_connection_get_state (self->connection) == LODGE_CONNECTION_STATE_CONNECTED;
+}
+
 static void
 lodge_window_update_actions (LodgeWindow *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-machine",
-                                 self->connection != NULL
-                                 && lodge_connection_get_state (self->connection)
-                                    == LODGE_CONNECTION_STATE_CONNECTED);
+                                 lodge_window_get_action_enabled_new_machine (self));
   for (guint i = 0; i < G_N_ELEMENTS (machine_actions); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), machine_actions[i],
                                    lodge_window_get_action_enabled (self, machine_actions[i]));
@@ -1505,7 +1510,57 @@ lodge_window_assistant_created_cb (LodgeWindow              *self,
 
   machine = lodge_connection_lookup_machine (self->connection, uuid);
   if (machine != NULL)
-    lodge_window_select_machine (self, machine);
+    {
+      /* Straight into the new machine: its console shows it booting. */
+      lodge_window_select_machine (self, machine);
+      lodge_window_open_machine_by_name (self, uuid);
+    }
+}
+
+static LodgeNewMachineAssistant *
+lodge_window_present_assistant (LodgeWindow *self)
+{
+  LodgeApplication *app = LODGE_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  LodgeNewMachineAssistant *assistant;
+
+  assistant = lodge_new_machine_assistant_new (GTK_WINDOW (self), self->connection,
+                                               app != NULL ? lodge_application_get_os_database (app)
+                                                           : NULL,
+                                               g_settings_get_boolean (self->settings,
+                                                                       "force-emulation"));
+  g_signal_connect_object (assistant, "created",
+                           G_CALLBACK (lodge_window_assistant_created_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (assistant));
+  return assistant;
+}
+
+/* An ISO or disk image dropped on the window starts a new machine from it. */
+static gboolean
+lodge_window_drop_target_drop_cb (LodgeWindow   *self,
+                                  const GValue  *value,
+                                  double         x,
+                                  double         y,
+                                  GtkDropTarget *target)
+{
+  GFile *file = NULL;
+
+  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    {
+      GSList *files = g_value_get_boxed (value);
+
+      if (files != NULL)
+        file = files->data;
+    }
+  else if (G_VALUE_HOLDS (value, G_TYPE_FILE))
+    file = g_value_get_object (value);
+
+  if (file == NULL || !gtk_widget_is_sensitive (GTK_WIDGET (self))
+      || !lodge_window_get_action_enabled_new_machine (self))
+    return FALSE;
+
+  lodge_new_machine_assistant_open_file (lodge_window_present_assistant (self), file);
+  return TRUE;
 }
 
 static void
@@ -1514,20 +1569,9 @@ lodge_window_new_machine_action (GtkWidget  *widget,
                                  GVariant   *parameter)
 {
   LodgeWindow *self = LODGE_WINDOW (widget);
-  LodgeNewMachineAssistant *assistant;
 
-  if (self->connection == NULL)
-    return;
-
-  /* NULL database: the assistant loads libosinfo's by itself, off the main
-   * thread. */
-  assistant = lodge_new_machine_assistant_new (GTK_WINDOW (self), self->connection, NULL,
-                                               g_settings_get_boolean (self->settings,
-                                                                       "force-emulation"));
-  g_signal_connect_object (assistant, "created",
-                           G_CALLBACK (lodge_window_assistant_created_cb),
-                           self, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (assistant));
+  if (self->connection != NULL)
+    lodge_window_present_assistant (self);
 }
 
 static void
@@ -1997,6 +2041,16 @@ lodge_window_init (LodgeWindow *self)
   self->sort_by = g_strdup ("name");
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  {
+    GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
+    GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+
+    gtk_drop_target_set_gtypes (drop, types, G_N_ELEMENTS (types));
+    g_signal_connect_object (drop, "drop", G_CALLBACK (lodge_window_drop_target_drop_cb),
+                             self, G_CONNECT_SWAPPED);
+    gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+  }
 
   self->settings = g_settings_new (APPLICATION_ID);
   self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);

@@ -585,6 +585,43 @@ test_window_details (void)
 }
 
 static void
+test_window_drop_file (void)
+{
+  LodgeWindow *window = default_window ();
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  g_autoptr(GFile) file = g_file_new_for_path ("/nonexistent/lodge-test.iso");
+  GtkDropTarget *drop = NULL;
+  GtkWindow *assistant;
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && drop == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        drop = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (drop);
+
+  /* A file dropped on the library opens the assistant on that file. */
+  g_value_init (&value, G_TYPE_FILE);
+  g_value_set_object (&value, file);
+  g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+  spin (200);
+  assistant = find_toplevel ("LodgeNewMachineAssistant");
+  g_assert_nonnull (assistant);
+  g_assert_true (gtk_window_get_transient_for (assistant) == GTK_WINDOW (window));
+  gtk_window_destroy (assistant);
+  spin (100);
+
+  /* Every assistant shares the application's one OS database. */
+  g_assert_true (lodge_application_get_os_database (app) == lodge_application_get_os_database (app));
+}
+
+static void
 test_window_bad_uri (void)
 {
   LodgeWindow *window = show_window ("test:///no/such/file.xml");
@@ -644,6 +681,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/new-machine", test_window_new_machine);
   g_test_add_func ("/ui/window/bad-uri", test_window_bad_uri);
   g_test_add_func ("/ui/window/details", test_window_details);
+  g_test_add_func ("/ui/window/drop-file", test_window_drop_file);
 
   ret = g_test_run ();
 

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 
+#include "console/lodge-console.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-ui-private.h"
 
@@ -22,17 +23,10 @@ main (int   argc,
   GSettingsSchemaSource *source;
   gboolean needs_settings = TRUE;
 
-  /* Without a GPU device GL means llvmpipe: GTK 4.8's GL renderer is then
-   * slower than its cairo renderer, and merely loading Mesa at display
-   * start costs ~60 MiB of memory. Use cairo and leave GL off there,
-   * unless the user chose otherwise through GTK's own variables. */
-  if (!g_file_test ("/dev/dri", G_FILE_TEST_IS_DIR)
-      || g_strcmp0 (g_getenv ("LIBGL_ALWAYS_SOFTWARE"), "1") == 0)
-    {
-      if (g_getenv ("GSK_RENDERER") == NULL && g_getenv ("GDK_DEBUG") == NULL)
-        g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
-      g_setenv ("GSK_RENDERER", "cairo", FALSE);
-    }
+  /* Renderer and allocator policy for the console: cairo without a GPU
+   * render node (GL would be llvmpipe), GTK's default otherwise. Before
+   * anything initialises GTK. */
+  lodge_console_prepare_process ();
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);

@@ -10,3 +10,9 @@
 #include "console/lodge-framebuffer.h"
 #include "console/lodge-spice-session.h"
 #include "console/lodge-display.h"
+
+G_BEGIN_DECLS
+
+void lodge_console_prepare_process (void);
+
+G_END_DECLS

@@ -10,6 +10,11 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#ifdef LODGE_HAVE_X11_SHM
+#include <gdk/x11/gdkx.h>
+#include <cairo-xlib.h>
+#endif
+
 #include "lodge-console-enums.h"
 #include "lodge-display.h"
 #include "lodge-display-geometry.h"
@@ -70,6 +75,10 @@ struct _LodgeDisplay
   int requested_height;
 
   GdkCursor *none_cursor;
+
+  /* See lodge_display_keep_shm_pool() */
+  cairo_surface_t *shm_keepalive;
+  gsize shm_capacity;
 };
 
 enum {
@@ -650,6 +659,58 @@ lodge_display_drop_target_drop_cb (LodgeDisplay  *self,
 
 /* GtkWidget */
 
+/* GTK 4.8's cairo renderer on X11 draws each frame into a fresh image and
+ * hands it to cairo-xlib, which copies it into an MIT-SHM segment for
+ * XShmPutImage. cairo gives a segment back as soon as nothing in it is in
+ * use, that is after every frame, so every frame maps a new segment and
+ * page-faults its way through it: measured, about a third of the client's
+ * CPU time for full-screen updates. Holding one small image in a segment
+ * big enough for a whole frame keeps that segment alive, and cairo reuses
+ * its already mapped pages from then on. */
+static void
+lodge_display_keep_shm_pool (LodgeDisplay *self,
+                             gboolean      cairo_renderer)
+{
+#ifdef LODGE_HAVE_X11_SHM
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
+  GdkSurface *surface = native ? gtk_native_get_surface (native) : NULL;
+  cairo_surface_t *root, *frame;
+  Display *xdisplay;
+  gsize needed;
+  int scale, width, height;
+
+  if (!cairo_renderer || surface == NULL || !GDK_IS_X11_DISPLAY (display))
+    {
+      g_clear_pointer (&self->shm_keepalive, cairo_surface_destroy);
+      self->shm_capacity = 0;
+      return;
+    }
+
+  scale = gdk_surface_get_scale_factor (surface);
+  width = gdk_surface_get_width (surface) * scale;
+  height = gdk_surface_get_height (surface) * scale;
+  needed = (gsize) MAX (width, 1) * MAX (height, 1) * 4;
+  if (self->shm_keepalive != NULL && needed <= self->shm_capacity)
+    return;
+
+  g_clear_pointer (&self->shm_keepalive, cairo_surface_destroy);
+  xdisplay = gdk_x11_display_get_xdisplay (display);
+  root = cairo_xlib_surface_create (xdisplay, DefaultRootWindow (xdisplay),
+                                    DefaultVisual (xdisplay, DefaultScreen (xdisplay)), 1, 1);
+  /* A frame-sized image makes cairo map a segment that holds several such
+   * frames; the small one lands in it too and, kept, keeps it mapped. */
+  frame = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, width, height);
+  self->shm_keepalive = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, 16, 16);
+  cairo_surface_destroy (frame);
+  cairo_surface_destroy (root);
+  self->shm_capacity = needed;
+#else
+  (void) self;
+  (void) cairo_renderer;
+#endif
+}
+
 static void
 lodge_display_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -658,19 +719,44 @@ lodge_display_snapshot (GtkWidget   *widget,
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   GtkNative *native = gtk_widget_get_native (widget);
+  GdkRGBA black = { 0, 0, 0, 1 };
+  double top, bottom, left, right;
 
   /* Tiles as cairo nodes for the cairo renderer, textures for GL. */
   if (native != NULL)
-    lodge_framebuffer_set_use_cairo (self->framebuffer,
-                                     GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native)));
+    {
+      gboolean cairo_renderer = GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native));
 
-  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 1 },
-                             &GRAPHENE_RECT_INIT (0, 0, width, height));
+      lodge_framebuffer_set_use_cairo (self->framebuffer, cairo_renderer);
+      lodge_display_keep_shm_pool (self, cairo_renderer);
+    }
 
   if (!lodge_framebuffer_has_surface (self->framebuffer))
-    return;
+    {
+      gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, 0, width, height));
+      return;
+    }
 
   lodge_display_update_geometry (self);
+
+  /* Black only around the picture: under it, it would cost a fill of the
+   * damaged area in every frame. The bars reach to whole pixels under the
+   * picture's edges, which the picture then covers. */
+  top = ceil (self->geometry.y);
+  bottom = floor (self->geometry.y + self->geometry.height);
+  left = ceil (self->geometry.x);
+  right = floor (self->geometry.x + self->geometry.width);
+  if (top > 0)
+    gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, 0, width, top));
+  if (bottom < height)
+    gtk_snapshot_append_color (snapshot, &black,
+                               &GRAPHENE_RECT_INIT (0, bottom, width, height - bottom));
+  if (left > 0)
+    gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, 0, left, height));
+  if (right < width)
+    gtk_snapshot_append_color (snapshot, &black,
+                               &GRAPHENE_RECT_INIT (right, 0, width - right, height));
+
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (self->geometry.x, self->geometry.y));
@@ -731,6 +817,7 @@ lodge_display_unrealize (GtkWidget *widget)
 
   lodge_display_release_grab (self);
   lodge_spice_session_set_clipboard (self->session, NULL);
+  lodge_display_keep_shm_pool (self, FALSE);
 
   GTK_WIDGET_CLASS (lodge_display_parent_class)->unrealize (widget);
 }
@@ -752,6 +839,7 @@ lodge_display_dispose (GObject *object)
   g_clear_object (&self->framebuffer);
   g_clear_object (&self->session);
   g_clear_object (&self->none_cursor);
+  g_clear_pointer (&self->shm_keepalive, cairo_surface_destroy);
 
   G_OBJECT_CLASS (lodge_display_parent_class)->dispose (object);
 }

@@ -697,6 +697,10 @@ lodge_spice_session_session_disconnected_cb (LodgeSpiceSession *self,
 static void
 lodge_spice_session_teardown (LodgeSpiceSession *self)
 {
+  /* First: the picture may still read the display channel's surface,
+   * which disconnecting frees without telling us (our handlers are gone). */
+  lodge_framebuffer_clear_surface (self->framebuffer);
+
   if (self->session != NULL)
     {
       SpiceSession *session = g_steal_pointer (&self->session);
@@ -755,6 +759,29 @@ lodge_spice_session_prepare (LodgeSpiceSession *self)
 
   lodge_spice_session_set_state (self, LODGE_DISPLAY_STATE_CONNECTING, NULL);
   return self->session;
+}
+
+/* A local server (a socket from virDomainOpenGraphicsFD, a unix socket,
+ * loopback) costs nothing to send raw pixels to, while decoding its
+ * default GLZ/QUIC images costs the client CPU for every update: ask it
+ * for none. */
+static void
+lodge_spice_session_prefer_raw_images (LodgeSpiceSession *self)
+{
+  g_object_set (self->session, "preferred-compression", SPICE_IMAGE_COMPRESSION_OFF, NULL);
+}
+
+static gboolean
+is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
 static void
@@ -996,10 +1023,16 @@ void
 lodge_spice_session_connect_uri (LodgeSpiceSession *self,
                                  const char        *uri)
 {
+  g_autofree char *host = NULL;
+  g_autofree char *unix_path = NULL;
+
   g_return_if_fail (LODGE_IS_SPICE_SESSION (self));
   g_return_if_fail (uri != NULL);
 
   g_object_set (lodge_spice_session_prepare (self), "uri", uri, NULL);
+  g_object_get (self->session, "host", &host, "unix-path", &unix_path, NULL);
+  if (unix_path != NULL || is_loopback (host))
+    lodge_spice_session_prefer_raw_images (self);
   lodge_spice_session_start (self);
 }
 
@@ -1036,6 +1069,8 @@ lodge_spice_session_connect_host (LodgeSpiceSession *self,
                 "tls-port", tls_port_str,
                 "password", password,
                 NULL);
+  if (is_loopback (host))
+    lodge_spice_session_prefer_raw_images (self);
   lodge_spice_session_start (self);
 }
 
@@ -1055,6 +1090,7 @@ lodge_spice_session_connect_unix (LodgeSpiceSession *self,
                 "unix-path", path,
                 "password", password,
                 NULL);
+  lodge_spice_session_prefer_raw_images (self);
   lodge_spice_session_start (self);
 }
 
@@ -1075,6 +1111,7 @@ lodge_spice_session_connect_fd (LodgeSpiceSession *self,
   g_return_if_fail (LODGE_IS_SPICE_SESSION (self));
 
   session = lodge_spice_session_prepare (self);
+  lodge_spice_session_prefer_raw_images (self);
   if (!spice_session_open_fd (session, fd))
     {
       lodge_spice_session_teardown (self);

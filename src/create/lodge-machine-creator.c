@@ -70,6 +70,7 @@ typedef struct
 
   char                *volume_path;
   char                *uuid;
+  LodgeThrowawayWatcher *watcher; /* holds uuid while a throwaway is made */
 } Job;
 
 static void
@@ -89,6 +90,9 @@ job_free (Job *job)
   g_free (job->uri);
   g_free (job->pool_path);
   g_free (job->volume_path);
+  if (job->watcher != NULL)
+    lodge_throwaway_watcher_release (job->watcher, job->uuid);
+  g_clear_object (&job->watcher);
   g_free (job->uuid);
   g_free (job);
 }
@@ -903,7 +907,8 @@ run_transaction (Job           *job,
     }
   if (throwaway)
     {
-      job->uuid = g_uuid_string_random ();
+      /* Chosen and held on the main thread before the overlay exists. */
+      g_assert (job->uuid != NULL);
       g_object_set (spec, "uuid", job->uuid, NULL);
     }
   if (check_cancelled (cancellable, error))
@@ -1139,6 +1144,12 @@ lodge_machine_creator_run_async (LodgeMachineCreator *self,
   job->spec = lodge_machine_spec_copy (self->spec);
   job->uri = g_strdup (lodge_connection_get_uri (self->connection));
   job->pool_path = lodge_machine_creator_pool_path_for_uri (job->uri);
+  if (SPEC_BOOL (job->spec, THROWAWAY))
+    {
+      job->uuid = g_uuid_string_random ();
+      job->watcher = g_object_ref (lodge_throwaway_watcher_get_for_connection (self->connection));
+      lodge_throwaway_watcher_hold (job->watcher, job->uuid);
+    }
 
   self->running = TRUE;
   set_stage (self, LODGE_CREATE_STAGE_CHECKING, 0.0);

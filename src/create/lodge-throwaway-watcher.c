@@ -27,6 +27,11 @@ struct _LodgeThrowawayWatcher
   int              callback_id;
   GHashTable      *watched;       /* uuid → overlay path */
   gulong           reconnected_id;
+
+  /* uuids whose overlay is being made and whose domain does not run yet:
+   * a sweep must not take them for orphans. Read by removal workers. */
+  GMutex           held_lock;
+  GHashTable      *held;          /* uuid → count */
 };
 
 G_DEFINE_FINAL_TYPE (LodgeThrowawayWatcher, lodge_throwaway_watcher, G_TYPE_OBJECT)
@@ -72,11 +77,23 @@ lodge_throwaway_watcher_dispose (GObject *object)
 }
 
 static void
+lodge_throwaway_watcher_finalize (GObject *object)
+{
+  LodgeThrowawayWatcher *self = (LodgeThrowawayWatcher *)object;
+
+  g_clear_pointer (&self->held, g_hash_table_unref);
+  g_mutex_clear (&self->held_lock);
+
+  G_OBJECT_CLASS (lodge_throwaway_watcher_parent_class)->finalize (object);
+}
+
+static void
 lodge_throwaway_watcher_class_init (LodgeThrowawayWatcherClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = lodge_throwaway_watcher_dispose;
+  object_class->finalize = lodge_throwaway_watcher_finalize;
 
   signals[OVERLAY_REMOVED] =
     g_signal_new ("overlay-removed",
@@ -92,6 +109,21 @@ lodge_throwaway_watcher_init (LodgeThrowawayWatcher *self)
 {
   self->callback_id = -1;
   self->watched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_mutex_init (&self->held_lock);
+  self->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static gboolean
+lodge_throwaway_watcher_is_held (LodgeThrowawayWatcher *self,
+                                 const char            *uuid)
+{
+  gboolean held;
+
+  g_mutex_lock (&self->held_lock);
+  held = g_hash_table_contains (self->held, uuid);
+  g_mutex_unlock (&self->held_lock);
+
+  return held;
 }
 
 /* ---- deleting an overlay (worker thread) ---- */
@@ -119,10 +151,18 @@ remove_overlay_worker (GTask        *task,
                        gpointer      task_data,
                        GCancellable *cancellable)
 {
+  LodgeThrowawayWatcher *self = source_object;
   Removal *removal = task_data;
   virStorageVolPtr vol;
   virDomainPtr dom;
   g_autoptr(GError) error = NULL;
+
+  /* Being created: its domain does not run yet, but it is no orphan. */
+  if (lodge_throwaway_watcher_is_held (self, removal->uuid))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY, "being created");
+      return;
+    }
 
   /* Still running (a second event, or a sweep racing a start): keep it. */
   dom = virDomainLookupByUUIDString (removal->conn, removal->uuid);
@@ -145,6 +185,16 @@ remove_overlay_worker (GTask        *task,
       /* Gone already: nothing to do. */
       virResetLastError ();
       g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* Again now that the volume was found: a creator holds the uuid before
+   * it makes the overlay, so an overlay that exists and is held is one
+   * being created, not an orphan. */
+  if (lodge_throwaway_watcher_is_held (self, removal->uuid))
+    {
+      virStorageVolFree (vol);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY, "being created");
       return;
     }
 
@@ -173,10 +223,14 @@ remove_overlay_cb (GObject      *object,
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
     return;
 
+  /* A transient domain that stops sends STOPPED and UNDEFINED: two
+   * removals race, and only the first one that finishes reports. */
+  if (self->watched == NULL || !g_hash_table_remove (self->watched, removal->uuid))
+    return;
+
   if (error != NULL)
     g_warning ("%s", error->message);
 
-  g_hash_table_remove (self->watched, removal->uuid);
   g_signal_emit (self, signals[OVERLAY_REMOVED], 0, removal->uuid, removal->path, error);
 }
 
@@ -437,6 +491,39 @@ lodge_throwaway_watcher_watch (LodgeThrowawayWatcher *self,
   g_hash_table_replace (self->watched, g_strdup (uuid), g_strdup (path));
   /* The guest may have stopped before we listened: the removal checks. */
   remove_overlay (self, uuid, path);
+}
+
+void
+lodge_throwaway_watcher_hold (LodgeThrowawayWatcher *self,
+                              const char            *uuid)
+{
+  guint count;
+
+  g_return_if_fail (LODGE_IS_THROWAWAY_WATCHER (self));
+  g_return_if_fail (uuid != NULL);
+
+  g_mutex_lock (&self->held_lock);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->held, uuid));
+  g_hash_table_replace (self->held, g_strdup (uuid), GUINT_TO_POINTER (count + 1));
+  g_mutex_unlock (&self->held_lock);
+}
+
+void
+lodge_throwaway_watcher_release (LodgeThrowawayWatcher *self,
+                                 const char            *uuid)
+{
+  guint count;
+
+  g_return_if_fail (LODGE_IS_THROWAWAY_WATCHER (self));
+  g_return_if_fail (uuid != NULL);
+
+  g_mutex_lock (&self->held_lock);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->held, uuid));
+  if (count > 1)
+    g_hash_table_replace (self->held, g_strdup (uuid), GUINT_TO_POINTER (count - 1));
+  else
+    g_hash_table_remove (self->held, uuid);
+  g_mutex_unlock (&self->held_lock);
 }
 
 guint

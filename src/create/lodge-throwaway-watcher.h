@@ -36,6 +36,13 @@ LodgeThrowawayWatcher *lodge_throwaway_watcher_get_for_connection (LodgeConnecti
 void                   lodge_throwaway_watcher_watch              (LodgeThrowawayWatcher *self,
                                                                    const char            *uuid,
                                                                    const char            *path);
+/* While held, an overlay named for uuid is never removed: a creator holds
+ * the uuid from before it makes the overlay until its domain runs (or the
+ * creation failed), so that a sweep cannot take it for an orphan. */
+void                   lodge_throwaway_watcher_hold               (LodgeThrowawayWatcher *self,
+                                                                   const char            *uuid);
+void                   lodge_throwaway_watcher_release            (LodgeThrowawayWatcher *self,
+                                                                   const char            *uuid);
 /* How many overlays are followed now. */
 guint                  lodge_throwaway_watcher_get_n_watched      (LodgeThrowawayWatcher *self);
 

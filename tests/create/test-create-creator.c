@@ -478,6 +478,51 @@ test_throwaway (void)
   g_signal_handlers_disconnect_by_func (watcher, overlay_removed_cb, &removed);
 }
 
+/* An overlay being made (its uuid held) is not an orphan, even though no
+ * domain exists yet; once released it is. */
+static void
+test_throwaway_held (void)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *name = g_strdup_printf ("%s%s.qcow2", LODGE_THROWAWAY_PREFIX, uuid);
+  g_autofree char *xml = NULL;
+  g_autofree char *removed = NULL;
+  LodgeThrowawayWatcher *watcher = lodge_throwaway_watcher_get_for_connection (connection);
+  virStoragePoolPtr pool;
+  virStorageVolPtr vol;
+  char *path;
+  int before;
+
+  /* Lodge's pool exists after the earlier creations. */
+  pool = virStoragePoolLookupByName (raw, LODGE_POOL_NAME);
+  g_assert_nonnull (pool);
+  before = count_lodge_volumes ();
+  xml = g_strdup_printf ("<volume><name>%s</name><capacity>1048576</capacity>"
+                         "<target><format type='qcow2'/></target></volume>", name);
+  lodge_throwaway_watcher_hold (watcher, uuid);
+  vol = virStorageVolCreateXML (pool, xml, 0);
+  g_assert_nonnull (vol);
+  path = virStorageVolGetPath (vol);
+  virStorageVolFree (vol);
+  g_signal_connect (watcher, "overlay-removed", G_CALLBACK (overlay_removed_cb), &removed);
+
+  /* What a sweep does with every overlay it finds: held, it stays. */
+  lodge_throwaway_watcher_watch (watcher, uuid, path);
+  g_assert_false (lodge_create_test_wait_until (string_set, &removed, 2));
+  g_assert_cmpint (count_lodge_volumes (), ==, before + 1);
+
+  /* Released with no domain behind it: an orphan, removed. */
+  lodge_throwaway_watcher_release (watcher, uuid);
+  lodge_throwaway_watcher_watch (watcher, uuid, path);
+  g_assert_true (lodge_create_test_wait_until (string_set, &removed, 30));
+  g_assert_cmpstr (removed, ==, uuid);
+  g_assert_cmpint (count_lodge_volumes (), ==, before);
+
+  g_signal_handlers_disconnect_by_func (watcher, overlay_removed_cb, &removed);
+  free (path);
+  virStoragePoolFree (pool);
+}
+
 static void
 test_host_info (void)
 {
@@ -569,6 +614,7 @@ main (int   argc,
   g_test_add_func ("/create/creator/failure-midway", test_failure_midway);
   g_test_add_func ("/create/creator/cancel", test_cancel);
   g_test_add_func ("/create/creator/throwaway", test_throwaway);
+  g_test_add_func ("/create/creator/throwaway-held", test_throwaway_held);
   g_test_add_func ("/create/creator/import-refused", test_import_refused);
   g_test_add_func ("/create/creator/express-refused", test_express_refused);
 

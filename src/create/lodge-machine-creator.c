@@ -90,8 +90,7 @@ job_free (Job *job)
   g_free (job->uri);
   g_free (job->pool_path);
   g_free (job->volume_path);
-  if (job->watcher != NULL)
-    lodge_throwaway_watcher_release (job->watcher, job->uuid);
+  /* Released in lodge_machine_creator_run_cb, on the main thread. */
   g_clear_object (&job->watcher);
   g_free (job->uuid);
   g_free (job);
@@ -1088,6 +1087,8 @@ lodge_machine_creator_run_cb (GObject      *object,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      if (job->watcher != NULL)
+        lodge_throwaway_watcher_release (job->watcher, job->uuid);
       set_volume_path (self, NULL);
       set_stage (self, LODGE_CREATE_STAGE_FAILED, 1.0);
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1098,6 +1099,9 @@ lodge_machine_creator_run_cb (GObject      *object,
   if (SPEC_BOOL (job->spec, THROWAWAY) && job->volume_path != NULL)
     lodge_throwaway_watcher_watch (lodge_throwaway_watcher_get_for_connection (self->connection),
                                    job->uuid, job->volume_path);
+  /* After watch: a guest that already stopped is seen on release. */
+  if (job->watcher != NULL)
+    lodge_throwaway_watcher_release (job->watcher, job->uuid);
 
   set_stage (self, LODGE_CREATE_STAGE_DONE, 1.0);
   g_task_return_pointer (task, g_strdup (job->uuid), g_free);

@@ -524,6 +524,16 @@ lodge_throwaway_watcher_release (LodgeThrowawayWatcher *self,
   else
     g_hash_table_remove (self->held, uuid);
   g_mutex_unlock (&self->held_lock);
+
+  /* A stop that came while it was held was skipped: look again (the
+   * removal keeps the overlay of a domain that runs). */
+  if (count <= 1 && self->watched != NULL)
+    {
+      const char *path = g_hash_table_lookup (self->watched, uuid);
+
+      if (path != NULL)
+        remove_overlay (self, uuid, path);
+    }
 }
 
 guint

@@ -38,7 +38,8 @@ void                   lodge_throwaway_watcher_watch              (LodgeThrowawa
                                                                    const char            *path);
 /* While held, an overlay named for uuid is never removed: a creator holds
  * the uuid from before it makes the overlay until its domain runs (or the
- * creation failed), so that a sweep cannot take it for an orphan. */
+ * creation failed), so that a sweep cannot take it for an orphan. Both on
+ * the main thread; release looks again at a watched overlay. */
 void                   lodge_throwaway_watcher_hold               (LodgeThrowawayWatcher *self,
                                                                    const char            *uuid);
 void                   lodge_throwaway_watcher_release            (LodgeThrowawayWatcher *self,

@@ -989,15 +989,50 @@ lodge_window_machine_open_action (GtkWidget  *widget,
 }
 
 static void
+lodge_window_console_view_notify_cb (LodgeDetailsPage *page,
+                                     GParamSpec       *pspec,
+                                     LodgeConsolePage *console)
+{
+  const char *status = lodge_console_page_get_status (console);
+
+  /* The console may since show another machine. */
+  if (lodge_console_page_get_machine (console) != lodge_details_page_get_machine (page))
+    status = _("No console open for this machine");
+  lodge_details_page_set_console_state (page, status != NULL ? status : "");
+}
+
+static void
 lodge_window_machine_details_action (GtkWidget  *widget,
                                      const char *action_name,
                                      GVariant   *parameter)
 {
   LodgeWindow *self = LODGE_WINDOW (widget);
   LodgeMachine *machine = lodge_window_get_action_machine (self);
+  GtkWindow *window;
+  GtkWidget *page;
 
-  if (machine != NULL)
-    gtk_window_present (lodge_details_window_new (GTK_WINDOW (self), machine, NULL));
+  if (machine == NULL)
+    return;
+
+  window = lodge_details_window_new (GTK_WINDOW (self), machine, NULL);
+  page = adw_window_get_content (ADW_WINDOW (window));
+
+  /* Troubleshooting shows how this window's console is doing with it. */
+  if (LODGE_IS_DETAILS_PAGE (page))
+    {
+      if (lodge_console_page_get_machine (self->machine_page) == machine)
+        {
+          lodge_window_console_view_notify_cb (LODGE_DETAILS_PAGE (page), NULL, self->machine_page);
+          g_signal_connect_object (self->machine_page, "notify::view",
+                                   G_CALLBACK (lodge_window_console_view_notify_cb),
+                                   page, G_CONNECT_SWAPPED);
+        }
+      else
+        lodge_details_page_set_console_state (LODGE_DETAILS_PAGE (page),
+                                              _("No console open for this machine"));
+    }
+
+  gtk_window_present (window);
 }
 
 /* The host overview in a window of its own: the page has no header bar. */

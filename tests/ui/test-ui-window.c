@@ -531,6 +531,20 @@ find_toplevel (const char *type_name)
 }
 
 static gboolean
+find_row_with_subtitle (GtkWidget  *widget,
+                        const char *subtitle)
+{
+  if (ADW_IS_ACTION_ROW (widget)
+      && g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (widget)), subtitle) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_row_with_subtitle (child, subtitle))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 details_window_open (gpointer data)
 {
   return find_toplevel ("LodgeDetailsWindow") != NULL || find_toplevel ("AdwWindow") != NULL;
@@ -570,6 +584,8 @@ test_window_details (void)
   }
   g_assert_nonnull (page);
   g_assert_true (lodge_details_page_get_machine (page) == machine);
+  /* Troubleshooting says how the window's console is doing: none open. */
+  g_assert_true (find_row_with_subtitle (GTK_WIDGET (page), "No console open for this machine"));
   g_assert_true (gtk_window_get_transient_for (details) == GTK_WINDOW (window));
   gtk_window_destroy (details);
   spin (100);

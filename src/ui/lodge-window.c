@@ -16,7 +16,6 @@
 #include "ui/lodge-console-page.h"
 #include "ui/lodge-details-page.h"
 #include "ui/lodge-host-page.h"
-#include "ui/lodge-machine-page.h"
 #include "ui/lodge-new-machine-assistant.h"
 #include "ui/lodge-ui-private.h"
 #include "ui/lodge-window-private.h"

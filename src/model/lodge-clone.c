@@ -209,45 +209,8 @@ clone_poll_thread (gpointer data)
   return NULL;
 }
 
-static xmlNode *
-find_child (xmlNode    *node,
-            const char *name)
-{
-  for (xmlNode *it = node ? node->children : NULL; it != NULL; it = it->next)
-    if (it->type == XML_ELEMENT_NODE && g_strcmp0 ((const char *) it->name, name) == 0)
-      return it;
-  return NULL;
-}
 
-static void
-remove_children (xmlNode    *node,
-                 const char *name)
-{
-  xmlNode *it = node ? node->children : NULL;
 
-  while (it != NULL)
-    {
-      xmlNode *next = it->next;
-
-      if (it->type == XML_ELEMENT_NODE && g_strcmp0 ((const char *) it->name, name) == 0)
-        {
-          xmlUnlinkNode (it);
-          xmlFreeNode (it);
-        }
-      it = next;
-    }
-}
-
-static char *
-prop (xmlNode    *node,
-      const char *name)
-{
-  xmlChar *value = node ? xmlGetProp (node, (const xmlChar *) name) : NULL;
-  char *ret = g_strdup ((const char *) value);
-
-  xmlFree (value);
-  return ret;
-}
 
 static char *
 volume_format (virStorageVolPtr vol)
@@ -275,24 +238,23 @@ rewrite_domain (const char     *xml,
                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   xmlNode *root;
   xmlNode *devices;
-  xmlBuffer *buffer;
   char *ret;
 
   if (doc == NULL)
     return NULL;
   root = xmlDocGetRootElement (doc);
-  devices = find_child (root, "devices");
+  devices = lodge_xml_child (root, "devices");
 
   if (as_clone)
     {
-      xmlNode *name = find_child (root, "name");
-      xmlNode *os = find_child (root, "os");
-      xmlNode *nvram = find_child (os, "nvram");
+      xmlNode *name = lodge_xml_child (root, "name");
+      xmlNode *os = lodge_xml_child (root, "os");
+      xmlNode *nvram = lodge_xml_child (os, "nvram");
 
       xmlNodeSetContent (name, NULL);
       xmlNodeAddContent (name, (const xmlChar *) new_name);
-      remove_children (root, "uuid");
-      remove_children (root, "title");
+      lodge_xml_remove_children (root, "uuid");
+      lodge_xml_remove_children (root, "title");
       /* A fresh firmware variable store from the template. */
       if (nvram != NULL)
         {
@@ -302,10 +264,10 @@ rewrite_domain (const char     *xml,
 
       for (xmlNode *it = devices ? devices->children : NULL; it != NULL; it = it->next)
         if (it->type == XML_ELEMENT_NODE && g_str_equal ((const char *) it->name, "interface"))
-          remove_children (it, "mac");
+          lodge_xml_remove_children (it, "mac");
         else if (it->type == XML_ELEMENT_NODE && g_str_equal ((const char *) it->name, "graphics"))
           {
-            g_autofree char *autoport = prop (it, "autoport");
+            g_autofree char *autoport = lodge_xml_prop (it, "autoport");
 
             /* A fixed port would clash with the original's. */
             if (g_strcmp0 (autoport, "no") == 0)
@@ -323,8 +285,8 @@ rewrite_domain (const char     *xml,
 
       if (it->type != XML_ELEMENT_NODE || !g_str_equal ((const char *) it->name, "disk"))
         continue;
-      target = find_child (it, "target");
-      dev = prop (target, "dev");
+      target = lodge_xml_child (it, "target");
+      dev = lodge_xml_prop (target, "dev");
 
       for (guint i = 0; i < disks->len; i++)
         {
@@ -337,24 +299,21 @@ rewrite_domain (const char     *xml,
             continue;
 
           xmlSetProp (it, (const xmlChar *) "type", (const xmlChar *) "file");
-          remove_children (it, "source");
-          remove_children (it, "backingStore");
+          lodge_xml_remove_children (it, "source");
+          lodge_xml_remove_children (it, "backingStore");
           source = xmlNewNode (NULL, (const xmlChar *) "source");
           xmlSetProp (source, (const xmlChar *) "file", (const xmlChar *) path);
           xmlAddPrevSibling (target, source);
 
           /* Overlays are qcow2 whatever their base is. */
-          driver = find_child (it, "driver");
+          driver = lodge_xml_child (it, "driver");
           if (driver != NULL)
             xmlSetProp (driver, (const xmlChar *) "type",
                         (const xmlChar *) (mode == LODGE_CLONE_LINKED ? "qcow2" : disk->format));
         }
     }
 
-  buffer = xmlBufferCreate ();
-  xmlNodeDump (buffer, doc, root, 0, 0);
-  ret = g_strdup ((const char *) xmlBufferContent (buffer));
-  xmlBufferFree (buffer);
+  ret = lodge_xml_node_to_string (doc, root);
   xmlFreeDoc (doc);
   return ret;
 }

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <libxml/tree.h>
 
 #include "model/lodge-types.h"
 
@@ -42,6 +43,18 @@ virDomainPtr   lodge_details_lookup_domain      (virConnectPtr      conn,
  * thread, prefixed by what was being done when prefix is not NULL. */
 void           lodge_details_set_virt_error     (GError           **error,
                                                  const char        *prefix);
+
+/* Small libxml2 helpers; NULL nodes are allowed and give NULL. Strings
+ * are newly allocated with GLib. */
+xmlNode       *lodge_xml_child                  (xmlNode           *node,
+                                                 const char        *name);
+void           lodge_xml_remove_children        (xmlNode           *node,
+                                                 const char        *name);
+char          *lodge_xml_prop                   (xmlNode           *node,
+                                                 const char        *name);
+char          *lodge_xml_text                   (xmlNode           *node);
+char          *lodge_xml_node_to_string         (xmlDoc            *doc,
+                                                 xmlNode           *node);
 
 /* Initializes libxml2 once (parsing on worker threads needs it). */
 void           lodge_machine_config_init_xml    (void);

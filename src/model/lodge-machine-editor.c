@@ -303,52 +303,14 @@ parse_fragment (const char  *xml,
   return doc;
 }
 
-static char *
-doc_to_string (xmlDoc *doc)
-{
-  xmlBuffer *buffer = xmlBufferCreate ();
-  char *ret;
 
-  xmlNodeDump (buffer, doc, xmlDocGetRootElement (doc), 0, 0);
-  ret = g_strdup ((const char *) xmlBufferContent (buffer));
-  xmlBufferFree (buffer);
-  return ret;
-}
 
-static xmlNode *
-find_child (xmlNode    *node,
-            const char *name)
-{
-  for (xmlNode *it = node ? node->children : NULL; it != NULL; it = it->next)
-    if (it->type == XML_ELEMENT_NODE && g_strcmp0 ((const char *) it->name, name) == 0)
-      return it;
-  return NULL;
-}
-
-static void
-remove_children (xmlNode    *node,
-                 const char *name)
-{
-  xmlNode *it = node ? node->children : NULL;
-
-  while (it != NULL)
-    {
-      xmlNode *next = it->next;
-
-      if (it->type == XML_ELEMENT_NODE && g_strcmp0 ((const char *) it->name, name) == 0)
-        {
-          xmlUnlinkNode (it);
-          xmlFreeNode (it);
-        }
-      it = next;
-    }
-}
 
 static xmlNode *
 ensure_child (xmlNode    *node,
               const char *name)
 {
-  xmlNode *child = find_child (node, name);
+  xmlNode *child = lodge_xml_child (node, name);
 
   if (child == NULL)
     child = xmlNewChild (node, NULL, (const xmlChar *) name, NULL);
@@ -372,7 +334,7 @@ device_doc (LodgeDevice  *device,
   xmlDoc *doc = parse_fragment (device->xml, error);
 
   if (doc != NULL)
-    remove_children (xmlDocGetRootElement (doc), "alias");
+    lodge_xml_remove_children (xmlDocGetRootElement (doc), "alias");
   return doc;
 }
 
@@ -545,7 +507,7 @@ edit_definition (Ctx               *ctx,
       return FALSE;
     }
 
-  new_xml = doc_to_string (doc);
+  new_xml = lodge_xml_node_to_string (doc, NULL);
   xmlFreeDoc (doc);
 
   defined = virDomainDefineXMLFlags (virDomainGetConnect (ctx->dom), new_xml, VIR_DOMAIN_DEFINE_VALIDATE);
@@ -566,11 +528,11 @@ edit_boot_order (xmlDoc  *doc,
                  GError **error)
 {
   xmlNode *root = xmlDocGetRootElement (doc);
-  xmlNode *devices = find_child (root, "devices");
+  xmlNode *devices = lodge_xml_child (root, "devices");
   guint found = 0;
 
   /* Per-device order and <os><boot/> cannot be mixed. */
-  remove_children (find_child (root, "os"), "boot");
+  lodge_xml_remove_children (lodge_xml_child (root, "os"), "boot");
 
   for (xmlNode *it = devices ? devices->children : NULL; it != NULL; it = it->next)
     {
@@ -579,11 +541,11 @@ edit_boot_order (xmlDoc  *doc,
       if (it->type != XML_ELEMENT_NODE)
         continue;
 
-      remove_children (it, "boot");
+      lodge_xml_remove_children (it, "boot");
 
       if (g_str_equal ((const char *) it->name, "disk"))
         {
-          xmlNode *target = find_child (it, "target");
+          xmlNode *target = lodge_xml_child (it, "target");
           xmlChar *dev = target ? xmlGetProp (target, (const xmlChar *) "dev") : NULL;
 
           key = g_strdup ((const char *) dev);
@@ -591,7 +553,7 @@ edit_boot_order (xmlDoc  *doc,
         }
       else if (g_str_equal ((const char *) it->name, "interface"))
         {
-          xmlNode *mac = find_child (it, "mac");
+          xmlNode *mac = lodge_xml_child (it, "mac");
           xmlChar *address = mac ? xmlGetProp (mac, (const xmlChar *) "address") : NULL;
 
           key = address ? g_ascii_strdown ((const char *) address, -1) : NULL;
@@ -626,8 +588,8 @@ edit_graphics (xmlDoc  *doc,
 {
   xmlNode *root = xmlDocGetRootElement (doc);
   xmlNode *devices = ensure_child (root, "devices");
-  xmlNode *graphics = find_child (devices, "graphics");
-  xmlNode *video = find_child (devices, "video");
+  xmlNode *graphics = lodge_xml_child (devices, "graphics");
+  xmlNode *video = lodge_xml_child (devices, "video");
   const char *type = op->s1;
 
   if (g_strcmp0 (type, "spice") != 0 && g_strcmp0 (type, "vnc") != 0)
@@ -663,7 +625,7 @@ edit_graphics (xmlDoc  *doc,
     }
 
   set_prop (graphics, "type", type);
-  remove_children (graphics, "gl");
+  lodge_xml_remove_children (graphics, "gl");
   if (op->flag)
     {
       xmlNode *gl = xmlNewChild (graphics, NULL, (const xmlChar *) "gl", NULL);
@@ -672,10 +634,10 @@ edit_graphics (xmlDoc  *doc,
       /* SPICE GL needs a local socket, not a TCP port. */
       xmlUnsetProp (graphics, (const xmlChar *) "autoport");
       xmlUnsetProp (graphics, (const xmlChar *) "port");
-      remove_children (graphics, "listen");
+      lodge_xml_remove_children (graphics, "listen");
       set_prop (xmlNewChild (graphics, NULL, (const xmlChar *) "listen", NULL), "type", "none");
     }
-  if (find_child (graphics, "listen") == NULL && xmlHasProp (graphics, (const xmlChar *) "port") == NULL)
+  if (lodge_xml_child (graphics, "listen") == NULL && xmlHasProp (graphics, (const xmlChar *) "port") == NULL)
     set_prop (xmlNewChild (graphics, NULL, (const xmlChar *) "listen", NULL), "type", "none");
 
   if (op->flag)
@@ -685,8 +647,8 @@ edit_graphics (xmlDoc  *doc,
 
       if (video == NULL)
         video = xmlNewChild (devices, NULL, (const xmlChar *) "video", NULL);
-      remove_children (video, "model");
-      remove_children (video, "address");
+      lodge_xml_remove_children (video, "model");
+      lodge_xml_remove_children (video, "address");
       model = xmlNewChild (video, NULL, (const xmlChar *) "model", NULL);
       set_prop (model, "type", "virtio");
       accel = xmlNewChild (model, NULL, (const xmlChar *) "acceleration", NULL);
@@ -694,9 +656,9 @@ edit_graphics (xmlDoc  *doc,
     }
   else if (video != NULL)
     {
-      xmlNode *model = find_child (video, "model");
+      xmlNode *model = lodge_xml_child (video, "model");
 
-      remove_children (model, "acceleration");
+      lodge_xml_remove_children (model, "acceleration");
     }
 
   return TRUE;
@@ -710,7 +672,7 @@ edit_sound (xmlDoc  *doc,
   xmlNode *root = xmlDocGetRootElement (doc);
   xmlNode *devices = ensure_child (root, "devices");
 
-  remove_children (devices, "sound");
+  lodge_xml_remove_children (devices, "sound");
   if (op->s1 != NULL)
     set_prop (xmlNewChild (devices, NULL, (const xmlChar *) "sound", NULL), "model", op->s1);
   return TRUE;
@@ -880,7 +842,7 @@ remove_device (Ctx               *ctx,
 
   if (doc == NULL)
     return FALSE;
-  xml = doc_to_string (doc);
+  xml = lodge_xml_node_to_string (doc, NULL);
   xmlFreeDoc (doc);
 
   return apply_device (ctx, virDomainDetachDeviceFlags, xml, 0, outcome, error);
@@ -1012,13 +974,13 @@ change_media (Ctx               *ctx,
     return FALSE;
 
   root = xmlDocGetRootElement (doc);
-  remove_children (root, "source");
-  remove_children (root, "backingStore");
+  lodge_xml_remove_children (root, "source");
+  lodge_xml_remove_children (root, "backingStore");
   if (op->s2 != NULL)
     {
       const char *type = path_source_type (op->s2);
       xmlNode *source = xmlNewNode (NULL, (const xmlChar *) "source");
-      xmlNode *target = find_child (root, "target");
+      xmlNode *target = lodge_xml_child (root, "target");
 
       set_prop (root, "type", type);
       set_prop (source, g_str_equal (type, "block") ? "dev" : "file", op->s2);
@@ -1028,7 +990,7 @@ change_media (Ctx               *ctx,
       else
         xmlAddChild (root, source);
     }
-  xml = doc_to_string (doc);
+  xml = lodge_xml_node_to_string (doc, NULL);
   xmlFreeDoc (doc);
 
   /* FORCE: eject even when the guest has locked the tray. */
@@ -1110,8 +1072,8 @@ update_interface (Ctx               *ctx,
               return FALSE;
             }
           set_prop (root, "type", op->s2);
-          remove_children (root, "source");
-          remove_children (root, "target");
+          lodge_xml_remove_children (root, "source");
+          lodge_xml_remove_children (root, "target");
           source = xmlNewChild (root, NULL, (const xmlChar *) "source", NULL);
           set_prop (source, op->s2, op->s3);
         }
@@ -1119,7 +1081,7 @@ update_interface (Ctx               *ctx,
         set_prop (ensure_child (root, "model"), "type", op->s4);
     }
 
-  xml = doc_to_string (doc);
+  xml = lodge_xml_node_to_string (doc, NULL);
   xmlFreeDoc (doc);
   return apply_device (ctx, virDomainUpdateDeviceFlags, xml, 0, outcome, error);
 }
@@ -2287,4 +2249,70 @@ lodge_machine_editor_get_disk_usage_finish (LodgeMachineEditor  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* libxml2 helpers shared by the details files ------------------------------ */
+
+xmlNode *
+lodge_xml_child (xmlNode    *node,
+                 const char *name)
+{
+  for (xmlNode *it = node ? node->children : NULL; it != NULL; it = it->next)
+    if (it->type == XML_ELEMENT_NODE && g_strcmp0 ((const char *) it->name, name) == 0)
+      return it;
+  return NULL;
+}
+
+void
+lodge_xml_remove_children (xmlNode    *node,
+                           const char *name)
+{
+  xmlNode *it = node ? node->children : NULL;
+
+  while (it != NULL)
+    {
+      xmlNode *next = it->next;
+
+      if (it->type == XML_ELEMENT_NODE && g_strcmp0 ((const char *) it->name, name) == 0)
+        {
+          xmlUnlinkNode (it);
+          xmlFreeNode (it);
+        }
+      it = next;
+    }
+}
+
+char *
+lodge_xml_prop (xmlNode    *node,
+                const char *name)
+{
+  xmlChar *value = node ? xmlGetProp (node, (const xmlChar *) name) : NULL;
+  char *ret = g_strdup ((const char *) value);
+
+  xmlFree (value);
+  return ret;
+}
+
+char *
+lodge_xml_text (xmlNode *node)
+{
+  xmlChar *content = node ? xmlNodeGetContent (node) : NULL;
+  char *ret = g_strdup ((const char *) content);
+
+  xmlFree (content);
+  return ret;
+}
+
+/* node NULL: the document's root element. */
+char *
+lodge_xml_node_to_string (xmlDoc  *doc,
+                          xmlNode *node)
+{
+  xmlBuffer *buffer = xmlBufferCreate ();
+  char *ret;
+
+  xmlNodeDump (buffer, doc, node != NULL ? node : xmlDocGetRootElement (doc), 0, 0);
+  ret = g_strdup ((const char *) xmlBufferContent (buffer));
+  xmlBufferFree (buffer);
+  return ret;
 }

@@ -78,44 +78,8 @@ snap_op_free (SnapOp *op)
   g_free (op);
 }
 
-static xmlNode *
-find_child (xmlNode    *node,
-            const char *name)
-{
-  for (xmlNode *it = node ? node->children : NULL; it != NULL; it = it->next)
-    if (it->type == XML_ELEMENT_NODE && g_strcmp0 ((const char *) it->name, name) == 0)
-      return it;
-  return NULL;
-}
 
-static char *
-node_text (xmlNode *node)
-{
-  xmlChar *content;
-  char *ret;
 
-  if (node == NULL)
-    return NULL;
-  content = xmlNodeGetContent (node);
-  ret = g_strdup ((const char *) content);
-  xmlFree (content);
-  return ret;
-}
-
-static char *
-node_prop (xmlNode    *node,
-           const char *name)
-{
-  xmlChar *value;
-  char *ret;
-
-  if (node == NULL)
-    return NULL;
-  value = xmlGetProp (node, (const xmlChar *) name);
-  ret = g_strdup ((const char *) value);
-  xmlFree (value);
-  return ret;
-}
 
 static void
 parse_snapshot_xml (LodgeSnapshot *snapshot,
@@ -132,11 +96,11 @@ parse_snapshot_xml (LodgeSnapshot *snapshot,
     return;
 
   root = xmlDocGetRootElement (doc);
-  snapshot->description = node_text (find_child (root, "description"));
-  snapshot->state = node_text (find_child (root, "state"));
-  creation = node_text (find_child (root, "creationTime"));
+  snapshot->description = lodge_xml_text (lodge_xml_child (root, "description"));
+  snapshot->state = lodge_xml_text (lodge_xml_child (root, "state"));
+  creation = lodge_xml_text (lodge_xml_child (root, "creationTime"));
   snapshot->creation_time = creation ? g_ascii_strtoll (creation, NULL, 10) : 0;
-  memory = node_prop (find_child (root, "memory"), "snapshot");
+  memory = lodge_xml_prop (lodge_xml_child (root, "memory"), "snapshot");
   snapshot->has_memory = g_strcmp0 (memory, "internal") == 0 || g_strcmp0 (memory, "external") == 0;
   if (memory == NULL)
     snapshot->has_memory = g_strcmp0 (snapshot->state, "running") == 0
@@ -144,14 +108,14 @@ parse_snapshot_xml (LodgeSnapshot *snapshot,
 
   snapshot->is_external = g_strcmp0 (memory, "external") == 0
                           || g_strcmp0 (snapshot->state, "disk-snapshot") == 0;
-  disks = find_child (root, "disks");
+  disks = lodge_xml_child (root, "disks");
   for (xmlNode *it = disks ? disks->children : NULL; it != NULL; it = it->next)
     {
       g_autofree char *kind = NULL;
 
       if (it->type != XML_ELEMENT_NODE)
         continue;
-      kind = node_prop (it, "snapshot");
+      kind = lodge_xml_prop (it, "snapshot");
       if (g_strcmp0 (kind, "external") == 0)
         snapshot->is_external = TRUE;
     }
@@ -342,7 +306,6 @@ describe_snapshot (virDomainPtr          dom,
 {
   g_autofree char *xml = virDomainSnapshotGetXMLDesc (snap, VIR_DOMAIN_SNAPSHOT_XML_SECURE);
   g_autofree char *new_xml = NULL;
-  xmlBuffer *buffer;
   xmlNode *root;
   xmlNode *description;
   xmlDoc *doc;
@@ -364,7 +327,7 @@ describe_snapshot (virDomainPtr          dom,
       return FALSE;
     }
   root = xmlDocGetRootElement (doc);
-  description = find_child (root, "description");
+  description = lodge_xml_child (root, "description");
   if (description != NULL)
     {
       xmlUnlinkNode (description);
@@ -372,7 +335,7 @@ describe_snapshot (virDomainPtr          dom,
     }
   if (op->description != NULL && *op->description != '\0')
     {
-      xmlNode *name = find_child (root, "name");
+      xmlNode *name = lodge_xml_child (root, "name");
 
       /* xmlNewTextChild escapes the text. */
       description = xmlNewTextChild (root, NULL, (const xmlChar *) "description",
@@ -384,10 +347,7 @@ describe_snapshot (virDomainPtr          dom,
         }
     }
 
-  buffer = xmlBufferCreate ();
-  xmlNodeDump (buffer, doc, root, 0, 0);
-  new_xml = g_strdup ((const char *) xmlBufferContent (buffer));
-  xmlBufferFree (buffer);
+  new_xml = lodge_xml_node_to_string (doc, root);
   xmlFreeDoc (doc);
 
   if (virDomainSnapshotIsCurrent (snap, 0) == 1)

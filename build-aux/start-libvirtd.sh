@@ -95,7 +95,7 @@ start_virtlogd () {
     sleep 0.1
   done
   record_pid "$(pidfile_pid /run/virtlogd.pid)" virtlogd
-  echo "start-libvirtd: started virtlogd"
+  echo "start-libvirtd: started virtlogd" >&2
 }
 
 start_libvirtd () {
@@ -112,14 +112,14 @@ start_libvirtd () {
       record_pid "$(pidfile_pid /run/libvirtd.pid)" libvirtd
     fi
     rm -f "$state/libvirtd-not-ours"
-    echo "start-libvirtd: started libvirtd"
+    echo "start-libvirtd: started libvirtd" >&2
   fi
   wait_answers
 }
 
 do_start () {
   if answers; then
-    echo "start-libvirtd: a daemon answers on $uri"
+    echo "start-libvirtd: a daemon answers on $uri" >&2
     return
   fi
   need_root
@@ -141,7 +141,7 @@ stop_pid () {
       fi
       sleep 0.1
     done
-    echo "start-libvirtd: stopped $2 ($1)"
+    echo "start-libvirtd: stopped $2 ($1)" >&2
   fi
 }
 

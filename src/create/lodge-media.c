@@ -406,10 +406,13 @@ check_iso (int          fd,
 
   if (blocks * block_size > size)
     {
+      /* Sizes as text: a format macro inside _() breaks translations. */
+      g_autofree char *have = g_format_size_full (size, G_FORMAT_SIZE_LONG_FORMAT);
+      g_autofree char *want = g_format_size_full (blocks * block_size, G_FORMAT_SIZE_LONG_FORMAT);
+
       g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_TRUNCATED,
-                   _("“%s” is an incomplete ISO image: %" G_GUINT64_FORMAT
-                     " of %" G_GUINT64_FORMAT " bytes (the download may have been cut short)"),
-                   display, size, blocks * block_size);
+                   _("“%s” is an incomplete ISO image: %s of %s (the download may have been cut short)"),
+                   display, have, want);
     }
 
   return TRUE;

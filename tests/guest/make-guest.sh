@@ -54,7 +54,7 @@ fi
 script_sum=$(sha256sum "$0" | cut -c1-16)
 stamp="$outdir/.complete-$flavour-$script_sum"
 if [ -f "$stamp" ] && [ -s "$outdir/vmlinuz" ] && [ -s "$outdir/initrd.img" ]; then
-  echo "make-guest: $outdir is up to date"
+  echo "make-guest: $outdir is up to date" >&2
   exit 0
 fi
 
@@ -204,4 +204,4 @@ chmod 755 "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) > "$outdir/initrd.img"
 
 touch "$stamp"
-echo "make-guest: built $outdir ($flavour)"
+echo "make-guest: built $outdir ($flavour)" >&2

@@ -237,7 +237,9 @@ lodge_console_page_update (LodgeConsolePage *self)
       lodge_console_page_set_status (self, text);
     }
 
-  if (!g_str_equal (view, "connecting"))
+  /* Without a machine the page is not in use (the library is shown):
+   * a spinner there would keep the window's frame clock running. */
+  if (!g_str_equal (view, "connecting") || self->machine == NULL)
     {
       g_clear_handle_id (&self->spinner_source, g_source_remove);
       gtk_spinner_set_spinning (self->connecting_spinner, FALSE);

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "lodge-framebuffer.h"
@@ -398,31 +399,58 @@ lodge_framebuffer_snapshot (GdkPaintable *paintable,
                             double        height)
 {
   LodgeFramebuffer *self = LODGE_FRAMEBUFFER (paintable);
+  double sx, sy;
 
   if (self->tiles == NULL || width <= 0 || height <= 0)
     return;
 
   lodge_framebuffer_flush (self);
 
-  /* One transform for the whole picture, tiles at integer guest positions:
-   * the renderer then places shared tile edges on the same device pixel, so
-   * no seam shows when scaled. */
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_scale (snapshot, width / self->width, height / self->height);
+  sx = width / self->width;
+  sy = height / self->height;
   for (int r = 0; r < self->rows; r++)
     for (int c = 0; c < self->columns; c++)
       {
         Tile *tile = &self->tiles[r * self->columns + c];
+        int x = c * LODGE_FRAMEBUFFER_TILE_SIZE;
+        int y = r * LODGE_FRAMEBUFFER_TILE_SIZE;
+        int w = MIN (LODGE_FRAMEBUFFER_TILE_SIZE, self->width - x);
+        int h = MIN (LODGE_FRAMEBUFFER_TILE_SIZE, self->height - y);
+        double x0, y0, x1, y1;
 
         /* The same nodes as last frame for what did not change: the
          * renderer's diff then leaves them alone. */
         if (tile->node == NULL)
           continue;
+
+        /* Scaled, a tile whose edge fell between two device pixels would
+         * cover its share of that pixel and its neighbour the rest, both
+         * blended with what is under them (and GL's texture of a cairo
+         * node, or a filtered texture, fades at its edge): a light line
+         * at every tile border. So each tile is stretched onto whole
+         * pixels (the display places the picture on whole device pixels):
+         * shared edges round alike, every pixel belongs to one tile. The
+         * picture's own edges round too (a fractional fit size): cairo
+         * left the last, partly covered column of pixels empty. */
+        x0 = round (x * sx);
+        y0 = round (y * sy);
+        x1 = round ((x + w) * sx);
+        y1 = round ((y + h) * sy);
+        if (x1 <= x0 || y1 <= y0)
+          continue;
+
+        gtk_snapshot_save (snapshot);
+        if (sx != 1.0 || sy != 1.0)
+          {
+            gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x0, y0));
+            gtk_snapshot_scale (snapshot, (x1 - x0) / w, (y1 - y0) / h);
+            gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-x, -y));
+          }
         gtk_snapshot_append_node (snapshot, tile->node);
         for (guint i = 0; i < tile->patches->len; i++)
           gtk_snapshot_append_node (snapshot, g_array_index (tile->patches, Patch, i).node);
+        gtk_snapshot_restore (snapshot);
       }
-  gtk_snapshot_restore (snapshot);
 }
 
 static int

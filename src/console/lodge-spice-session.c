@@ -693,6 +693,91 @@ lodge_spice_session_session_disconnected_cb (LodgeSpiceSession *self,
     }
 }
 
+/* Retiring a SpiceSession.
+ *
+ * spice_session_disconnect() destroys the channels at once, and destroying
+ * a channel clears its session pointer while the channel's coroutine may
+ * still run (it resumes after a signal it emitted, a socket wait): the
+ * coroutine then reads the session through NULL ("spice_session_get_read_only:
+ * assertion 'SPICE_IS_SESSION(self)' failed", "g_object_get: assertion
+ * 'G_IS_OBJECT (object)' failed"). So a retired session first hangs up
+ * every channel and is kept, with its channels, until no coroutine runs:
+ * a running coroutine holds a reference on its channel and its socket,
+ * which it drops when it exits. Only then is the session disconnected and
+ * released. Nothing of ours is connected to it any more. */
+
+#define RETIRE_POLL_MS 10
+/* A coroutine that never exits (a server that stops answering in the
+ * middle of the handshake) must not keep the session for ever. */
+#define RETIRE_MAX_POLLS 1000
+
+typedef struct
+{
+  SpiceSession *session;
+  guint polls;
+} RetiredSession;
+
+/* Hangs up the channels still running; TRUE when none runs. */
+static gboolean
+retired_session_quiet (SpiceSession *session)
+{
+  GList *channels = spice_session_get_channels (session);
+  gboolean quiet = TRUE;
+
+  for (GList *l = channels; l != NULL; l = l->next)
+    {
+      SpiceChannel *channel = l->data;
+      g_autoptr(GSocket) socket = NULL;
+
+      g_object_get (channel, "socket", &socket, NULL);
+      /* The session's own reference is the only one of an idle channel.
+       * Hang up again every time: a coroutine that had not started yet
+       * when it was first told to ignores it. */
+      if (socket != NULL || g_atomic_int_get (&G_OBJECT (channel)->ref_count) > 1)
+        {
+          quiet = FALSE;
+          spice_channel_disconnect (channel, SPICE_CHANNEL_NONE);
+        }
+    }
+  g_list_free (channels);
+  return quiet;
+}
+
+static void
+retired_session_free (RetiredSession *retired)
+{
+  /* The disconnection holds its own reference until it is done. */
+  spice_session_disconnect (retired->session);
+  g_object_unref (retired->session);
+  g_free (retired);
+}
+
+static gboolean
+retired_session_poll_cb (gpointer user_data)
+{
+  RetiredSession *retired = user_data;
+
+  if (!retired_session_quiet (retired->session) && ++retired->polls < RETIRE_MAX_POLLS)
+    return G_SOURCE_CONTINUE;
+  if (retired->polls >= RETIRE_MAX_POLLS)
+    g_debug ("A SPICE channel did not stop: disconnecting its session anyway");
+  retired_session_free (retired);
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes @session (our handlers already gone from it and its channels). */
+static void
+retire_spice_session (SpiceSession *session)
+{
+  RetiredSession *retired = g_new0 (RetiredSession, 1);
+
+  retired->session = session;
+  if (retired_session_quiet (session))
+    retired_session_free (retired);
+  else
+    g_timeout_add (RETIRE_POLL_MS, retired_session_poll_cb, retired);
+}
+
 /* Drops the SpiceSession (if any) and everything that came from it. */
 static void
 lodge_spice_session_teardown (LodgeSpiceSession *self)
@@ -700,19 +785,21 @@ lodge_spice_session_teardown (LodgeSpiceSession *self)
   /* First: the picture may still read the display channel's surface,
    * which disconnecting frees without telling us (our handlers are gone). */
   lodge_framebuffer_clear_surface (self->framebuffer);
+  /* The channels asking for a socket: their references. */
+  g_hash_table_remove_all (self->fd_requests);
 
   if (self->session != NULL)
     {
       SpiceSession *session = g_steal_pointer (&self->session);
       GList *channels = spice_session_get_channels (session);
 
-      /* Events of the old channels must not reach a new session. */
+      /* Events of the old channels must not reach a new session, nor a
+       * finalized LodgeSpiceSession. */
       for (GList *l = channels; l != NULL; l = l->next)
         g_signal_handlers_disconnect_by_data (l->data, self);
       g_list_free (channels);
       g_signal_handlers_disconnect_by_data (session, self);
-      spice_session_disconnect (session);
-      g_object_unref (session);
+      retire_spice_session (session);
     }
 
   self->main = NULL;
@@ -737,7 +824,15 @@ lodge_spice_session_prepare (LodgeSpiceSession *self)
   lodge_spice_session_teardown (self);
 
   self->session = spice_session_new ();
-  g_object_set (self->session, "read-only", self->read_only, NULL);
+  /* Not spice-client-glib's own "read-only": with it, the main channel still
+   * starts the guest agent when the server has one (SPICE_MSGC_MAIN_AGENT_START,
+   * then its capabilities) and then refuses to send what it wrote, with
+   * "Try to send message while read-only" for every message. A read-only
+   * LodgeSpiceSession holds itself back instead: no inputs, cursor or
+   * recording channel, no clipboard, file copy or resolution request (see
+   * every use of self->read_only). What the client library sends on its
+   * own is the handshake of any client (the agent start, the mouse mode
+   * request), which takes nothing from the guest. */
   if (self->tls_ca_file != NULL)
     g_object_set (self->session, "ca-file", self->tls_ca_file, NULL);
   if (self->tls_host_subject != NULL)
@@ -954,7 +1049,8 @@ lodge_spice_session_get_disconnect_reason (LodgeSpiceSession *self)
  * lodge_spice_session_set_read_only:
  *
  * A read-only session (a thumbnail) opens only the main and display
- * channels and sends nothing to the guest. Takes effect on the next connect.
+ * channels and sends the guest no input, clipboard, file or resolution
+ * request. Takes effect on the next connect.
  */
 void
 lodge_spice_session_set_read_only (LodgeSpiceSession *self,

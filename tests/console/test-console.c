@@ -1458,6 +1458,34 @@ test_no_agent_file_copy (Fixture       *f,
   g_file_delete (file, NULL, NULL);
 }
 
+/* spice-client-glib's warning when a read-only session is asked to send
+ * input or configuration: a bug of ours every time. */
+static guint read_only_warnings;
+
+static void
+spice_log_cb (const char     *log_domain,
+              GLogLevelFlags  log_level,
+              const char     *message,
+              gpointer        user_data)
+{
+  if (message != NULL && strstr (message, "while read-only") != NULL)
+    read_only_warnings++;
+  g_log_default_handler (log_domain, log_level, message, user_data);
+}
+
+/* Runs the main loop for @ms milliseconds. */
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (500);
+    }
+}
+
 static gboolean
 thumbnail_shows (Fixture       *f,
                  gconstpointer  data)
@@ -1486,6 +1514,11 @@ test_thumbnail (Fixture       *f,
   g_autoptr(LodgeSpiceSession) session = lodge_spice_session_new ();
   LodgeFramebuffer *fb = lodge_spice_session_get_framebuffer (session);
   g_autoptr(GdkPaintable) paintable = NULL;
+  guint handler;
+
+  handler = g_log_set_handler ("GSpice", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE,
+                               spice_log_cb, NULL);
+  read_only_warnings = 0;
 
   /* A library thumbnail: a read-only session, no widget, one refresh a
    * second. (SPICE takes one client at a time: the display steps aside.) */
@@ -1510,7 +1543,13 @@ test_thumbnail (Fixture       *f,
     node = gtk_snapshot_free_to_node (snapshot);
     g_assert_nonnull (node);
   }
+  /* With an agent (the agent fixture), what the client tells it when it
+   * connects must not be a read-only session's. */
+  iterate_for (300);
   lodge_spice_session_disconnect (session);
+  iterate_for (100);
+  g_log_remove_handler ("GSpice", handler);
+  g_assert_cmpuint (read_only_warnings, ==, 0);
 }
 
 static void
@@ -1527,6 +1566,144 @@ test_connect_fd (Fixture       *f,
   frame_init_pattern (&frame, 800, 600, 9);
   g_assert_true (wait_for (f, display_shows, &frame));
   g_free (frame.pixels);
+}
+
+static void
+test_churn (Fixture       *f,
+            gconstpointer  data)
+{
+  Frame frame = { 0 };
+  guint handler;
+
+  handler = g_log_set_handler ("GSpice", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE,
+                               spice_log_cb, NULL);
+  read_only_warnings = 0;
+  lodge_display_disconnect (LODGE_DISPLAY (f->display));
+
+  /* Connect, hang up and drop the session at every stage of the
+   * handshake: no channel coroutine may use a freed session, no handler of
+   * ours may run on a freed object (criticals are fatal here). */
+  for (guint i = 0; i < 50; i++)
+    {
+      /* Even rounds: a thumbnail's read-only session on its own; odd
+       * ones: a display widget and its session. */
+      g_autoptr(LodgeSpiceSession) session = NULL;
+      GtkWidget *display = NULL;
+
+      if (i % 2 == 0)
+        {
+          session = lodge_spice_session_new ();
+          lodge_spice_session_set_read_only (session, TRUE);
+          lodge_spice_session_set_audio (session, FALSE);
+          lodge_spice_session_connect_host (session, "127.0.0.1", f->port, 0, NULL);
+        }
+      else
+        {
+          display = g_object_ref_sink (lodge_display_new ());
+          lodge_spice_session_set_audio (lodge_display_get_session (LODGE_DISPLAY (display)),
+                                         FALSE);
+          lodge_display_connect_host (LODGE_DISPLAY (display), "127.0.0.1", f->port, 0, NULL);
+        }
+      /* 0 to 12 ms of handshake. */
+      iterate_for ((i * 7) % 13);
+      if (i % 3 == 0)
+        {
+          if (session != NULL)
+            lodge_spice_session_disconnect (session);
+          else
+            lodge_display_disconnect (LODGE_DISPLAY (display));
+        }
+      g_clear_object (&display);
+      /* The session goes with its last reference, connected or not. */
+    }
+
+  /* Let the old channels wind down, then the display still works. */
+  iterate_for (500);
+  display_connect (f);
+  server_send (f, "pattern 5");
+  frame_init_pattern (&frame, 800, 600, 5);
+  g_assert_true (wait_for (f, display_shows, &frame));
+  g_free (frame.pixels);
+  lodge_display_disconnect (LODGE_DISPLAY (f->display));
+  iterate_for (200);
+
+  g_log_remove_handler ("GSpice", handler);
+  g_assert_cmpuint (read_only_warnings, ==, 0);
+}
+
+/* Counts the pixels of the picture, drawn @width×@height by @renderer,
+ * that differ from @rgb. */
+static guint
+count_seam_pixels (GskRenderer      *renderer,
+                   LodgeFramebuffer *fb,
+                   gboolean          use_cairo,
+                   int               width,
+                   int               height,
+                   guint32           rgb)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) drawn = NULL;
+  g_autofree guint32 *pixels = g_new (guint32, (gsize) width * height);
+  guint wrong = 0;
+
+  lodge_framebuffer_set_use_cairo (fb, use_cairo);
+  /* On a background that a seam would show through. */
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 1, 1, 1, 1 },
+                             &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_paintable_snapshot (GDK_PAINTABLE (fb), snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  drawn = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_texture_download (drawn, (guchar *) pixels, width * 4);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      if (pixels[y * width + x] != (0xff000000u | rgb))
+        {
+          if (wrong == 0)
+            g_test_message ("%s, %d×%d: pixel %d,%d is %08x, not %08x",
+                            use_cairo ? "cairo nodes" : "textures", width, height,
+                            x, y, pixels[y * width + x], 0xff000000u | rgb);
+          wrong++;
+        }
+  return wrong;
+}
+
+static void
+test_no_seams (Fixture       *f,
+               gconstpointer  data)
+{
+  /* A uniform 1024×768 picture (tiles 256 wide: edges at 256, 512, 768)
+   * drawn at sizes that put the tile edges between device pixels: fit
+   * scaling in a window (877×600: 1024×700 fitted into 1000×600), a
+   * library thumbnail, a slight enlargement. */
+  static const int sizes[][2] = {
+    { 877, 600 }, { 1000, 750 }, { 997, 600 }, { 733, 550 }, { 160, 120 }, { 213, 160 }, { 1283, 962 },
+  };
+  const int width = 1024, height = 768;
+  const guint32 rgb = 0x3366cc;
+  g_autofree guint32 *surface = g_new (guint32, width * height);
+  g_autoptr(LodgeFramebuffer) fb = lodge_framebuffer_new ();
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (f->window));
+
+  for (int i = 0; i < width * height; i++)
+    surface[i] = rgb;
+  lodge_framebuffer_set_surface (fb, LODGE_FRAMEBUFFER_FORMAT_XRGB8888, width, height,
+                                 width * 4, (const guint8 *) surface);
+
+  /* Both kinds of tiles, through this test's renderer. */
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    for (int use_cairo = 0; use_cairo <= 1; use_cairo++)
+      g_assert_cmpuint (count_seam_pixels (renderer, fb, use_cairo,
+                                           sizes[i][0], sizes[i][1], rgb), ==, 0);
+
+  /* And a patch over a tile (a small update) does not seam either. */
+  lodge_framebuffer_invalidate (fb, 300, 200, 20, 20);
+  for (int use_cairo = 0; use_cairo <= 1; use_cairo++)
+    {
+      lodge_framebuffer_invalidate (fb, 300, 200, 20, 20);
+      g_assert_cmpuint (count_seam_pixels (renderer, fb, use_cairo, 1000, 750, rgb), ==, 0);
+    }
+  lodge_framebuffer_clear_surface (fb);
 }
 
 int
@@ -1565,6 +1742,9 @@ main (int   argc,
   ADD ("/console/spice/server-dies-mid-stream", fixture_setup, test_server_dies_mid_stream);
   ADD ("/console/spice/connect-fd", fixture_setup, test_connect_fd);
   ADD ("/console/spice/thumbnail", fixture_setup, test_thumbnail);
+  ADD ("/console/agent/thumbnail", agent_fixture_setup, test_thumbnail);
+  ADD ("/console/picture/no-seams-when-scaled", fixture_setup, test_no_seams);
+  ADD ("/console/spice/connect-disconnect-churn", fixture_setup, test_churn);
   ADD ("/console/spice/relative-mouse", relative_fixture_setup, test_relative_mouse);
   ADD ("/console/spice/wrong-password", password_fixture_setup, test_wrong_password);
   ADD ("/console/spice/tls", tls_fixture_setup, test_tls);

@@ -21,6 +21,7 @@
 #include "create/lodge-machine-spec.h"
 #include "create/lodge-media.h"
 #include "create/lodge-throwaway-watcher.h"
+#include "model/lodge-libvirt.h"
 #include "model/lodge-connection.h"
 
 struct _LodgeMachineCreator
@@ -1006,24 +1007,8 @@ cleanup (Job *job)
     {
       if (job->started)
         virDomainDestroy (job->domain);
-      if (job->defined &&
-          virDomainUndefineFlags (job->domain,
-                                  VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
-                                  VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
-                                  VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA |
-                                  VIR_DOMAIN_UNDEFINE_NVRAM |
-                                  VIR_DOMAIN_UNDEFINE_TPM) < 0)
-        {
-          /* Drivers without NVRAM, TPM or checkpoints (the test driver)
-           * refuse those flags: the definition must go all the same. */
-          virResetLastError ();
-          if (virDomainUndefineFlags (job->domain, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
-                                                   VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA) < 0)
-            {
-              virResetLastError ();
-              virDomainUndefine (job->domain);
-            }
-        }
+      if (job->defined)
+        lodge_virt_domain_undefine_all (job->domain);
       virResetLastError ();
       virDomainFree (job->domain);
       job->domain = NULL;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model/lodge-model-private.h"
+#include "model/lodge-libvirt.h"
 
 struct _LodgeMachine
 {
@@ -957,7 +958,11 @@ lodge_machine_rename_finish (LodgeMachine  *self,
 
 /* Delete */
 
+/* From everything down to nothing: older or other drivers reject some. */
 static const unsigned int undefine_flags[] = {
+  VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
+    VIR_DOMAIN_UNDEFINE_NVRAM | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA |
+    VIR_DOMAIN_UNDEFINE_TPM,
   VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
     VIR_DOMAIN_UNDEFINE_NVRAM | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA,
   VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
@@ -976,6 +981,23 @@ is_unsupported_flag_error (void)
          (err->code == VIR_ERR_INVALID_ARG ||
           err->code == VIR_ERR_NO_SUPPORT ||
           err->code == VIR_ERR_ARGUMENT_UNSUPPORTED);
+}
+
+int
+lodge_virt_domain_undefine_all (virDomainPtr domain)
+{
+  int ret = -1;
+
+  g_return_val_if_fail (domain != NULL, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (undefine_flags); i++)
+    {
+      ret = virDomainUndefineFlags (domain, undefine_flags[i]);
+      if (ret == 0 || !is_unsupported_flag_error ())
+        break;
+    }
+
+  return ret;
 }
 
 static gboolean
@@ -1063,16 +1085,7 @@ lodge_machine_delete_thread (GTask        *task,
 
   if (persistent)
     {
-      int ret = -1;
-
-      /* Older or other drivers reject some flags: drop them one by one. */
-      for (guint i = 0; i < G_N_ELEMENTS (undefine_flags); i++)
-        {
-          ret = virDomainUndefineFlags (domain, undefine_flags[i]);
-          if (ret == 0 || !is_unsupported_flag_error ())
-            break;
-        }
-      if (ret < 0)
+      if (lodge_virt_domain_undefine_all (domain) < 0)
         {
           lodge_model_set_error_from_virt (&error, _("Could not delete the machine"));
           goto out;

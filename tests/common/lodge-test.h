@@ -25,3 +25,21 @@ lodge_test_skip_all (const char *why)
   g_print ("1..0 # SKIP %s\n", why);
   exit (LODGE_TEST_SKIP);
 }
+
+/* Runs a helper program (a set-up script) to its end; FALSE, with the
+ * reason printed, when it could not run or failed. */
+static inline gboolean
+lodge_test_run (const char  *what,
+                char       **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      g_printerr ("%s: %s\n", what, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}

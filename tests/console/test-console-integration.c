@@ -59,22 +59,6 @@ on_abort (int sig)
 }
 
 static gboolean
-run (const char  *what,
-     char       **argv)
-{
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
-    {
-      g_printerr ("%s: %s\n", what, error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
 serial_contains (const char *text)
 {
   g_autofree char *contents = NULL;
@@ -331,9 +315,9 @@ main (int   argc,
   g_assert_nonnull (make_guest);
   g_assert_nonnull (guest_dir);
 
-  if (!run ("start-libvirtd", (char *[]) { (char *) start, "start", NULL }))
+  if (!lodge_test_run ("start-libvirtd", (char *[]) { (char *) start, "start", NULL }))
     lodge_test_skip_all ("no libvirtd");
-  if (!run ("make-guest", (char *[]) { (char *) make_guest, (char *) guest_dir, NULL }))
+  if (!lodge_test_run ("make-guest", (char *[]) { (char *) make_guest, (char *) guest_dir, NULL }))
     lodge_test_skip_all ("could not build the test guest");
 
   gdk_set_allowed_backends ("x11");

@@ -5,16 +5,18 @@
  */
 #pragma once
 
+#include "create/lodge-downloader.h"
+#include "create/lodge-os-download.h"
 #include "ui/lodge-new-machine-assistant.h"
 
 G_BEGIN_DECLS
 
-/* "source", "identify", "os", "review" or "progress". */
+/* "source", "download-os", "download", "identify", "os", "review" or "progress". */
 const char          *lodge_new_machine_assistant_get_page          (LodgeNewMachineAssistant *self);
 /* Whether an assistant.* action is enabled (GTK has no public query). */
 gboolean             lodge_new_machine_assistant_get_action_enabled (LodgeNewMachineAssistant *self,
                                                                      const char               *action);
-/* The error shown on the current page (source or review), NULL when none. */
+/* The error shown on the current page (source, download or review), NULL when none. */
 const char          *lodge_new_machine_assistant_get_error         (LodgeNewMachineAssistant *self);
 /* The inline message under the name, NULL when none; whether a check runs. */
 const char          *lodge_new_machine_assistant_get_name_error    (LodgeNewMachineAssistant *self);
@@ -55,6 +57,24 @@ void                 lodge_new_machine_assistant_pick_os           (LodgeNewMach
 /* What a click on an item of the Downloads list does. */
 void                 lodge_new_machine_assistant_pick_media        (LodgeNewMachineAssistant *self,
                                                                     LodgeMedia               *media);
+/* Downloading an OS: the list as filtered by its search, and the search;
+ * what a click on an item does; a download of any URL for an OS (what a
+ * click does, with the test's address); the downloader of the running or
+ * last download; whether one runs; the note over the list after a cancel;
+ * an item's detail line as the list shows it. Downloads go to the
+ * folder of set_downloads_dir(). */
+GListModel          *lodge_new_machine_assistant_get_download_results (LodgeNewMachineAssistant *self);
+GtkEditable         *lodge_new_machine_assistant_get_download_search  (LodgeNewMachineAssistant *self);
+void                 lodge_new_machine_assistant_pick_download     (LodgeNewMachineAssistant *self,
+                                                                    LodgeOsDownload          *item);
+void                 lodge_new_machine_assistant_start_download    (LodgeNewMachineAssistant *self,
+                                                                    LodgeOs                  *os,
+                                                                    const char               *url);
+LodgeDownloader     *lodge_new_machine_assistant_get_downloader    (LodgeNewMachineAssistant *self);
+gboolean             lodge_new_machine_assistant_get_downloading   (LodgeNewMachineAssistant *self);
+const char          *lodge_new_machine_assistant_get_download_note (LodgeNewMachineAssistant *self);
+const char          *lodge_new_machine_assistant_get_download_detail (LodgeNewMachineAssistant *self,
+                                                                      LodgeOsDownload          *item);
 /* The running creator, NULL outside creation. */
 LodgeMachineCreator *lodge_new_machine_assistant_get_creator       (LodgeNewMachineAssistant *self);
 

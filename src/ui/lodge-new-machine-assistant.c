@@ -8,8 +8,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
+#include "create/lodge-downloader.h"
+#include "create/lodge-os-download.h"
 #include "ui/lodge-new-machine-assistant-private.h"
 #include "ui/lodge-ui-private.h"
 
@@ -24,6 +27,9 @@
 
 /* The steps, in the order a user meets them:
  *   source    a file (chooser or drop), media found in Downloads, or an OS
+ *   download-os  libosinfo's media with a download address, searchable
+ *   download  the download's progress, Cancel (keeps the partial file for a
+ *             resume), or its error with Retry; when done, on to identify
  *   identify  a spinner while the file is read (or the host, rarely)
  *   os        libosinfo's list, when the media is unknown or for no media
  *   review    name, resources, firmware, throwaway, express, notices
@@ -77,6 +83,24 @@ struct _LodgeNewMachineAssistant
   gboolean              name_valid;
   gboolean              name_checking;
 
+  /* Downloading an OS: the list (built once the database is loaded),
+   * the partial files found in the download folder (file name → size),
+   * and the running or last download. */
+  GListModel           *download_list;
+  GtkCustomFilter      *download_filter;
+  GtkFilterListModel   *download_filter_model;
+  GtkSingleSelection   *download_selection;
+  char                 *download_search;
+  GHashTable           *partials;
+  GHashTable           *complete;
+  gboolean              partials_scanned;
+  gboolean              download_listing;
+  gboolean              download_listed;
+  LodgeOsDownload      *download_item;
+  LodgeDownloader      *downloader;
+  GCancellable         *download_cancellable;
+  gboolean              download_failed;
+
   /* Where Back goes from the review and OS pages. */
   const char           *review_back_page;
   const char           *os_back_page;
@@ -100,6 +124,19 @@ struct _LodgeNewMachineAssistant
   GtkStack             *os_stack;
   GtkSpinner           *os_spinner;
   GtkListView          *os_list_view;
+  GtkRevealer          *download_note_revealer;
+  GtkLabel             *download_note_label;
+  GtkSearchEntry       *download_search_entry;
+  GtkStack             *download_os_stack;
+  GtkSpinner           *download_os_spinner;
+  GtkListView          *download_list_view;
+  AdwStatusPage        *download_page;
+  GtkProgressBar       *download_progress_bar;
+  GtkLabel             *download_bytes_label;
+  GtkLabel             *download_rate_label;
+  GtkLabel             *download_error_label;
+  GtkWidget            *download_cancel_button;
+  GtkWidget            *download_retry_button;
   GtkImage             *review_icon;
   GtkLabel             *review_os_label;
   GtkLabel             *review_kind_label;
@@ -143,6 +180,7 @@ static void lodge_new_machine_assistant_open_path      (LodgeNewMachineAssistant
                                                         const char               *path);
 static void schedule_name_check                        (LodgeNewMachineAssistant *self);
 static void lodge_new_machine_assistant_ensure_os_list (LodgeNewMachineAssistant *self);
+static void lodge_new_machine_assistant_ensure_download_list (LodgeNewMachineAssistant *self);
 static void lodge_new_machine_assistant_db_load_cb     (GObject                  *object,
                                                         GAsyncResult             *result,
                                                         gpointer                  user_data);
@@ -273,12 +311,21 @@ action_is_enabled (LodgeNewMachineAssistant *self,
   gboolean source = g_strcmp0 (page, "source") == 0;
   gboolean review = g_strcmp0 (page, "review") == 0;
   gboolean os = g_strcmp0 (page, "os") == 0;
+  gboolean download_os = g_strcmp0 (page, "download-os") == 0;
+  gboolean download = g_strcmp0 (page, "download") == 0;
 
   if (g_str_equal (action, "assistant.back"))
     return !is_creating (self) &&
-           (os || review || g_strcmp0 (page, "identify") == 0);
-  if (g_str_equal (action, "assistant.choose-file") || g_str_equal (action, "assistant.choose-os"))
+           (os || review || download_os || g_strcmp0 (page, "identify") == 0 ||
+            (download && self->download_cancellable == NULL));
+  if (g_str_equal (action, "assistant.choose-file") || g_str_equal (action, "assistant.choose-os") ||
+      g_str_equal (action, "assistant.choose-download"))
     return source;
+  if (g_str_equal (action, "assistant.cancel-download"))
+    return download && self->download_cancellable != NULL &&
+           !g_cancellable_is_cancelled (self->download_cancellable);
+  if (g_str_equal (action, "assistant.retry-download"))
+    return download && self->download_cancellable == NULL && self->download_item != NULL;
   if (g_str_equal (action, "assistant.change-os"))
     return review && !is_creating (self);
   if (g_str_equal (action, "assistant.create"))
@@ -289,6 +336,9 @@ action_is_enabled (LodgeNewMachineAssistant *self,
       if (os)
         return lodge_os_database_get_loaded (self->db) && self->os_selection != NULL &&
                gtk_single_selection_get_selected_item (self->os_selection) != NULL;
+      if (download_os)
+        return self->download_selection != NULL &&
+               gtk_single_selection_get_selected_item (self->download_selection) != NULL;
       return action_is_enabled (self, "assistant.create");
     }
   if (g_str_equal (action, "assistant.cancel-create"))
@@ -304,20 +354,24 @@ lodge_new_machine_assistant_update_actions (LodgeNewMachineAssistant *self)
   static const char * const actions[] = {
     "assistant.back", "assistant.next", "assistant.choose-file", "assistant.choose-os",
     "assistant.change-os", "assistant.create", "assistant.cancel-create",
+    "assistant.choose-download", "assistant.cancel-download", "assistant.retry-download",
   };
   const char *page = gtk_stack_get_visible_child_name (self->stack);
   gboolean progress = g_strcmp0 (page, "progress") == 0;
   gboolean review = g_strcmp0 (page, "review") == 0;
   gboolean os = g_strcmp0 (page, "os") == 0;
+  gboolean download_os = g_strcmp0 (page, "download-os") == 0;
   GtkStackPage *stack_page;
 
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i], action_is_enabled (self, actions[i]));
 
   gtk_widget_set_visible (self->cancel_button, !progress);
-  gtk_widget_set_visible (self->back_button, !progress && g_strcmp0 (page, "source") != 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->next_button), review || os);
-  gtk_button_set_label (self->next_button, review ? _("C_reate") : _("_Next"));
+  gtk_widget_set_visible (self->back_button, !progress && g_strcmp0 (page, "source") != 0 &&
+                          !(g_strcmp0 (page, "download") == 0 && self->download_cancellable != NULL));
+  gtk_widget_set_visible (GTK_WIDGET (self->next_button), review || os || download_os);
+  gtk_button_set_label (self->next_button, review ? _("C_reate")
+                                           : download_os ? _("_Download") : _("_Next"));
 
   stack_page = gtk_stack_get_page (self->stack, gtk_stack_get_visible_child (self->stack));
   adw_window_title_set_subtitle (self->window_title,
@@ -889,6 +943,8 @@ lodge_new_machine_assistant_db_notify_loaded_cb (LodgeNewMachineAssistant *self,
                                                  LodgeOsDatabase          *db)
 {
   lodge_new_machine_assistant_update_os_stack (self);
+  if (lodge_os_database_get_loaded (db) && self->download_selection != NULL)
+    lodge_new_machine_assistant_ensure_download_list (self);
 }
 
 /* The OS list is built when first needed: sorting and showing 790 entries
@@ -1034,6 +1090,596 @@ lodge_new_machine_assistant_change_os_action (GtkWidget  *widget,
   lodge_new_machine_assistant_show_os_page (self,
                                             _("Choose another operating system for this machine."),
                                             "review");
+}
+
+/* Downloading an OS -------------------------------------------------------- */
+
+/* Where downloads go: the folder the assistant scans (the user's Downloads
+ * unless a test set another), else the downloader's default. */
+static char *
+lodge_new_machine_assistant_download_folder (LodgeNewMachineAssistant *self)
+{
+  if (self->downloads_dir != NULL)
+    return g_strdup (self->downloads_dir);
+  return lodge_downloader_get_default_folder ();
+}
+
+static gboolean
+lodge_new_machine_assistant_download_filter_cb (gpointer item,
+                                                gpointer user_data)
+{
+  LodgeNewMachineAssistant *self = user_data;
+
+  return lodge_os_download_matches (item, self->download_search);
+}
+
+/* "Installer · Server · Fedora-Server-dvd-x86_64-37-1.7.iso", with what a
+ * partial file of it holds. */
+static char *
+lodge_new_machine_assistant_download_detail (LodgeNewMachineAssistant *self,
+                                             LodgeOsDownload          *item)
+{
+  GString *text = g_string_new (NULL);
+  gpointer partial = NULL;
+  const char *what;
+
+  if (lodge_os_download_get_live (item) && lodge_os_download_get_installer (item))
+    what = _("Live system and installer");
+  else if (lodge_os_download_get_live (item))
+    what = _("Live system");
+  else
+    what = _("Installer");
+  g_string_append (text, what);
+  if (lodge_os_download_get_variant (item) != NULL)
+    /* TRANSLATORS: the separator between parts of a description */
+    g_string_append_printf (text, _(" · %s"), lodge_os_download_get_variant (item));
+
+  /* Before the file name, which is long and ellipsized. */
+  if (self->complete != NULL &&
+      g_hash_table_contains (self->complete, lodge_os_download_get_file_name (item)))
+    g_string_append (text, _(" · already downloaded"));
+  else if (self->partials != NULL &&
+           g_hash_table_lookup_extended (self->partials, lodge_os_download_get_file_name (item),
+                                         NULL, &partial))
+    {
+      g_autofree char *size = g_format_size (GPOINTER_TO_SIZE (partial));
+
+      /* TRANSLATORS: %s is a size, e.g. "1.2 GB" */
+      g_string_append_printf (text, _(" · %s downloaded, resumes"), size);
+    }
+
+  g_string_append_printf (text, _(" · %s"), lodge_os_download_get_file_name (item));
+  return g_string_free (text, FALSE);
+}
+
+static void
+download_item_bind_cb (GtkSignalListItemFactory *factory,
+                       GtkListItem              *item,
+                       gpointer                  user_data)
+{
+  LodgeNewMachineAssistant *self = user_data;
+  LodgeOsDownload *download = gtk_list_item_get_item (item);
+  LodgeOs *os = lodge_os_download_get_os (download);
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *icon = gtk_widget_get_first_child (box);
+  GtkWidget *labels = gtk_widget_get_next_sibling (icon);
+  GtkWidget *name = gtk_widget_get_first_child (labels);
+  GtkWidget *detail = gtk_widget_get_next_sibling (name);
+  g_autofree char *detail_text = lodge_new_machine_assistant_download_detail (self, download);
+
+  gtk_image_set_from_icon_name (GTK_IMAGE (icon), lodge_ui_os_icon_name (lodge_os_get_id (os)));
+  gtk_label_set_text (GTK_LABEL (name), lodge_os_get_name (os));
+  gtk_label_set_text (GTK_LABEL (detail), detail_text);
+}
+
+static void
+lodge_new_machine_assistant_update_download_stack (LodgeNewMachineAssistant *self)
+{
+  const char *page;
+
+  if (!self->download_listed || self->download_filter_model == NULL)
+    page = "loading";
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->download_filter_model)) == 0)
+    page = "empty";
+  else
+    page = "list";
+
+  gtk_spinner_set_spinning (self->download_os_spinner, g_str_equal (page, "loading"));
+  gtk_stack_set_visible_child_name (self->download_os_stack, page);
+  lodge_new_machine_assistant_update_actions (self);
+}
+
+/* The rows say what is partly or wholly downloaded: bind them again. A
+ * filter change would not, as the items stay the same. */
+static void
+lodge_new_machine_assistant_refresh_download_rows (LodgeNewMachineAssistant *self)
+{
+  guint n;
+
+  if (self->download_list == NULL)
+    return;
+  n = g_list_model_get_n_items (self->download_list);
+  g_list_model_items_changed (self->download_list, 0, n, n);
+}
+
+typedef struct
+{
+  char       *folder;
+  GHashTable *complete;
+} PartialScan;
+
+static void
+partial_scan_free (PartialScan *scan)
+{
+  g_free (scan->folder);
+  g_clear_pointer (&scan->complete, g_hash_table_unref);
+  g_free (scan);
+}
+
+/* Worker: "<name>.part" files of the download folder, name → size; and
+ * the other files (complete downloads) in scan->complete. */
+static void
+lodge_new_machine_assistant_scan_partials_thread (GTask        *task,
+                                                  gpointer      source_object,
+                                                  gpointer      task_data,
+                                                  GCancellable *cancellable)
+{
+  PartialScan *scan = task_data;
+  g_autoptr(GHashTable) partials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GDir) dir = g_dir_open (scan->folder, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      GStatBuf st;
+
+      path = g_build_filename (scan->folder, name, NULL);
+      if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size <= 0)
+        continue;
+      if (g_str_has_suffix (name, ".part") && strlen (name) > strlen (".part"))
+        g_hash_table_insert (partials, g_strndup (name, strlen (name) - strlen (".part")),
+                             GSIZE_TO_POINTER ((gsize) st.st_size));
+      else
+        g_hash_table_add (scan->complete, g_strdup (name));
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&partials), (GDestroyNotify) g_hash_table_unref);
+}
+
+static void
+lodge_new_machine_assistant_scan_partials_cb (GObject      *object,
+                                              GAsyncResult *result,
+                                              gpointer      user_data)
+{
+  g_autoptr(LodgeNewMachineAssistant) self = user_data;
+  GHashTable *partials = g_task_propagate_pointer (G_TASK (result), NULL);
+  PartialScan *scan = g_task_get_task_data (G_TASK (result));
+
+  if (is_disposed (self) || partials == NULL)
+    {
+      g_clear_pointer (&partials, g_hash_table_unref);
+      return;
+    }
+
+  g_clear_pointer (&self->partials, g_hash_table_unref);
+  self->partials = partials;
+  g_clear_pointer (&self->complete, g_hash_table_unref);
+  self->complete = g_steal_pointer (&scan->complete);
+  lodge_new_machine_assistant_refresh_download_rows (self);
+}
+
+static void
+lodge_new_machine_assistant_scan_partials (LodgeNewMachineAssistant *self)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, self->cancellable,
+                                      lodge_new_machine_assistant_scan_partials_cb, g_object_ref (self));
+  PartialScan *scan = g_new0 (PartialScan, 1);
+
+  scan->folder = lodge_new_machine_assistant_download_folder (self);
+  scan->complete = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_task_set_task_data (task, scan, (GDestroyNotify) partial_scan_free);
+  g_task_run_in_thread (task, lodge_new_machine_assistant_scan_partials_thread);
+}
+
+static void
+lodge_new_machine_assistant_download_selection_notify_cb (LodgeNewMachineAssistant *self,
+                                                          GParamSpec               *pspec,
+                                                          GtkSingleSelection       *selection)
+{
+  lodge_new_machine_assistant_update_actions (self);
+}
+
+static void
+lodge_new_machine_assistant_download_list_cb (GObject      *object,
+                                              GAsyncResult *result,
+                                              gpointer      user_data)
+{
+  g_autoptr(LodgeNewMachineAssistant) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) list = lodge_os_download_list_new_finish (result, &error);
+  g_autoptr(GPtrArray) items = NULL;
+
+  if (is_disposed (self))
+    return;
+  self->download_listed = TRUE;
+  if (list == NULL)
+    {
+      g_warning ("Could not list the media to download: %s", error->message);
+      lodge_new_machine_assistant_update_download_stack (self);
+      return;
+    }
+
+  items = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    g_ptr_array_add (items, g_list_model_get_item (list, i));
+  g_list_store_splice (G_LIST_STORE (self->download_list), 0, 0, items->pdata, items->len);
+  lodge_new_machine_assistant_update_download_stack (self);
+}
+
+/* The models exist from the first need; the items come from a worker
+ * thread once the database is loaded. */
+static void
+lodge_new_machine_assistant_ensure_download_list (LodgeNewMachineAssistant *self)
+{
+  if (self->download_selection == NULL)
+    {
+      self->download_list = G_LIST_MODEL (g_list_store_new (LODGE_TYPE_OS_DOWNLOAD));
+      self->download_filter_model = gtk_filter_list_model_new (g_object_ref (self->download_list),
+                                                               g_object_ref (GTK_FILTER (self->download_filter)));
+      self->download_selection =
+        gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->download_filter_model)));
+      g_signal_connect_object (self->download_selection, "notify::selected",
+                               G_CALLBACK (lodge_new_machine_assistant_download_selection_notify_cb),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->download_filter_model, "items-changed",
+                               G_CALLBACK (lodge_new_machine_assistant_update_download_stack),
+                               self, G_CONNECT_SWAPPED);
+      gtk_list_view_set_model (self->download_list_view, GTK_SELECTION_MODEL (self->download_selection));
+    }
+
+  if (!lodge_os_database_get_loaded (self->db))
+    lodge_os_database_load_async (self->db, NULL, lodge_new_machine_assistant_db_load_cb, NULL);
+  else if (!self->download_listing)
+    {
+      self->download_listing = TRUE;
+      lodge_os_download_list_new_async (self->db, self->cancellable,
+                                        lodge_new_machine_assistant_download_list_cb, g_object_ref (self));
+    }
+  lodge_new_machine_assistant_update_download_stack (self);
+}
+
+static void
+lodge_new_machine_assistant_download_search_entry_search_changed_cb (LodgeNewMachineAssistant *self,
+                                                                     GtkSearchEntry           *entry)
+{
+  g_free (self->download_search);
+  self->download_search = g_strstrip (g_utf8_strdown (gtk_editable_get_text (GTK_EDITABLE (entry)), -1));
+  if (self->download_filter_model == NULL)
+    return;
+
+  gtk_filter_changed (GTK_FILTER (self->download_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->download_filter_model)) > 0)
+    {
+      gtk_single_selection_set_selected (self->download_selection, 0);
+      gtk_widget_activate_action (GTK_WIDGET (self->download_list_view), "list.scroll-to-item", "u", 0);
+    }
+  lodge_new_machine_assistant_update_download_stack (self);
+}
+
+static void
+lodge_new_machine_assistant_download_search_entry_activate_cb (LodgeNewMachineAssistant *self,
+                                                               GtkSearchEntry           *entry)
+{
+  if (action_is_enabled (self, "assistant.next"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "assistant.next", NULL);
+}
+
+static void
+lodge_new_machine_assistant_download_list_view_activate_cb (LodgeNewMachineAssistant *self,
+                                                            guint                     position,
+                                                            GtkListView              *view)
+{
+  g_autoptr(LodgeOsDownload) item = g_list_model_get_item (G_LIST_MODEL (self->download_filter_model),
+                                                           position);
+
+  if (item != NULL)
+    lodge_new_machine_assistant_pick_download (self, item);
+}
+
+static void
+show_download_note (LodgeNewMachineAssistant *self,
+                    const char               *message)
+{
+  gtk_label_set_text (self->download_note_label, message != NULL ? message : "");
+  gtk_revealer_set_reveal_child (self->download_note_revealer, message != NULL);
+}
+
+static void
+lodge_new_machine_assistant_show_download_list (LodgeNewMachineAssistant *self)
+{
+  lodge_new_machine_assistant_ensure_download_list (self);
+  if (!self->partials_scanned)
+    {
+      self->partials_scanned = TRUE;
+      lodge_new_machine_assistant_scan_partials (self);
+    }
+  go_to_page (self, "download-os");
+  gtk_widget_grab_focus (GTK_WIDGET (self->download_search_entry));
+}
+
+static void
+lodge_new_machine_assistant_choose_download_action (GtkWidget  *widget,
+                                                    const char *action_name,
+                                                    GVariant   *parameter)
+{
+  LodgeNewMachineAssistant *self = LODGE_NEW_MACHINE_ASSISTANT (widget);
+
+  show_source_error (self, NULL);
+  show_download_note (self, NULL);
+  lodge_new_machine_assistant_show_download_list (self);
+}
+
+/* "about 3 minutes left" */
+static char *
+format_time_left (double seconds)
+{
+  guint s = (guint) (seconds + 0.5);
+
+  if (s < 60)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u second left", "%u seconds left", s), s);
+  if (s < 3600)
+    {
+      guint m = (s + 30) / 60;
+
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "about %u minute left",
+                                           "about %u minutes left", m), m);
+    }
+  else
+    {
+      guint h = s / 3600;
+      guint m = (s % 3600 + 30) / 60;
+
+      /* TRANSLATORS: hours and minutes, e.g. "about 2 h 5 min left" */
+      return g_strdup_printf (_("about %u h %u min left"), h, m);
+    }
+}
+
+static void
+lodge_new_machine_assistant_downloader_progress_cb (LodgeNewMachineAssistant *self,
+                                                    guint64                   received,
+                                                    guint64                   total,
+                                                    double                    rate,
+                                                    LodgeDownloader          *downloader)
+{
+  g_autofree char *got = g_format_size (received);
+  g_autofree char *bytes_text = NULL;
+  g_autofree char *rate_text = NULL;
+  guint64 resumed = lodge_downloader_get_resumed_from (downloader);
+
+  if (total > 0)
+    {
+      g_autofree char *all = g_format_size (total);
+
+      gtk_progress_bar_set_fraction (self->download_progress_bar, (double) received / (double) total);
+      /* TRANSLATORS: sizes, e.g. "1.2 GB of 3.9 GB" */
+      bytes_text = g_strdup_printf (_("%s of %s"), got, all);
+    }
+  else
+    {
+      gtk_progress_bar_pulse (self->download_progress_bar);
+      bytes_text = g_strdup (got);
+    }
+  gtk_label_set_text (self->download_bytes_label, bytes_text);
+
+  if (rate > 0)
+    {
+      g_autofree char *speed = g_format_size ((guint64) rate);
+
+      if (total > received)
+        {
+          g_autofree char *left = format_time_left ((double) (total - received) / rate);
+
+          /* TRANSLATORS: a speed ("4.5 MB") and the time left ("about 3 minutes left") */
+          rate_text = g_strdup_printf (_("%s/s · %s"), speed, left);
+        }
+      else
+        /* TRANSLATORS: a speed, e.g. "4.5 MB/s" */
+        rate_text = g_strdup_printf (_("%s/s"), speed);
+    }
+  else if (resumed > 0)
+    {
+      g_autofree char *from = g_format_size (resumed);
+
+      /* TRANSLATORS: %s is a size, e.g. "1.2 GB" */
+      rate_text = g_strdup_printf (_("Resuming after %s already downloaded"), from);
+    }
+  gtk_label_set_text (self->download_rate_label, rate_text != NULL ? rate_text : "");
+}
+
+static void
+lodge_new_machine_assistant_download_cb (GObject      *object,
+                                         GAsyncResult *result,
+                                         gpointer      user_data)
+{
+  g_autoptr(LodgeNewMachineAssistant) self = user_data;
+  LodgeDownloader *downloader = LODGE_DOWNLOADER (object);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = lodge_downloader_run_finish (downloader, result, &error);
+  g_autofree char *partial_name = g_path_get_basename (lodge_downloader_get_destination (downloader));
+
+  if (is_disposed (self) || downloader != self->downloader)
+    return;
+
+  g_clear_object (&self->download_cancellable);
+
+  if (path != NULL)
+    {
+      if (self->partials != NULL)
+        g_hash_table_remove (self->partials, partial_name);
+      if (self->complete != NULL)
+        g_hash_table_add (self->complete, g_steal_pointer (&partial_name));
+      self->download_failed = FALSE;
+      /* On as if the user had chosen the file. */
+      lodge_new_machine_assistant_open_path (self, path);
+      return;
+    }
+
+  /* What was received is kept: the list says so and the next run resumes. */
+  if (lodge_downloader_get_received (downloader) > 0 && self->partials != NULL)
+    g_hash_table_insert (self->partials, g_steal_pointer (&partial_name),
+                         GSIZE_TO_POINTER ((gsize) lodge_downloader_get_received (downloader)));
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *note = NULL;
+
+      if (lodge_downloader_get_received (downloader) > 0)
+        note = g_strdup_printf (_("The download of %s was cancelled. What was downloaded is kept: "
+                                  "choose it again to resume."),
+                                lodge_os_get_name (lodge_os_download_get_os (self->download_item)));
+      else
+        note = g_strdup_printf (_("The download of %s was cancelled."),
+                                lodge_os_get_name (lodge_os_download_get_os (self->download_item)));
+      show_download_note (self, note);
+      lodge_new_machine_assistant_refresh_download_rows (self);
+      lodge_new_machine_assistant_show_download_list (self);
+      return;
+    }
+
+  self->download_failed = TRUE;
+  /* What is kept, if anything, and no stale "Connecting…". */
+  gtk_widget_set_visible (GTK_WIDGET (self->download_progress_bar),
+                          lodge_downloader_get_received (downloader) > 0);
+  if (lodge_downloader_get_received (downloader) > 0)
+    {
+      g_autofree char *kept = g_format_size (lodge_downloader_get_received (downloader));
+      g_autofree char *text = g_strdup_printf (_("%s kept"), kept);
+
+      gtk_label_set_text (self->download_bytes_label, text);
+    }
+  else
+    gtk_label_set_text (self->download_bytes_label, "");
+  gtk_label_set_text (self->download_rate_label, "");
+  adw_status_page_set_title (self->download_page, _("Download Failed"));
+  adw_status_page_set_icon_name (self->download_page, "dialog-error-symbolic");
+  gtk_label_set_text (self->download_error_label, error->message);
+  gtk_widget_set_visible (GTK_WIDGET (self->download_error_label), TRUE);
+  gtk_widget_set_visible (self->download_cancel_button, FALSE);
+  gtk_widget_set_visible (self->download_retry_button, TRUE);
+  gtk_widget_grab_focus (self->download_retry_button);
+  lodge_new_machine_assistant_update_actions (self);
+}
+
+static void
+lodge_new_machine_assistant_run_download (LodgeNewMachineAssistant *self)
+{
+  LodgeOs *os = lodge_os_download_get_os (self->download_item);
+  g_autofree char *folder = lodge_new_machine_assistant_download_folder (self);
+  g_autofree char *destination = g_build_filename (folder, lodge_os_download_get_file_name (self->download_item),
+                                                   NULL);
+  g_autoptr(GUri) uri = g_uri_parse (lodge_os_download_get_url (self->download_item), G_URI_FLAGS_NONE, NULL);
+  g_autofree char *title = g_strdup_printf (_("Downloading %s"), lodge_os_get_name (os));
+  g_autofree char *description = NULL;
+
+  if (self->downloader != NULL)
+    g_signal_handlers_disconnect_by_data (self->downloader, self);
+  g_clear_object (&self->downloader);
+  g_cancellable_cancel (self->download_cancellable);
+  g_clear_object (&self->download_cancellable);
+
+  self->downloader = lodge_downloader_new (lodge_os_download_get_url (self->download_item), destination);
+  self->download_cancellable = g_cancellable_new ();
+  self->download_failed = FALSE;
+  g_signal_connect_object (self->downloader, "progress",
+                           G_CALLBACK (lodge_new_machine_assistant_downloader_progress_cb),
+                           self, G_CONNECT_SWAPPED);
+
+  /* TRANSLATORS: a file name and the server it comes from */
+  description = g_strdup_printf (_("%s from %s"), lodge_os_download_get_file_name (self->download_item),
+                                 uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "?");
+  adw_status_page_set_title (self->download_page, title);
+  adw_status_page_set_description (self->download_page, description);
+  adw_status_page_set_icon_name (self->download_page, "folder-download-symbolic");
+  gtk_progress_bar_set_fraction (self->download_progress_bar, 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->download_progress_bar), TRUE);
+  gtk_label_set_text (self->download_bytes_label, _("Connecting…"));
+  gtk_label_set_text (self->download_rate_label, "");
+  gtk_widget_set_visible (GTK_WIDGET (self->download_error_label), FALSE);
+  gtk_widget_set_visible (self->download_cancel_button, TRUE);
+  gtk_widget_set_visible (self->download_retry_button, FALSE);
+  show_download_note (self, NULL);
+  go_to_page (self, "download");
+  gtk_widget_grab_focus (self->download_cancel_button);
+
+  lodge_downloader_run_async (self->downloader, self->download_cancellable,
+                              lodge_new_machine_assistant_download_cb, g_object_ref (self));
+  lodge_new_machine_assistant_update_actions (self);
+}
+
+void
+lodge_new_machine_assistant_pick_download (LodgeNewMachineAssistant *self,
+                                           LodgeOsDownload          *item)
+{
+  g_return_if_fail (LODGE_IS_NEW_MACHINE_ASSISTANT (self));
+  g_return_if_fail (LODGE_IS_OS_DOWNLOAD (item));
+
+  if (is_creating (self) || self->download_cancellable != NULL)
+    return;
+
+  g_set_object (&self->download_item, item);
+
+  /* Downloaded before: used as it is, as if chosen. */
+  if (self->complete != NULL &&
+      g_hash_table_contains (self->complete, lodge_os_download_get_file_name (item)))
+    {
+      g_autofree char *folder = lodge_new_machine_assistant_download_folder (self);
+      g_autofree char *path = g_build_filename (folder, lodge_os_download_get_file_name (item), NULL);
+
+      lodge_new_machine_assistant_open_path (self, path);
+      return;
+    }
+
+  lodge_new_machine_assistant_run_download (self);
+}
+
+void
+lodge_new_machine_assistant_start_download (LodgeNewMachineAssistant *self,
+                                            LodgeOs                  *os,
+                                            const char               *url)
+{
+  g_autoptr(LodgeOsDownload) item = NULL;
+
+  g_return_if_fail (LODGE_IS_NEW_MACHINE_ASSISTANT (self));
+  g_return_if_fail (LODGE_IS_OS (os));
+  g_return_if_fail (url != NULL);
+
+  item = lodge_os_download_new (os, url, NULL, FALSE, TRUE);
+  lodge_new_machine_assistant_pick_download (self, item);
+}
+
+static void
+lodge_new_machine_assistant_cancel_download_action (GtkWidget  *widget,
+                                                    const char *action_name,
+                                                    GVariant   *parameter)
+{
+  LodgeNewMachineAssistant *self = LODGE_NEW_MACHINE_ASSISTANT (widget);
+
+  /* The downloader keeps the partial file and reports the cancel. */
+  g_cancellable_cancel (self->download_cancellable);
+  gtk_label_set_text (self->download_rate_label, _("Cancelling…"));
+  lodge_new_machine_assistant_update_actions (self);
+}
+
+static void
+lodge_new_machine_assistant_retry_download_action (GtkWidget  *widget,
+                                                   const char *action_name,
+                                                   GVariant   *parameter)
+{
+  LodgeNewMachineAssistant *self = LODGE_NEW_MACHINE_ASSISTANT (widget);
+
+  if (self->download_item != NULL && self->download_cancellable == NULL)
+    lodge_new_machine_assistant_run_download (self);
 }
 
 /* Review ------------------------------------------------------------------ */
@@ -1716,6 +2362,10 @@ lodge_new_machine_assistant_back_action (GtkWidget  *widget,
     }
   else if (is_page (self, "os"))
     go_to_page (self, self->os_back_page != NULL ? self->os_back_page : "source");
+  else if (is_page (self, "download-os"))
+    go_to_page (self, "source");
+  else if (is_page (self, "download") && self->download_cancellable == NULL)
+    lodge_new_machine_assistant_show_download_list (self);
   else if (is_page (self, "review"))
     go_to_page (self, self->review_back_page != NULL ? self->review_back_page : "source");
 }
@@ -1733,6 +2383,13 @@ lodge_new_machine_assistant_next_action (GtkWidget  *widget,
 
       if (os != NULL)
         lodge_new_machine_assistant_pick_os (self, os);
+    }
+  else if (is_page (self, "download-os") && self->download_selection != NULL)
+    {
+      LodgeOsDownload *item = gtk_single_selection_get_selected_item (self->download_selection);
+
+      if (item != NULL)
+        lodge_new_machine_assistant_pick_download (self, item);
     }
   else if (is_page (self, "review"))
     lodge_new_machine_assistant_create_action (widget, "assistant.create", NULL);
@@ -1767,6 +2424,10 @@ lodge_new_machine_assistant_dispose (GObject *object)
   g_cancellable_cancel (self->identify_cancellable);
   g_cancellable_cancel (self->name_cancellable);
   g_cancellable_cancel (self->create_cancellable);
+  /* A download stops; its partial file stays for a later resume. */
+  g_cancellable_cancel (self->download_cancellable);
+  if (self->downloader != NULL)
+    g_signal_handlers_disconnect_by_data (self->downloader, self);
   g_clear_handle_id (&self->name_check_source, g_source_remove);
   g_clear_handle_id (&self->created_timeout, g_source_remove);
   lodge_new_machine_assistant_release_frame_clock (self);
@@ -1785,6 +2446,15 @@ lodge_new_machine_assistant_dispose (GObject *object)
   g_clear_object (&self->os_selection);
   g_clear_object (&self->os_filter_model);
   g_clear_object (&self->os_filter);
+  g_clear_object (&self->download_selection);
+  g_clear_object (&self->download_filter_model);
+  g_clear_object (&self->download_filter);
+  g_clear_object (&self->download_list);
+  g_clear_object (&self->download_item);
+  g_clear_object (&self->downloader);
+  g_clear_object (&self->download_cancellable);
+  g_clear_pointer (&self->partials, g_hash_table_unref);
+  g_clear_pointer (&self->complete, g_hash_table_unref);
   g_clear_object (&self->scanner);
   g_clear_object (&self->media);
   g_clear_object (&self->os);
@@ -1807,6 +2477,7 @@ lodge_new_machine_assistant_finalize (GObject *object)
 
   g_free (self->downloads_dir);
   g_free (self->os_search);
+  g_free (self->download_search);
   g_free (self->created_uuid);
   g_free (self->suggested_name);
   g_free (self->name_error);
@@ -1853,6 +2524,19 @@ lodge_new_machine_assistant_class_init (LodgeNewMachineAssistantClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, os_stack);
   gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, os_spinner);
   gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, os_list_view);
+  gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, download_note_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, download_note_label);
+  gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, download_search_entry);
+  gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, download_os_stack);
+  gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, download_os_spinner);
+  gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, download_list_view);
+  gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, download_page);
+  gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, download_progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, download_bytes_label);
+  gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, download_rate_label);
+  gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, download_error_label);
+  gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, download_cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, download_retry_button);
   gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, review_icon);
   gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, review_os_label);
   gtk_widget_class_bind_template_child (widget_class, LodgeNewMachineAssistant, review_kind_label);
@@ -1884,6 +2568,9 @@ lodge_new_machine_assistant_class_init (LodgeNewMachineAssistantClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, lodge_new_machine_assistant_os_search_entry_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, lodge_new_machine_assistant_os_search_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, lodge_new_machine_assistant_os_list_view_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lodge_new_machine_assistant_download_search_entry_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lodge_new_machine_assistant_download_search_entry_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lodge_new_machine_assistant_download_list_view_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, lodge_new_machine_assistant_name_row_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, lodge_new_machine_assistant_name_row_entry_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, lodge_new_machine_assistant_express_changed_cb);
@@ -1896,6 +2583,12 @@ lodge_new_machine_assistant_class_init (LodgeNewMachineAssistantClass *klass)
                                    lodge_new_machine_assistant_choose_file_action);
   gtk_widget_class_install_action (widget_class, "assistant.choose-os", NULL,
                                    lodge_new_machine_assistant_choose_os_action);
+  gtk_widget_class_install_action (widget_class, "assistant.choose-download", NULL,
+                                   lodge_new_machine_assistant_choose_download_action);
+  gtk_widget_class_install_action (widget_class, "assistant.cancel-download", NULL,
+                                   lodge_new_machine_assistant_cancel_download_action);
+  gtk_widget_class_install_action (widget_class, "assistant.retry-download", NULL,
+                                   lodge_new_machine_assistant_retry_download_action);
   gtk_widget_class_install_action (widget_class, "assistant.change-os", NULL,
                                    lodge_new_machine_assistant_change_os_action);
   gtk_widget_class_install_action (widget_class, "assistant.create", NULL,
@@ -1947,6 +2640,14 @@ lodge_new_machine_assistant_init (LodgeNewMachineAssistant *self)
   g_signal_connect (factory, "setup", G_CALLBACK (os_item_setup_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (os_item_bind_cb), NULL);
   gtk_list_view_set_factory (self->os_list_view, factory);
+
+  /* The download list: the same rows, other details. */
+  self->download_filter = gtk_custom_filter_new (lodge_new_machine_assistant_download_filter_cb, self, NULL);
+  g_clear_object (&factory);
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (os_item_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (download_item_bind_cb), self);
+  gtk_list_view_set_factory (self->download_list_view, factory);
 
   /* AdwExpanderRow's own switch has no accessible name in libadwaita 1.2. */
   for (GtkWidget *w = GTK_WIDGET (self->express_row); w != NULL; )
@@ -2061,6 +2762,8 @@ lodge_new_machine_assistant_get_error (LodgeNewMachineAssistant *self)
     return gtk_label_get_text (self->source_error_label);
   if (is_page (self, "review") && gtk_revealer_get_reveal_child (self->review_error_revealer))
     return gtk_label_get_text (self->review_error_label);
+  if (is_page (self, "download") && self->download_failed)
+    return gtk_label_get_text (self->download_error_label);
   return NULL;
 }
 
@@ -2235,4 +2938,62 @@ lodge_new_machine_assistant_get_creator (LodgeNewMachineAssistant *self)
   g_return_val_if_fail (LODGE_IS_NEW_MACHINE_ASSISTANT (self), NULL);
 
   return self->creator;
+}
+
+GListModel *
+lodge_new_machine_assistant_get_download_results (LodgeNewMachineAssistant *self)
+{
+  g_return_val_if_fail (LODGE_IS_NEW_MACHINE_ASSISTANT (self), NULL);
+
+  lodge_new_machine_assistant_ensure_download_list (self);
+  return G_LIST_MODEL (self->download_filter_model);
+}
+
+GtkEditable *
+lodge_new_machine_assistant_get_download_search (LodgeNewMachineAssistant *self)
+{
+  g_return_val_if_fail (LODGE_IS_NEW_MACHINE_ASSISTANT (self), NULL);
+
+  return GTK_EDITABLE (self->download_search_entry);
+}
+
+LodgeDownloader *
+lodge_new_machine_assistant_get_downloader (LodgeNewMachineAssistant *self)
+{
+  g_return_val_if_fail (LODGE_IS_NEW_MACHINE_ASSISTANT (self), NULL);
+
+  return self->downloader;
+}
+
+gboolean
+lodge_new_machine_assistant_get_downloading (LodgeNewMachineAssistant *self)
+{
+  g_return_val_if_fail (LODGE_IS_NEW_MACHINE_ASSISTANT (self), FALSE);
+
+  return self->download_cancellable != NULL;
+}
+
+const char *
+lodge_new_machine_assistant_get_download_note (LodgeNewMachineAssistant *self)
+{
+  g_return_val_if_fail (LODGE_IS_NEW_MACHINE_ASSISTANT (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->download_note_revealer))
+    return NULL;
+  return gtk_label_get_text (self->download_note_label);
+}
+
+const char *
+lodge_new_machine_assistant_get_download_detail (LodgeNewMachineAssistant *self,
+                                                 LodgeOsDownload          *item)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (LODGE_IS_NEW_MACHINE_ASSISTANT (self), NULL);
+  g_return_val_if_fail (LODGE_IS_OS_DOWNLOAD (item), NULL);
+
+  /* Kept on the item so the caller gets a borrowed string. */
+  text = lodge_new_machine_assistant_download_detail (self, item);
+  g_object_set_data_full (G_OBJECT (item), "lodge-test-detail", g_steal_pointer (&text), g_free);
+  return g_object_get_data (G_OBJECT (item), "lodge-test-detail");
 }

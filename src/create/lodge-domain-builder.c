@@ -243,6 +243,7 @@ lodge_domain_builder_build (LodgeMachineSpec  *spec,
   const char *title;
   const char *os_id;
   const char *network;
+  const char *install_kernel;
   g_autofree char *memory = NULL;
   g_autofree char *vcpus = NULL;
 
@@ -258,6 +259,7 @@ lodge_domain_builder_build (LodgeMachineSpec  *spec,
   title = SPEC_STRING (spec, TITLE);
   os_id = SPEC_STRING (spec, OS_ID);
   network = SPEC_STRING (spec, NETWORK);
+  install_kernel = SPEC_STRING (spec, INSTALL_KERNEL);
   memory = g_strdup_printf ("%" G_GUINT64_FORMAT, SPEC_UINT64 (spec, MEMORY) / 1024);
   vcpus = g_strdup_printf ("%u", SPEC_UINT (spec, VCPUS));
 
@@ -286,6 +288,16 @@ lodge_domain_builder_build (LodgeMachineSpec  *spec,
   open_elem (&w, "os", "firmware", uefi ? "efi" : NULL, NULL);
   text_elem (&w, "type", "hvm", "arch", SPEC_STRING (spec, ARCH), "machine", SPEC_STRING (spec, MACHINE),
              NULL);
+  /* The install boot of an initrd injection: the installer's own kernel,
+   * its initrd with the script inside, the script's arguments. */
+  if (install_kernel != NULL)
+    {
+      text_elem (&w, "kernel", install_kernel, NULL);
+      if (SPEC_STRING (spec, INSTALL_INITRD) != NULL)
+        text_elem (&w, "initrd", SPEC_STRING (spec, INSTALL_INITRD), NULL);
+      if (SPEC_STRING (spec, INSTALL_CMDLINE) != NULL && *SPEC_STRING (spec, INSTALL_CMDLINE) != '\0')
+        text_elem (&w, "cmdline", SPEC_STRING (spec, INSTALL_CMDLINE), NULL);
+    }
   if (uefi)
     {
       open_elem (&w, "firmware", NULL);
@@ -326,7 +338,9 @@ lodge_domain_builder_build (LodgeMachineSpec  *spec,
   close_elem (&w, "clock");
 
   text_elem (&w, "on_poweroff", "destroy", NULL);
-  text_elem (&w, "on_reboot", "restart", NULL);
+  /* When the installer reboots, the install boot ends: the machine stops,
+   * and its persistent definition (without the kernel) boots the disk. */
+  text_elem (&w, "on_reboot", install_kernel != NULL ? "destroy" : "restart", NULL);
   text_elem (&w, "on_crash", "destroy", NULL);
 
   open_elem (&w, "pm", NULL);

@@ -147,6 +147,13 @@ lodge_express_settings_free (LodgeExpressSettings *settings)
   g_free (settings);
 }
 
+static int
+lodge_express_compare_strings (const char **a,
+                               const char **b)
+{
+  return g_strcmp0 (*a, *b);
+}
+
 G_DEFINE_BOXED_TYPE (LodgeExpressScript, lodge_express_script,
                      lodge_express_script_copy, lodge_express_script_free)
 
@@ -164,26 +171,124 @@ lodge_express_script_copy (const LodgeExpressScript *script)
   copy->injection = script->injection;
   copy->extra_filenames = g_strdupv (script->extra_filenames);
   copy->extra_contents = g_strdupv (script->extra_contents);
+  copy->command_line = g_strdup (script->command_line);
+  copy->kernel_paths = g_strdupv (script->kernel_paths);
+  copy->initrd_paths = g_strdupv (script->initrd_paths);
   return copy;
 }
 
-gboolean
-lodge_express_is_supported (LodgeOs *os)
+/* The kernel/initrd pairs of the OS's x86_64 installer media that take a
+ * script (Ubuntu's server media do not), without repeats. */
+static void
+collect_boot_files (OsinfoOs      *os,
+                    GStrvBuilder  *kernels,
+                    GStrvBuilder  *initrds)
+{
+  g_autoptr(OsinfoMediaList) media = osinfo_os_get_media_list (os);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (int i = 0; i < osinfo_list_get_length (OSINFO_LIST (media)); i++)
+    {
+      OsinfoMedia *each = OSINFO_MEDIA (osinfo_list_get_nth (OSINFO_LIST (media), i));
+      const char *kernel = osinfo_media_get_kernel_path (each);
+      const char *initrd = osinfo_media_get_initrd_path (each);
+      char *key;
+
+      if (g_strcmp0 (osinfo_media_get_architecture (each), "x86_64") != 0 ||
+          !osinfo_media_supports_installer_script (each) ||
+          kernel == NULL || initrd == NULL)
+        continue;
+      key = g_strconcat (kernel, "\n", initrd, NULL);
+      if (!g_hash_table_add (seen, key))
+        continue;
+      g_strv_builder_add (kernels, kernel);
+      g_strv_builder_add (initrds, initrd);
+    }
+}
+
+static gboolean
+has_boot_files (OsinfoOs *os)
+{
+  g_autoptr(GStrvBuilder) kernels = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) initrds = g_strv_builder_new ();
+  g_auto(GStrv) found = NULL;
+
+  collect_boot_files (os, kernels, initrds);
+  found = g_strv_builder_end (kernels);
+  return found[0] != NULL;
+}
+
+LodgeExpressInjection
+lodge_express_choose_injection (LodgeExpressInjection methods)
+{
+  if (methods & LODGE_EXPRESS_INJECTION_CDROM)
+    return LODGE_EXPRESS_INJECTION_CDROM;
+  if (methods & LODGE_EXPRESS_INJECTION_INITRD)
+    return LODGE_EXPRESS_INJECTION_INITRD;
+  return 0;
+}
+
+LodgeExpressInjection
+lodge_express_get_injection_methods (LodgeOs    *os,
+                                     const char *profile)
 {
   g_autoptr(OsinfoInstallScriptList) list = NULL;
+  LodgeExpressInjection methods = 0;
 
-  g_return_val_if_fail (LODGE_IS_OS (os), FALSE);
+  g_return_val_if_fail (LODGE_IS_OS (os), 0);
 
   list = osinfo_os_get_install_script_list (lodge_os_get_osinfo (os));
   for (int i = 0; i < osinfo_list_get_length (OSINFO_LIST (list)); i++)
     {
       OsinfoInstallScript *script = OSINFO_INSTALL_SCRIPT (osinfo_list_get_nth (OSINFO_LIST (list), i));
 
-      if (osinfo_install_script_get_injection_methods (script) & OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_CDROM)
-        return TRUE;
+      if (profile == NULL || g_strcmp0 (osinfo_install_script_get_profile (script), profile) == 0)
+        methods |= osinfo_install_script_get_injection_methods (script);
     }
 
-  return FALSE;
+  return methods;
+}
+
+char **
+lodge_express_get_profiles (LodgeOs *os)
+{
+  g_autoptr(OsinfoInstallScriptList) list = NULL;
+  g_autoptr(GPtrArray) profiles = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (LODGE_IS_OS (os), NULL);
+
+  list = osinfo_os_get_install_script_list (lodge_os_get_osinfo (os));
+  for (int i = 0; i < osinfo_list_get_length (OSINFO_LIST (list)); i++)
+    {
+      const char *profile = osinfo_install_script_get_profile (OSINFO_INSTALL_SCRIPT (osinfo_list_get_nth (OSINFO_LIST (list), i)));
+
+      if (profile != NULL &&
+          !g_ptr_array_find_with_equal_func (profiles, profile, g_str_equal, NULL))
+        g_ptr_array_add (profiles, g_strdup (profile));
+    }
+  g_ptr_array_sort (profiles, (GCompareFunc)lodge_express_compare_strings);
+  g_ptr_array_add (profiles, NULL);
+  return (char **)g_ptr_array_free (g_steal_pointer (&profiles), FALSE);
+}
+
+gboolean
+lodge_express_is_supported (LodgeOs *os)
+{
+  LodgeExpressInjection methods;
+
+  g_return_val_if_fail (LODGE_IS_OS (os), FALSE);
+
+  methods = lodge_express_get_injection_methods (os, NULL);
+  switch (lodge_express_choose_injection (methods))
+    {
+    case LODGE_EXPRESS_INJECTION_CDROM:
+      return TRUE;
+    case LODGE_EXPRESS_INJECTION_INITRD:
+      /* Lodge boots the installer's own kernel: it must know where it is. */
+      return has_boot_files (lodge_os_get_osinfo (os));
+    default:
+      return FALSE;
+    }
 }
 
 void
@@ -199,6 +304,9 @@ lodge_express_script_free (LodgeExpressScript *script)
   g_free (script->profile);
   g_strfreev (script->extra_filenames);
   g_strfreev (script->extra_contents);
+  g_free (script->command_line);
+  g_strfreev (script->kernel_paths);
+  g_strfreev (script->initrd_paths);
   g_free (script);
 }
 
@@ -236,6 +344,8 @@ generate_worker (GTask        *task,
   g_autoptr(GStrvBuilder) extra_names = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) extra_contents = g_strv_builder_new ();
   LodgeExpressScript *result;
+  LodgeExpressInjection injection;
+  g_autofree char *command_line = NULL;
   char *content;
 
   /* Windows has several scripts per profile: autounattend.xml drives
@@ -299,11 +409,28 @@ generate_worker (GTask        *task,
                                          : data->disk_bus == LODGE_DISK_BUS_SATA ? "/dev/sda"
                                                                                  : "/dev/vda");
 
+  injection = lodge_express_choose_injection (osinfo_install_script_get_injection_methods (script));
+  if (injection == 0)
+    {
+      g_task_return_new_error (task, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_FOUND,
+                               _("There is no unattended installation for this operating system"));
+      g_object_unref (script);
+      return;
+    }
+  /* Some templates differ by method (where the installer finds files). */
+  osinfo_install_script_set_preferred_injection_method (script, (OsinfoInstallScriptInjectionMethod)injection);
+
   /* Like media identification, generation runs a main loop on the
    * thread-default context: give it its own. */
   context = g_main_context_new ();
   g_main_context_push_thread_default (context);
   content = osinfo_install_script_generate (script, data->os, config, cancellable, &error);
+  if (content != NULL && injection == LODGE_EXPRESS_INJECTION_INITRD)
+    {
+      command_line = osinfo_install_script_generate_command_line (script, data->os, config);
+      if (command_line != NULL)
+        g_strstrip (command_line);
+    }
   for (guint i = 0; content != NULL && i < extras->len; i++)
     {
       OsinfoInstallScript *extra = g_ptr_array_index (extras, i);
@@ -331,9 +458,19 @@ generate_worker (GTask        *task,
   result->content = content;
   result->filename = g_strdup (osinfo_install_script_get_expected_filename (script));
   result->profile = g_strdup (osinfo_install_script_get_profile (script));
-  result->injection = osinfo_install_script_get_injection_methods (script);
+  result->injection = injection;
   result->extra_filenames = g_strv_builder_end (extra_names);
   result->extra_contents = g_strv_builder_end (extra_contents);
+  if (injection == LODGE_EXPRESS_INJECTION_INITRD)
+    {
+      g_autoptr(GStrvBuilder) kernels = g_strv_builder_new ();
+      g_autoptr(GStrvBuilder) initrds = g_strv_builder_new ();
+
+      collect_boot_files (data->os, kernels, initrds);
+      result->command_line = command_line ? g_steal_pointer (&command_line) : g_strdup ("");
+      result->kernel_paths = g_strv_builder_end (kernels);
+      result->initrd_paths = g_strv_builder_end (initrds);
+    }
   g_object_unref (script);
 
   g_task_return_pointer (task, result, (GDestroyNotify)lodge_express_script_free);

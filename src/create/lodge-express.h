@@ -50,9 +50,19 @@ typedef struct
   char                  *content;
   char                  *filename;   /* the name the installer looks for, e.g. "autounattend.xml" */
   char                  *profile;    /* "desktop" or "jeos" */
-  LodgeExpressInjection  injection;  /* how it may reach the installer */
+  LodgeExpressInjection  injection;  /* how it reaches the installer: one method, CD-ROM when
+                                      * the script offers it, else initrd */
   char                 **extra_filenames; /* helpers that go along (Windows: windows.cmd) */
   char                 **extra_contents;  /* same order; both NULL-terminated, maybe empty */
+  /* Initrd injection only (else NULL): the script goes into the
+   * installer's initrd as /<filename>, the installer's kernel boots with
+   * command_line. The kernel and initrd are files of the installation
+   * image: kernel_paths[i] goes with initrd_paths[i] (candidates from
+   * libosinfo's x86_64 media of the OS, first match wins; NULL-terminated,
+   * same length). */
+  char                  *command_line;
+  char                 **kernel_paths;
+  char                 **initrd_paths;
 } LodgeExpressScript;
 
 #define LODGE_TYPE_EXPRESS_SCRIPT (lodge_express_script_get_type ())
@@ -61,10 +71,21 @@ GType                 lodge_express_script_get_type        (void) G_GNUC_CONST;
 LodgeExpressScript   *lodge_express_script_copy            (const LodgeExpressScript *script);
 void                  lodge_express_script_free            (LodgeExpressScript *script);
 
-/* The OS has a script that Lodge can hand to the installer (on a small
- * CD-ROM image: kickstart, Windows unattend). Debian and Ubuntu preseeds
- * need initrd injection, which Lodge does not do yet. */
+/* The OS has a script that Lodge can hand to the installer: on a small
+ * CD-ROM image (kickstart, Windows unattend), or inside the installer's
+ * initrd with the installer's kernel booted directly (Debian and Ubuntu
+ * preseeds; needs the OS's x86_64 media to name their kernel and initrd). */
 gboolean              lodge_express_is_supported           (LodgeOs            *os);
+
+/* The install-script profiles the OS has ("desktop", "jeos"), sorted,
+ * NULL-terminated, maybe empty. */
+char                **lodge_express_get_profiles           (LodgeOs            *os);
+/* The injection methods the OS's scripts of profile (NULL: any) offer. */
+LodgeExpressInjection lodge_express_get_injection_methods  (LodgeOs            *os,
+                                                            const char         *profile);
+/* The one Lodge uses among methods: CD-ROM when offered, else initrd;
+ * 0 when neither. */
+LodgeExpressInjection lodge_express_choose_injection       (LodgeExpressInjection methods);
 
 /* Generates the OS's install script on a worker thread. profile: "desktop",
  * "jeos" or NULL (desktop when there is one). disk_bus decides the target

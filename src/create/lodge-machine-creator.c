@@ -18,11 +18,19 @@
 #include "create/lodge-create-enums.h"
 #include "create/lodge-create-private.h"
 #include "create/lodge-domain-builder.h"
+#include "create/lodge-install-boot.h"
 #include "create/lodge-machine-spec.h"
 #include "create/lodge-media.h"
+#include "create/lodge-pending-cleanup.h"
 #include "create/lodge-throwaway-watcher.h"
 #include "model/lodge-libvirt.h"
 #include "model/lodge-connection.h"
+
+/* Volume names: "<machine name><suffix>" in Lodge's pool. The model's
+ * delete path knows the first (src/model/lodge-model-private.h). */
+#define LODGE_UNATTENDED_SUFFIX     "-unattended.iso"
+#define LODGE_INSTALL_KERNEL_SUFFIX "-install-vmlinuz"
+#define LODGE_INSTALL_INITRD_SUFFIX "-install-initrd.img"
 
 struct _LodgeMachineCreator
 {
@@ -64,10 +72,15 @@ typedef struct
   /* What was created, for the cleanup. */
   virStorageVolPtr     volume;
   virStorageVolPtr     unattended;  /* the unattended-install script image */
+  virStorageVolPtr     install_kernel;  /* initrd injection: the installer's kernel */
+  virStorageVolPtr     install_initrd;  /* and its initrd with the script (a password) */
   virDomainPtr         domain;
   gboolean             defined;
   gboolean             started;
   gboolean             local;       /* the spec's paths are files of this computer */
+  gboolean             define_tried; /* the domain (named by spec's uuid) may exist */
+  GPtrArray           *volume_names; /* every volume this job tried to make, in Lodge's pool */
+  gboolean             lost;        /* the connection died: cleanup left for later */
 
   char                *volume_path;
   char                *uuid;
@@ -81,8 +94,13 @@ job_free (Job *job)
     virStorageVolFree (job->volume);
   if (job->unattended != NULL)
     virStorageVolFree (job->unattended);
+  if (job->install_kernel != NULL)
+    virStorageVolFree (job->install_kernel);
+  if (job->install_initrd != NULL)
+    virStorageVolFree (job->install_initrd);
   if (job->domain != NULL)
     virDomainFree (job->domain);
+  g_clear_pointer (&job->volume_names, g_ptr_array_unref);
   if (job->conn != NULL)
     virConnectClose (job->conn);
   g_clear_object (&job->self);
@@ -443,6 +461,18 @@ unique_volume_name (virStoragePoolPtr  pool,
   return unique_volume_name_with_suffix (pool, base, ".qcow2");
 }
 
+/* Every volume goes through here: if the daemon dies during the call, the
+ * volume may exist or not, and the pending cleanup looks for it later. */
+static virStorageVolPtr
+create_volume_xml (Job               *job,
+                   virStoragePoolPtr  pool,
+                   const char        *name,
+                   const char        *xml)
+{
+  g_ptr_array_add (job->volume_names, g_strdup (name));
+  return virStorageVolCreateXML (pool, xml, 0);
+}
+
 static gboolean
 create_volume (Job                *job,
                virStoragePoolPtr   pool,
@@ -509,7 +539,7 @@ create_volume (Job                *job,
   g_string_append (xml, "</volume>\n");
 
   /* No preallocation flag: the qcow2 stays thin. */
-  job->volume = virStorageVolCreateXML (pool, xml->str, 0);
+  job->volume = create_volume_xml (job, pool, vol_name, xml->str);
   if (job->volume == NULL)
     {
       lodge_create_set_libvirt_error (error, _("Could not create the disk"));
@@ -688,6 +718,72 @@ remove_tree (const char *dir)
   g_rmdir (dir);
 }
 
+/* A new volume "<name><suffix>" of Lodge's pool (mode 0600: it may hold a
+ * password) with data uploaded through libvirt: works for remote
+ * hypervisors too. */
+static gboolean
+upload_volume (Job                *job,
+               virStoragePoolPtr   pool,
+               const char         *suffix,
+               const guint8       *data,
+               gsize               len,
+               const char         *create_message,
+               const char         *write_message,
+               virStorageVolPtr   *out_vol,
+               GError            **error)
+{
+  g_autofree char *vol_name = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *xml = NULL;
+  virStorageVolPtr vol;
+  virStreamPtr stream;
+  gsize sent = 0;
+
+  vol_name = unique_volume_name_with_suffix (pool, SPEC_STRING (job->spec, NAME), suffix);
+  escaped = g_markup_escape_text (vol_name, -1);
+  xml = g_strdup_printf ("<volume>\n"
+                         "  <name>%s</name>\n"
+                         "  <capacity unit='bytes'>%" G_GSIZE_FORMAT "</capacity>\n"
+                         "  <allocation unit='bytes'>0</allocation>\n"
+                         "  <target>\n"
+                         "    <format type='raw'/>\n"
+                         "    <permissions><mode>0600</mode></permissions>\n"
+                         "  </target>\n"
+                         "</volume>\n", escaped, len);
+  /* Set at once: the caller's cleanup removes it if the upload fails. */
+  *out_vol = vol = create_volume_xml (job, pool, vol_name, xml);
+  if (vol == NULL)
+    {
+      lodge_create_set_libvirt_error (error, create_message);
+      return FALSE;
+    }
+
+  stream = virStreamNew (job->conn, 0);
+  if (stream == NULL || virStorageVolUpload (vol, stream, 0, len, 0) < 0)
+    goto failed;
+  while (sent < len)
+    {
+      int n = virStreamSend (stream, (const char *)data + sent, MIN (len - sent, 256 * 1024));
+
+      if (n < 0)
+        {
+          virStreamAbort (stream);
+          goto failed;
+        }
+      sent += (gsize)n;
+    }
+  if (virStreamFinish (stream) < 0)
+    goto failed;
+  virStreamFree (stream);
+  return TRUE;
+
+failed:
+  lodge_create_set_libvirt_error (error, write_message);
+  if (stream != NULL)
+    virStreamFree (stream);
+  return FALSE;
+}
+
 /* Puts the express script on a small ISO image (Joliet names, so Windows
  * finds autounattend.xml; a kickstart goes as ks.cfg on a volume labelled
  * OEMDRV, which Anaconda loads by itself) and uploads it as a volume of
@@ -705,14 +801,9 @@ make_unattended_media (Job                *job,
   g_autofree char *files = NULL;
   g_autofree char *iso = NULL;
   g_autofree char *data = NULL;
-  g_autofree char *vol_name = NULL;
-  g_autofree char *escaped = NULL;
-  g_autofree char *xml = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) local_error = NULL;
-  virStreamPtr stream = NULL;
   gsize len = 0;
-  gsize sent = 0;
   char *path;
   gboolean ok = FALSE;
 
@@ -765,47 +856,11 @@ make_unattended_media (Job                *job,
   if (!g_file_get_contents (iso, &data, &len, error))
     goto out;
 
-  vol_name = unique_volume_name_with_suffix (pool, SPEC_STRING (job->spec, NAME), "-unattended.iso");
-  escaped = g_markup_escape_text (vol_name, -1);
-  xml = g_strdup_printf ("<volume>\n"
-                         "  <name>%s</name>\n"
-                         "  <capacity unit='bytes'>%" G_GSIZE_FORMAT "</capacity>\n"
-                         "  <allocation unit='bytes'>0</allocation>\n"
-                         "  <target>\n"
-                         "    <format type='raw'/>\n"
-                         "    <permissions><mode>0600</mode></permissions>\n"
-                         "  </target>\n"
-                         "</volume>\n", escaped, len);
-  job->unattended = virStorageVolCreateXML (pool, xml, 0);
-  if (job->unattended == NULL)
-    {
-      lodge_create_set_libvirt_error (error, _("Could not create the unattended installation image"));
-      goto out;
-    }
-
-  stream = virStreamNew (job->conn, 0);
-  if (stream == NULL || virStorageVolUpload (job->unattended, stream, 0, len, 0) < 0)
-    {
-      lodge_create_set_libvirt_error (error, _("Could not write the unattended installation image"));
-      goto out;
-    }
-  while (sent < len)
-    {
-      int n = virStreamSend (stream, data + sent, MIN (len - sent, 256 * 1024));
-
-      if (n < 0)
-        {
-          lodge_create_set_libvirt_error (error, _("Could not write the unattended installation image"));
-          virStreamAbort (stream);
-          goto out;
-        }
-      sent += (gsize)n;
-    }
-  if (virStreamFinish (stream) < 0)
-    {
-      lodge_create_set_libvirt_error (error, _("Could not write the unattended installation image"));
-      goto out;
-    }
+  if (!upload_volume (job, pool, LODGE_UNATTENDED_SUFFIX, (const guint8 *)data, len,
+                      _("Could not create the unattended installation image"),
+                      _("Could not write the unattended installation image"),
+                      &job->unattended, error))
+    goto out;
 
   path = virStorageVolGetPath (job->unattended);
   g_object_set (job->spec, "unattended-path", path, NULL);
@@ -813,11 +868,117 @@ make_unattended_media (Job                *job,
   ok = TRUE;
 
 out:
-  if (stream != NULL)
-    virStreamFree (stream);
   /* The script holds a password: do not leave copies about. */
   if (data != NULL)
     memset (data, 0, len);
+  remove_tree (tmp);
+  return ok;
+}
+
+/* Initrd injection (Debian, Ubuntu): the installer's kernel and initrd
+ * come out of the installation image; the initrd gets the script appended
+ * as another cpio archive; both go to Lodge's pool as volumes and the
+ * install boot starts the kernel directly with the script's arguments. */
+static gboolean
+make_install_boot (Job                *job,
+                   virStoragePoolPtr   pool,
+                   GCancellable       *cancellable,
+                   GError            **error)
+{
+  const LodgeExpressScript *script = SPEC_BOXED (job->spec, EXPRESS_SCRIPT);
+  const char *iso = SPEC_STRING (job->spec, CDROM_PATH);
+  g_autofree char *tmp = NULL;
+  g_autofree char *kernel_file = NULL;
+  g_autofree char *initrd_file = NULL;
+  g_autofree char *kernel_data = NULL;
+  g_autofree char *initrd_data = NULL;
+  g_autoptr(GBytes) initrd = NULL;
+  g_autoptr(GBytes) original = NULL;
+  gsize kernel_len = 0;
+  gsize initrd_len = 0;
+  gboolean found = FALSE;
+  gboolean ok = FALSE;
+  char *path;
+
+  if (iso == NULL || !job->local)
+    {
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_CONFIG,
+                   _("This unattended installation needs the installation image on this computer"));
+      return FALSE;
+    }
+  if (script->kernel_paths == NULL || script->kernel_paths[0] == NULL)
+    {
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_FOUND,
+                   _("The operating system database does not say where the installer’s kernel is"));
+      return FALSE;
+    }
+
+  tmp = g_dir_make_tmp ("lodge-install-boot-XXXXXX", error);
+  if (tmp == NULL)
+    return FALSE;
+  kernel_file = g_build_filename (tmp, "vmlinuz", NULL);
+  initrd_file = g_build_filename (tmp, "initrd", NULL);
+
+  /* The first pair of libosinfo's media that this image has. */
+  for (guint i = 0; !found && script->kernel_paths[i] != NULL && script->initrd_paths[i] != NULL; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      g_unlink (kernel_file);
+      g_unlink (initrd_file);
+      if (lodge_install_boot_extract (iso, script->kernel_paths[i], kernel_file, cancellable, &local_error) &&
+          lodge_install_boot_extract (iso, script->initrd_paths[i], initrd_file, cancellable, &local_error))
+        found = TRUE;
+      else if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          goto out;
+        }
+    }
+  if (!found)
+    {
+      g_autofree char *display = g_filename_display_name (iso);
+
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_FOUND,
+                   _("The installer’s kernel (%s) is not in “%s”"), script->kernel_paths[0], display);
+      goto out;
+    }
+
+  if (!g_file_get_contents (kernel_file, &kernel_data, &kernel_len, error) ||
+      !g_file_get_contents (initrd_file, &initrd_data, &initrd_len, error))
+    goto out;
+  original = g_bytes_new_take (g_steal_pointer (&initrd_data), initrd_len);
+  initrd = lodge_install_boot_append_file (original, script->filename, script->content, error);
+  if (initrd == NULL)
+    goto out;
+
+  if (check_cancelled (cancellable, error))
+    goto out;
+
+  if (!upload_volume (job, pool, LODGE_INSTALL_KERNEL_SUFFIX, (const guint8 *)kernel_data, kernel_len,
+                      _("Could not create the installer’s kernel"),
+                      _("Could not write the installer’s kernel"),
+                      &job->install_kernel, error) ||
+      !upload_volume (job, pool, LODGE_INSTALL_INITRD_SUFFIX,
+                      g_bytes_get_data (initrd, NULL), g_bytes_get_size (initrd),
+                      _("Could not create the unattended installation image"),
+                      _("Could not write the unattended installation image"),
+                      &job->install_initrd, error))
+    goto out;
+
+  path = virStorageVolGetPath (job->install_kernel);
+  g_object_set (job->spec, "install-kernel", path, NULL);
+  free (path);
+  path = virStorageVolGetPath (job->install_initrd);
+  g_object_set (job->spec, "install-initrd", path, NULL);
+  free (path);
+  g_object_set (job->spec, "install-cmdline", script->command_line, NULL);
+  ok = TRUE;
+
+out:
+  /* The new initrd holds the script and its password. */
+  if (initrd != NULL)
+    memset ((gpointer)g_bytes_get_data (initrd, NULL), 0, g_bytes_get_size (initrd));
   remove_tree (tmp);
   return ok;
 }
@@ -841,6 +1002,63 @@ uri_has_local_files (const char *uri)
   return host == NULL || *host == '\0' || g_str_equal (host, "localhost");
 }
 
+/* The install boot runs (QEMU has read the kernel and the initrd into the
+ * guest's memory): the persistent definition becomes the one that boots
+ * the disk, as virt-install does; the live one keeps on_reboot destroy so
+ * the installer's reboot stops the machine. The kernel and initrd volumes
+ * are not needed any more and the initrd holds the password: they go now
+ * rather than waiting for the machine's deletion. */
+static gboolean
+finish_install_boot (Job     *job,
+                     GError **error)
+{
+  g_autoptr(LodgeMachineSpec) final = lodge_machine_spec_copy (job->spec);
+  g_autofree char *xml = NULL;
+  virDomainPtr redefined;
+
+  g_object_set (final,
+                "install-kernel", NULL,
+                "install-initrd", NULL,
+                "install-cmdline", NULL,
+                NULL);
+  xml = lodge_domain_builder_build (final, error);
+  if (xml == NULL)
+    return FALSE;
+
+  redefined = virDomainDefineXML (job->conn, xml);
+  if (redefined == NULL)
+    {
+      lodge_create_set_libvirt_error (error, _("Could not set up the machine for after the installation"));
+      return FALSE;
+    }
+  virDomainFree (redefined);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      virStorageVolPtr *vol = i == 0 ? &job->install_kernel : &job->install_initrd;
+
+      if (*vol == NULL)
+        continue;
+      if (virStorageVolDelete (*vol, 0) < 0)
+        {
+          virErrorPtr err = virGetLastError ();
+          g_autofree char *entry = g_strdup_printf (LODGE_POOL_NAME "/%s", virStorageVolGetName (*vol));
+          const char *volumes[] = { entry, NULL };
+
+          g_warning ("Could not remove the installer's %s: %s", i == 0 ? "kernel" : "initrd",
+                     err && err->message ? err->message : "?");
+          virResetLastError ();
+          /* Not left for ever: the pending cleanup tries again later. */
+          lodge_pending_cleanup_record (job->uri, NULL, volumes, NULL);
+          continue;
+        }
+      virStorageVolFree (*vol);
+      *vol = NULL;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 run_transaction (Job           *job,
                  GCancellable  *cancellable,
@@ -856,6 +1074,7 @@ run_transaction (Job           *job,
                          (throwaway && SPEC_STRING (spec, DISK_PATH) != NULL) ||
                          (SPEC_STRING (spec, DISK_PATH) == NULL && SPEC_UINT64 (spec, DISK_SIZE) > 0);
   guint64 needed = SPEC_UINT64 (spec, DISK_SIZE);
+  const LodgeExpressScript *express = SPEC_BOXED (spec, EXPRESS_SCRIPT);
   g_autofree char *xml = NULL;
   char uuid[VIR_UUID_STRING_BUFLEN];
 
@@ -911,6 +1130,14 @@ run_transaction (Job           *job,
       g_assert (job->uuid != NULL);
       g_object_set (spec, "uuid", job->uuid, NULL);
     }
+  else if (SPEC_STRING (spec, UUID) == NULL)
+    {
+      /* Known before the definition: if the daemon dies during it, the
+       * pending cleanup can find the domain by it later. */
+      g_autofree char *random = g_uuid_string_random ();
+
+      g_object_set (spec, "uuid", random, NULL);
+    }
   if (check_cancelled (cancellable, error))
     return FALSE;
 
@@ -934,7 +1161,9 @@ run_transaction (Job           *job,
           ok = create_volume (job, pool, error);
           if (ok && import_path != NULL)
             ok = import_disk (job, cancellable, error);
-          if (ok && SPEC_BOXED (spec, EXPRESS_SCRIPT) != NULL)
+          if (ok && express != NULL && express->injection == LODGE_EXPRESS_INJECTION_INITRD)
+            ok = make_install_boot (job, pool, cancellable, error);
+          else if (ok && express != NULL)
             ok = make_unattended_media (job, pool, cancellable, error);
         }
       else
@@ -954,6 +1183,7 @@ run_transaction (Job           *job,
 
   if (!throwaway)
     {
+      job->define_tried = TRUE;
       job->domain = virDomainDefineXML (job->conn, xml);
       if (job->domain == NULL)
         {
@@ -987,6 +1217,9 @@ run_transaction (Job           *job,
     }
   job->started = TRUE;
 
+  if (SPEC_STRING (spec, INSTALL_KERNEL) != NULL && !finish_install_boot (job, error))
+    return FALSE;
+
   if (virDomainGetUUIDString (job->domain, uuid) == 0)
     {
       g_free (job->uuid);
@@ -999,9 +1232,68 @@ run_transaction (Job           *job,
 }
 
 static void
+delete_volume (Job              *job,
+               virStorageVolPtr *vol,
+               const char       *what)
+{
+  if (*vol == NULL)
+    return;
+
+  if (virStorageVolDelete (*vol, 0) < 0)
+    {
+      virErrorPtr err = virGetLastError ();
+      g_warning ("Could not remove %s after a failed creation: %s",
+                 what, err && err->message ? err->message : "?");
+    }
+  virResetLastError ();
+  virStorageVolFree (*vol);
+  *vol = NULL;
+}
+
+/* libvirt's calls fail because the daemon went away (or the link to it). */
+static gboolean
+connection_lost (Job *job)
+{
+  int alive = virConnectIsAlive (job->conn);
+
+  virResetLastError ();
+  return alive != 1;
+}
+
+static void
 cleanup (Job *job)
 {
   report (job, LODGE_CREATE_STAGE_CLEANING_UP, 0.9);
+
+  if (connection_lost (job))
+    {
+      /* Nothing can be removed now: the record of pending cleanups gets
+       * what this creation made, or may have made, and the connection's
+       * LodgePendingCleanup removes it once the connection is back. */
+      g_autoptr(GStrvBuilder) domains = g_strv_builder_new ();
+      g_autoptr(GStrvBuilder) volumes = g_strv_builder_new ();
+      g_auto(GStrv) domain_list = NULL;
+      g_auto(GStrv) volume_list = NULL;
+      g_autoptr(GError) error = NULL;
+
+      job->lost = TRUE;
+      if (job->define_tried && SPEC_STRING (job->spec, UUID) != NULL)
+        g_strv_builder_add (domains, SPEC_STRING (job->spec, UUID));
+      for (guint i = 0; i < job->volume_names->len; i++)
+        {
+          g_autofree char *entry = g_strdup_printf (LODGE_POOL_NAME "/%s",
+                                                    (const char *)g_ptr_array_index (job->volume_names, i));
+
+          g_strv_builder_add (volumes, entry);
+        }
+      domain_list = g_strv_builder_end (domains);
+      volume_list = g_strv_builder_end (volumes);
+      if (!lodge_pending_cleanup_record (job->uri, (const char * const *)domain_list,
+                                         (const char * const *)volume_list, &error))
+        g_warning ("Could not record what a failed creation left: %s", error->message);
+      g_clear_pointer (&job->volume_path, g_free);
+      return;
+    }
 
   if (job->domain != NULL)
     {
@@ -1014,26 +1306,10 @@ cleanup (Job *job)
       job->domain = NULL;
     }
 
-  if (job->volume != NULL)
-    {
-      if (virStorageVolDelete (job->volume, 0) < 0)
-        {
-          virErrorPtr err = virGetLastError ();
-          g_warning ("Could not remove %s after a failed creation: %s",
-                     job->volume_path, err && err->message ? err->message : "?");
-        }
-      virResetLastError ();
-      virStorageVolFree (job->volume);
-      job->volume = NULL;
-    }
-
-  if (job->unattended != NULL)
-    {
-      virStorageVolDelete (job->unattended, 0);
-      virResetLastError ();
-      virStorageVolFree (job->unattended);
-      job->unattended = NULL;
-    }
+  delete_volume (job, &job->volume, job->volume_path ? job->volume_path : "the disk");
+  delete_volume (job, &job->unattended, "the unattended installation image");
+  delete_volume (job, &job->install_kernel, "the installer's kernel");
+  delete_volume (job, &job->install_initrd, "the installer's initrd");
 
   g_clear_pointer (&job->volume_path, g_free);
 }
@@ -1050,6 +1326,15 @@ lodge_machine_creator_run_worker (GTask        *task,
   if (!run_transaction (job, cancellable, &error))
     {
       cleanup (job);
+      if (job->lost && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_debug ("Creation failed with the connection lost: %s", error->message);
+          g_clear_error (&error);
+          g_set_error (&error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_CONNECTED,
+                       _("The connection to the virtualization service was lost while the machine "
+                         "was being created. What was already made will be removed when the "
+                         "connection is back."));
+        }
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -1072,6 +1357,10 @@ lodge_machine_creator_run_cb (GObject      *object,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      /* The connection may already be back; if not, its "reconnected"
+       * runs the record. */
+      if (job->lost)
+        lodge_pending_cleanup_run (lodge_pending_cleanup_get_for_connection (self->connection));
       if (job->watcher != NULL)
         lodge_throwaway_watcher_release (job->watcher, job->uuid);
       set_volume_path (self, NULL);
@@ -1133,12 +1422,16 @@ lodge_machine_creator_run_async (LodgeMachineCreator *self,
   job->spec = lodge_machine_spec_copy (self->spec);
   job->uri = g_strdup (lodge_connection_get_uri (self->connection));
   job->pool_path = lodge_machine_creator_pool_path_for_uri (job->uri);
+  job->volume_names = g_ptr_array_new_with_free_func (g_free);
   if (SPEC_BOOL (job->spec, THROWAWAY))
     {
       job->uuid = g_uuid_string_random ();
       job->watcher = g_object_ref (lodge_throwaway_watcher_get_for_connection (self->connection));
       lodge_throwaway_watcher_hold (job->watcher, job->uuid);
     }
+
+  /* Runs what an earlier creation could not remove (first time only). */
+  lodge_pending_cleanup_get_for_connection (self->connection);
 
   self->running = TRUE;
   set_stage (self, LODGE_CREATE_STAGE_CHECKING, 0.0);

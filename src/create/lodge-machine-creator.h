@@ -40,8 +40,17 @@ const char          *lodge_machine_creator_get_volume_path (LodgeMachineCreator 
  * the definition, the start. Throwaway specs: an overlay volume and a
  * transient domain, handed to the connection's LodgeThrowawayWatcher.
  * On failure or cancel everything created is removed before the error is
- * returned (G_IO_ERROR_CANCELLED for a cancel). Returns the new domain's
- * UUID. Run once per creator. */
+ * returned (G_IO_ERROR_CANCELLED for a cancel). When the connection to the
+ * daemon is lost meanwhile, the error is LODGE_CREATE_ERROR_NOT_CONNECTED
+ * and what was made is written down for the connection's
+ * LodgePendingCleanup, which removes it once the connection is back.
+ * Express installs: a kickstart/unattend goes on a small CD-ROM volume; a
+ * preseed (initrd injection) goes into the installer's initrd, taken with
+ * its kernel from the ISO: the machine is defined and started with them
+ * (on_reboot destroy), then its persistent definition is replaced by one
+ * that boots the disk, and the kernel and initrd volumes are removed (QEMU
+ * holds them in memory). Returns the new domain's UUID. Run once per
+ * creator. */
 void                 lodge_machine_creator_run_async    (LodgeMachineCreator *self,
                                                          GCancellable        *cancellable,
                                                          GAsyncReadyCallback  callback,

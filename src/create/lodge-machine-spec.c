@@ -134,6 +134,12 @@ lodge_machine_spec_class_init (LodgeMachineSpecClass *klass)
     g_param_spec_boxed ("express-script", NULL, NULL, LODGE_TYPE_EXPRESS_SCRIPT, flags);
   properties[LODGE_SPEC_PROP_UNATTENDED_PATH] =
     g_param_spec_string ("unattended-path", NULL, NULL, NULL, flags);
+  properties[LODGE_SPEC_PROP_INSTALL_KERNEL] =
+    g_param_spec_string ("install-kernel", NULL, NULL, NULL, flags);
+  properties[LODGE_SPEC_PROP_INSTALL_INITRD] =
+    g_param_spec_string ("install-initrd", NULL, NULL, NULL, flags);
+  properties[LODGE_SPEC_PROP_INSTALL_CMDLINE] =
+    g_param_spec_string ("install-cmdline", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, LODGE_SPEC_N_PROPS, properties);
 }

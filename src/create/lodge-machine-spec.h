@@ -46,8 +46,16 @@ G_DECLARE_FINAL_TYPE (LodgeMachineSpec, lodge_machine_spec, LODGE, MACHINE_SPEC,
  *   import-format LodgeDiskFormat  of import-path (LodgeMedia's disk-format)
  *   express-script LodgeExpressScript  an unattended install script (from
  *                          lodge_express_generate_async()); the creator puts it on a
- *                          small CD-ROM image next to the installer (local hypervisors)
+ *                          small CD-ROM image next to the installer, or (initrd
+ *                          injection) into the installer's initrd
  *   unattended-path string that image, set by the creator; attached as a second CD-ROM
+ *   install-kernel  string  the installer's kernel booted directly for the install
+ *                          boot (initrd injection), set by the creator; NULL: none
+ *   install-initrd  string  its initrd (with the script), set by the creator
+ *   install-cmdline string  its command line
+ *                          With install-kernel the builder writes the install
+ *                          boot's XML: <kernel>/<initrd>/<cmdline> and
+ *                          on_reboot destroy (the installer's reboot stops it).
  */
 LodgeMachineSpec *lodge_machine_spec_new          (void);
 LodgeMachineSpec *lodge_machine_spec_copy         (LodgeMachineSpec    *self);

@@ -11,6 +11,7 @@
 #include <libvirt/virterror.h>
 
 #include "create/lodge-create.h"
+#include "create/lodge-pending-cleanup.h"
 #include "model/lodge-model.h"
 #include "lodge-create-test.h"
 #include "lodge-test.h"
@@ -586,6 +587,88 @@ test_import_refused (void)
   g_assert_false (domain_exists ("lodge-test-create-import"));
 }
 
+static void
+pending_finished_cb (LodgePendingCleanup *pending,
+                     guint                n_pending,
+                     int                 *last)
+{
+  *last = (int)n_pending;
+}
+
+static gboolean
+int_is_set (gpointer data)
+{
+  return *(int *)data >= 0;
+}
+
+/* What a creation could not remove (the daemon was away) is on record; a
+ * later session (a new connection) removes it, then forgets it. */
+static void
+test_pending_cleanup (void)
+{
+  g_autoptr(LodgeConnection) later = lodge_connection_new ("test:///default");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) domains = NULL;
+  g_auto(GStrv) volumes = NULL;
+  const char *uuid = "5f8c2a8e-0d3b-4c55-9a57-0b5e5f4e0a11";
+  const char *listed_domains[] = { uuid, "0b0b0b0b-0000-4000-8000-000000000000", NULL };
+  const char *listed_volumes[] = { "default-pool/lodge-pending.img", "default-pool/never-made.img",
+                                   "missing-pool/x.img", NULL };
+  g_autofree char *dom_xml = g_strdup_printf ("<domain type='test'><name>lodge-pending</name>"
+                                              "<uuid>%s</uuid><memory>65536</memory>"
+                                              "<os><type>hvm</type></os></domain>", uuid);
+  virStoragePoolPtr pool = virStoragePoolLookupByName (raw, "default-pool");
+  virStorageVolPtr vol;
+  virDomainPtr dom;
+  LodgePendingCleanup *pending;
+  int last = -1;
+
+  g_assert_nonnull (pool);
+  vol = virStorageVolCreateXML (pool, "<volume><name>lodge-pending.img</name>"
+                                      "<capacity>1048576</capacity></volume>", 0);
+  g_assert_nonnull (vol);
+  virStorageVolFree (vol);
+  dom = virDomainDefineXML (raw, dom_xml);
+  g_assert_nonnull (dom);
+  g_assert_cmpint (virDomainCreate (dom), ==, 0);
+  virDomainFree (dom);
+
+  g_assert_true (lodge_pending_cleanup_record ("test:///default", listed_domains, listed_volumes, &error));
+  g_assert_no_error (error);
+  /* Twice is once. */
+  g_assert_true (lodge_pending_cleanup_record ("test:///default", listed_domains, NULL, &error));
+  lodge_pending_cleanup_list ("test:///default", &domains, &volumes);
+  g_assert_cmpuint (g_strv_length (domains), ==, 2);
+  g_assert_cmpuint (g_strv_length (volumes), ==, 3);
+  g_clear_pointer (&domains, g_strfreev);
+  g_clear_pointer (&volumes, g_strfreev);
+
+  lodge_connection_open_async (later, NULL, lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 30);
+  g_assert_true (lodge_connection_open_finish (later, result, &error));
+  g_assert_no_error (error);
+
+  /* Made for the connection: it runs the record at once. */
+  pending = lodge_pending_cleanup_get_for_connection (later);
+  g_signal_connect (pending, "finished", G_CALLBACK (pending_finished_cb), &last);
+  g_assert_true (lodge_create_test_wait_until (int_is_set, &last, 30));
+  g_assert_cmpint (last, ==, 0);
+  g_assert_cmpuint (lodge_pending_cleanup_get_n_pending (pending), ==, 0);
+
+  dom = virDomainLookupByUUIDString (raw, uuid);
+  g_assert_null (dom);
+  vol = virStorageVolLookupByName (pool, "lodge-pending.img");
+  g_assert_null (vol);
+  virResetLastError ();
+  virStoragePoolFree (pool);
+
+  lodge_pending_cleanup_list ("test:///default", &domains, &volumes);
+  g_assert_cmpuint (g_strv_length (domains), ==, 0);
+  g_assert_cmpuint (g_strv_length (volumes), ==, 0);
+  lodge_connection_close (later);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -617,6 +700,7 @@ main (int   argc,
   g_test_add_func ("/create/creator/throwaway-held", test_throwaway_held);
   g_test_add_func ("/create/creator/import-refused", test_import_refused);
   g_test_add_func ("/create/creator/express-refused", test_express_refused);
+  g_test_add_func ("/create/creator/pending-cleanup", test_pending_cleanup);
 
   return g_test_run ();
 }

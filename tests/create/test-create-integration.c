@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include <libvirt/virterror.h>
 
 #include "create/lodge-create.h"
+#include "create/lodge-pending-cleanup.h"
 #include "model/lodge-model.h"
 #include "lodge-create-test.h"
 #include "lodge-test.h"
@@ -97,10 +99,21 @@ cleanup_leftovers (void)
   virConnectClose (conn);
 }
 
+/* Set while test_daemon_lost has the daemon down: a failing test still
+ * brings it back for everyone else. */
+static gboolean daemon_down;
+
 static void
 abort_handler (int signum)
 {
   signal (signum, SIG_DFL);
+  if (daemon_down)
+    {
+      g_autofree char *cmd = g_strdup_printf ("'%s' start", g_getenv ("LODGE_START_LIBVIRTD"));
+
+      if (system (cmd) != 0)
+        g_printerr ("could not start libvirtd again\n");
+    }
   cleanup_leftovers ();
   raise (signum);
 }
@@ -442,8 +455,9 @@ test_express (void)
   virDomainPtr dom;
 
   g_assert_true (lodge_express_is_supported (fedora));
-  g_assert_false (lodge_express_is_supported (lodge_os_database_lookup (lodge_create_test_get_db (),
-                                                                        "debian11")));
+  /* By initrd injection (test_express_initrd). */
+  g_assert_true (lodge_express_is_supported (lodge_os_database_lookup (lodge_create_test_get_db (),
+                                                                       "debian11")));
 
   settings->user_password = g_strdup ("lodge-pass");
   settings->hostname = g_strdup ("lodge-express-guest");
@@ -672,6 +686,459 @@ test_failures (void)
   }
 }
 
+/* ---- express install by initrd injection (Debian) ---- */
+
+/* The guest's /init: shows what the installer would see (its /preseed.cfg
+ * and its command line) on the serial port, once a second, until a line
+ * comes back; then reboots, as the installer does at its end. */
+static const char debian_init[] =
+  "#!/bin/busybox sh\n"
+  "/bin/busybox mkdir -p /proc /dev\n"
+  "/bin/busybox mount -t proc proc /proc\n"
+  "/bin/busybox mount -t devtmpfs dev /dev\n"
+  "while :; do\n"
+  "  { echo LODGE-PRESEED-BEGIN; /bin/busybox cat /preseed.cfg;\n"
+  "    echo \"LODGE-CMDLINE $(/bin/busybox cat /proc/cmdline)\"; echo LODGE-PRESEED-END; } >/dev/ttyS0 2>&1\n"
+  "  if read -t 1 line </dev/ttyS0; then /bin/busybox reboot -f; fi\n"
+  "done\n";
+
+/* An ISO that libosinfo takes for Debian 11's netinst, with the small
+ * guest kernel as the installer's kernel and a busybox initrd. */
+static char *
+make_debian_iso (void)
+{
+  const char *make_guest = g_getenv ("LODGE_MAKE_GUEST");
+  const char *guest_dir = g_getenv ("LODGE_GUEST_DIR");
+  g_autofree char *kernel = NULL;
+  g_autofree char *root = g_build_filename (tmpdir, "debian-initrd", NULL);
+  g_autofree char *bin = g_build_filename (root, "bin", NULL);
+  g_autofree char *init = g_build_filename (root, "init", NULL);
+  g_autofree char *busybox = g_build_filename (bin, "busybox", NULL);
+  g_autofree char *initrd = g_build_filename (tmpdir, "debian-initrd.gz", NULL);
+  g_autofree char *busybox_data = NULL;
+  g_autofree char *pack = NULL;
+  g_autofree char *kernel_graft = NULL;
+  g_autofree char *initrd_graft = NULL;
+  gsize busybox_len = 0;
+
+  g_assert_nonnull (make_guest);
+  g_assert_nonnull (guest_dir);
+  {
+    const char *argv[] = { make_guest, guest_dir, NULL };
+
+    lodge_create_test_run (argv);
+  }
+  kernel = g_build_filename (guest_dir, "vmlinuz", NULL);
+  g_assert_true (g_file_test (kernel, G_FILE_TEST_IS_REGULAR));
+
+  g_mkdir_with_parents (bin, 0755);
+  g_assert_true (g_file_get_contents ("/bin/busybox", &busybox_data, &busybox_len, NULL));
+  g_assert_true (g_file_set_contents (busybox, busybox_data, busybox_len, NULL));
+  g_chmod (busybox, 0755);
+  g_assert_true (g_file_set_contents (init, debian_init, -1, NULL));
+  g_chmod (init, 0755);
+  pack = g_strdup_printf ("cd '%s' && find . | cpio -o -H newc --quiet | gzip -9 > '%s'", root, initrd);
+  {
+    const char *argv[] = { "sh", "-c", pack, NULL };
+
+    lodge_create_test_run (argv);
+  }
+
+  kernel_graft = g_strdup_printf ("install.amd/vmlinuz=%s", kernel);
+  initrd_graft = g_strdup_printf ("install.amd/initrd.gz=%s", initrd);
+  {
+    const char *grafts[] = { kernel_graft, initrd_graft, NULL };
+    char *iso = lodge_create_test_make_iso (tmpdir, "debian.iso", "Debian 11.5.0 amd64 n", "Debian CD",
+                                            grafts, FALSE);
+
+    g_chmod (iso, 0644);
+    return iso;
+  }
+}
+
+static gboolean
+volume_exists (virConnectPtr  conn,
+               const char    *name)
+{
+  virStoragePoolPtr pool = virStoragePoolLookupByName (conn, LODGE_POOL_NAME);
+  virStorageVolPtr vol = NULL;
+
+  if (pool != NULL)
+    {
+      virStoragePoolRefresh (pool, 0);
+      vol = virStorageVolLookupByName (pool, name);
+      virStoragePoolFree (pool);
+    }
+  virResetLastError ();
+  if (vol == NULL)
+    return FALSE;
+  virStorageVolFree (vol);
+  return TRUE;
+}
+
+/* Reads the serial console until the guest has shown the whole preseed
+ * (the limit only guards against a hang), then answers it. */
+static char *
+read_preseed_from_console (virConnectPtr conn,
+                           virDomainPtr  dom)
+{
+  virStreamPtr st = virStreamNew (conn, 0);
+  g_autoptr(GString) out = g_string_new (NULL);
+  gint64 end = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
+  const char *begin;
+  char *text = NULL;
+
+  g_assert_nonnull (st);
+  g_assert_cmpint (virDomainOpenConsole (dom, NULL, st, VIR_DOMAIN_CONSOLE_FORCE), ==, 0);
+  while (g_get_monotonic_time () < end)
+    {
+      char buf[4096];
+      int n = virStreamRecv (st, buf, sizeof buf);
+
+      if (n <= 0)
+        break;
+      g_string_append_len (out, buf, n);
+      if ((begin = strstr (out->str, "LODGE-PRESEED-BEGIN")) != NULL &&
+          strstr (begin, "LODGE-PRESEED-END") != NULL)
+        {
+          const char *stop = strstr (begin, "LODGE-PRESEED-END");
+
+          text = g_strndup (begin, stop - begin);
+          break;
+        }
+    }
+  /* Tell the "installer" to reboot. */
+  for (guint i = 0; text != NULL && i < 3; i++)
+    {
+      if (virStreamSend (st, "go\r", 3) < 0)
+        break;
+      g_usleep (G_USEC_PER_SEC / 2);
+    }
+  virStreamAbort (st);
+  virStreamFree (st);
+  virResetLastError ();
+  if (text == NULL)
+    g_test_message ("console: %s", out->str);
+  return text;
+}
+
+static gboolean
+domain_stopped (gpointer data)
+{
+  virDomainPtr dom = data;
+
+  return virDomainIsActive (dom) == 0;
+}
+
+static void
+test_express_initrd (void)
+{
+  g_autoptr(LodgeMachineSpec) spec = lodge_machine_spec_new ();
+  g_autoptr(LodgeMachineCreator) creator = NULL;
+  g_autoptr(LodgeExpressSettings) settings = lodge_express_settings_new_from_host ();
+  g_autoptr(LodgeExpressScript) script = NULL;
+  g_autoptr(LodgeMedia) media = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *iso = make_debian_iso ();
+  g_autofree char *uuid = NULL;
+  g_autofree char *live = NULL;
+  g_autofree char *persistent = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *seen = NULL;
+  g_autofree char *disk = NULL;
+  LodgeOs *debian;
+  LodgeMachine *machine;
+  virConnectPtr conn;
+  virDomainPtr dom;
+
+  /* libosinfo takes it for Debian 11's installer. */
+  lodge_media_new_for_path_async (lodge_create_test_get_db (), iso, NULL,
+                                  lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 60);
+  media = lodge_media_new_for_path_finish (result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  debian = lodge_media_get_os (media);
+  g_assert_nonnull (debian);
+  g_assert_cmpstr (lodge_os_get_short_id (debian), ==, "debian11");
+  g_assert_true (lodge_express_is_supported (debian));
+
+  g_free (settings->user_login);
+  settings->user_login = g_strdup ("lodgeuser");
+  settings->user_password = g_strdup ("lodge-pass");
+  settings->hostname = g_strdup ("lodge-preseed-guest");
+  g_free (settings->timezone);
+  settings->timezone = g_strdup ("Europe/Paris");
+  g_free (settings->keyboard);
+  settings->keyboard = g_strdup ("fr");
+
+  lodge_machine_spec_set_name (spec, PREFIX "debian");
+  lodge_machine_spec_apply_os (spec, debian, host);
+  lodge_machine_spec_set_firmware (spec, LODGE_SPEC_FIRMWARE_BIOS);
+  lodge_machine_spec_set_secure_boot (spec, FALSE);
+  lodge_machine_spec_set_tpm (spec, FALSE);
+  lodge_machine_spec_set_memory (spec, 256 * MiB);
+  lodge_machine_spec_set_vcpus (spec, 1);
+  lodge_machine_spec_set_disk_size (spec, 1 * GiB);
+  lodge_machine_spec_set_cdrom_path (spec, iso);
+
+  lodge_express_generate_async (debian, settings, LODGE_DISK_BUS_VIRTIO, NULL, NULL,
+                                lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 60);
+  script = lodge_express_generate_finish (result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpint (script->injection, ==, LODGE_EXPRESS_INJECTION_INITRD);
+
+  lodge_machine_spec_set_express_script (spec, script);
+
+  /* An image without the installer's kernel: a clear error, nothing left. */
+  {
+    g_autoptr(LodgeMachineSpec) wrong = lodge_machine_spec_copy (spec);
+
+    lodge_machine_spec_set_cdrom_path (wrong, boot_iso);
+    uuid = run_creator (wrong, NULL, &error);
+    g_assert_null (uuid);
+    g_assert_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_FOUND);
+    g_test_message ("no kernel: %s", error->message);
+    g_assert_nonnull (strstr (error->message, "install.amd/vmlinuz"));
+    g_assert_cmpuint (count_leftovers (), ==, 0);
+    g_clear_error (&error);
+  }
+
+  /* A failure after the kernel and initrd volumes exist (the definition
+   * is refused): they go with the disk. */
+  {
+    g_autoptr(LodgeMachineSpec) wrong = lodge_machine_spec_copy (spec);
+
+    lodge_machine_spec_set_memory (wrong, 32 * MiB);
+    uuid = run_creator (wrong, NULL, &error);
+    g_assert_null (uuid);
+    g_assert_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_CONFIG);
+    g_assert_cmpuint (count_leftovers (), ==, 0);
+    g_clear_error (&error);
+  }
+
+  uuid = run_creator (spec, &creator, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (uuid);
+  disk = g_strdup (lodge_machine_creator_get_volume_path (creator));
+
+  conn = virConnectOpen (URI);
+  dom = virDomainLookupByUUIDString (conn, uuid);
+  g_assert_nonnull (dom);
+
+  /* Running the install boot; the next boot is the disk's. */
+  live = virDomainGetXMLDesc (dom, 0);
+  g_assert_nonnull (strstr (live, "<kernel>/var/lib/libvirt/images/lodge/" PREFIX "debian-install-vmlinuz</kernel>"));
+  g_assert_nonnull (strstr (live, "<initrd>/var/lib/libvirt/images/lodge/" PREFIX "debian-install-initrd.img</initrd>"));
+  g_assert_nonnull (strstr (live, "<on_reboot>destroy</on_reboot>"));
+  persistent = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
+  g_assert_null (strstr (persistent, "<kernel>"));
+  g_assert_null (strstr (persistent, "<initrd>"));
+  g_assert_null (strstr (persistent, "<cmdline>"));
+  g_assert_nonnull (strstr (persistent, "<on_reboot>restart</on_reboot>"));
+  /* QEMU has read them: the kernel and the initrd with the password are
+   * gone from the pool already. */
+  g_assert_false (volume_exists (conn, PREFIX "debian-install-initrd.img"));
+  g_assert_false (volume_exists (conn, PREFIX "debian-install-vmlinuz"));
+
+  /* What the guest saw. */
+  seen = read_preseed_from_console (conn, dom);
+  g_assert_nonnull (seen);
+  g_test_message ("guest saw:\n%s", seen);
+  g_assert_nonnull (strstr (seen, "d-i passwd/username lodgeuser"));
+  g_assert_nonnull (strstr (seen, "d-i netcfg/get_hostname string lodge-preseed-guest"));
+  g_assert_nonnull (strstr (seen, "d-i time/zone select Europe/Paris"));
+  g_assert_nonnull (strstr (seen, "d-i partman-auto/disk string /dev/vda"));
+  g_assert_nonnull (strstr (seen, "keyboard-configuration/xkb-keymap=fr"));
+  g_assert_nonnull (strstr (seen, "debconf/priority=critical"));
+
+  /* The "installer" reboots: the machine stops and stays defined, booting
+   * its disk next time. */
+  g_assert_true (lodge_create_test_wait_until (domain_stopped, dom, 120));
+  g_assert_cmpint (virDomainIsPersistent (dom), ==, 1);
+  after = virDomainGetXMLDesc (dom, 0);
+  g_assert_null (strstr (after, "<kernel>"));
+  g_assert_nonnull (strstr (after, disk));
+  virDomainFree (dom);
+
+  /* Deleted with its disks: nothing of it stays. */
+  {
+    StateWait wait = { PREFIX "debian", LODGE_MACHINE_STATE_SHUT_OFF };
+
+    g_assert_true (lodge_create_test_wait_until (machine_in_state, &wait, 60));
+  }
+  machine = lodge_connection_lookup_machine (connection, PREFIX "debian");
+  lodge_machine_delete_async (machine, TRUE, NULL, lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 60);
+  g_assert_true (lodge_machine_delete_finish (machine, result, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
+  g_assert_false (volume_exists (conn, PREFIX "debian-install-initrd.img"));
+  virConnectClose (conn);
+  g_assert_cmpuint (count_leftovers (), ==, 0);
+}
+
+/* ---- the daemon goes away in the middle of a creation ---- */
+
+static void
+run_libvirtd_script (const char *command)
+{
+  const char *argv[] = { g_getenv ("LODGE_START_LIBVIRTD"), command, NULL };
+
+  lodge_create_test_run (argv);
+}
+
+/* The qemu-img children of this process, stopped (SIGSTOP) or continued. */
+static guint
+signal_qemu_img (int signum)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *stat_path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      const char *close_paren;
+      int ppid = 0;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (stat_path, &stat, NULL, NULL))
+        continue;
+      /* "pid (comm) state ppid …" */
+      close_paren = strrchr (stat, ')');
+      if (strstr (stat, "(qemu-img)") == NULL || close_paren == NULL ||
+          sscanf (close_paren + 2, "%*c %d", &ppid) != 1 || ppid != getpid ())
+        continue;
+      if (kill (atoi (name), signum) == 0)
+        count++;
+    }
+  return count;
+}
+
+typedef struct
+{
+  gboolean killed;
+  guint    frozen;
+} DaemonKill;
+
+/* Once the disk volume exists and the import into it runs (its progress
+ * is past 0.3): the daemon goes. The import's qemu-img is held still
+ * meanwhile, so that the creation cannot be over before the daemon is gone. */
+static void
+lost_stage_cb (LodgeMachineCreator *creator,
+               GParamSpec          *pspec,
+               DaemonKill          *kill_state)
+{
+  if (kill_state->killed || lodge_machine_creator_get_stage (creator) != LODGE_CREATE_STAGE_CREATING_DISK ||
+      lodge_machine_creator_get_progress (creator) <= 0.3)
+    return;
+
+  kill_state->killed = TRUE;
+  kill_state->frozen = signal_qemu_img (SIGSTOP);
+  daemon_down = TRUE;
+  run_libvirtd_script ("kill-libvirtd");
+  signal_qemu_img (SIGCONT);
+}
+
+static void
+pending_finished_cb (LodgePendingCleanup *pending,
+                     guint                n_pending,
+                     int                 *last)
+{
+  *last = (int)n_pending;
+}
+
+static gboolean
+int_is_zero (gpointer data)
+{
+  return *(int *)data == 0;
+}
+
+static void
+test_daemon_lost (void)
+{
+  g_autoptr(LodgeMachineSpec) spec = make_spec (PREFIX "lost");
+  g_autoptr(LodgeMachineCreator) creator = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *image = g_build_filename (tmpdir, "lost.raw", NULL);
+  g_autofree char *fill = NULL;
+  LodgePendingCleanup *pending = lodge_pending_cleanup_get_for_connection (connection);
+  DaemonKill kill_state = { 0 };
+  int last = -1;
+  gulong handler;
+
+  if (g_getenv ("LODGE_START_LIBVIRTD") == NULL)
+    {
+      if (g_strcmp0 (g_getenv ("LODGE_TEST_NO_SKIP"), "1") == 0)
+        g_error ("LODGE_START_LIBVIRTD is not set: cannot restart the daemon");
+      g_test_skip ("LODGE_START_LIBVIRTD is not set: cannot restart the daemon");
+      return;
+    }
+
+  /* A disk image to import (data, not holes: qemu-img copies it all). */
+  fill = g_strdup_printf ("head -c %" G_GUINT64_FORMAT " /dev/zero | tr '\\0' '\\1' > '%s'",
+                          (guint64)(256 * MiB), image);
+  {
+    const char *argv[] = { "sh", "-c", fill, NULL };
+
+    lodge_create_test_run (argv);
+  }
+  lodge_machine_spec_set_cdrom_path (spec, NULL);
+  lodge_machine_spec_set_import_path (spec, image);
+  lodge_machine_spec_set_import_format (spec, LODGE_DISK_FORMAT_RAW);
+
+  handler = g_signal_connect (pending, "finished", G_CALLBACK (pending_finished_cb), &last);
+  creator = lodge_machine_creator_new (connection, spec);
+  g_signal_connect (creator, "notify::progress", G_CALLBACK (lost_stage_cb), &kill_state);
+  lodge_machine_creator_run_async (creator, NULL, lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 300);
+  uuid = lodge_machine_creator_run_finish (creator, result, &error);
+
+  /* Whatever happens next, the daemon comes back for the other users. */
+  run_libvirtd_script ("start");
+  daemon_down = FALSE;
+
+  g_assert_true (kill_state.killed);
+  g_test_message ("qemu-img held: %u; error: %s", kill_state.frozen, error ? error->message : "(none)");
+  g_assert_null (uuid);
+  g_assert_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_CONNECTED);
+  g_assert_nonnull (strstr (error->message, "connection to the virtualization service was lost"));
+  /* The volume could not be removed with the daemon away: it is on
+   * record, with the domain (its definition was under way). */
+  g_assert_cmpuint (kill_state.frozen, >, 0);
+  g_assert_true (g_file_test ("/var/lib/libvirt/images/lodge/" PREFIX "lost.qcow2", G_FILE_TEST_EXISTS));
+  {
+    g_auto(GStrv) domains = NULL;
+    g_auto(GStrv) volumes = NULL;
+
+    lodge_pending_cleanup_list (URI, &domains, &volumes);
+    g_assert_true (g_strv_contains ((const char * const *)volumes, LODGE_POOL_NAME "/" PREFIX "lost.qcow2"));
+    g_assert_cmpuint (g_strv_length (domains), ==, 1);
+  }
+  last = -1;
+
+  /* The connection comes back by itself; the pending cleanup runs then. */
+  lodge_connection_reconnect_now (connection);
+  g_assert_true (lodge_create_test_wait_until (int_is_zero, &last, 120));
+  g_assert_cmpuint (lodge_pending_cleanup_get_n_pending (pending), ==, 0);
+  g_assert_false (g_file_test ("/var/lib/libvirt/images/lodge/" PREFIX "lost.qcow2", G_FILE_TEST_EXISTS));
+  {
+    g_auto(GStrv) domains = NULL;
+    g_auto(GStrv) volumes = NULL;
+
+    lodge_pending_cleanup_list (URI, &domains, &volumes);
+    g_assert_cmpuint (g_strv_length (domains) + g_strv_length (volumes), ==, 0);
+  }
+  g_assert_cmpuint (count_leftovers (), ==, 0);
+  g_signal_handler_disconnect (pending, handler);
+}
+
 static void
 test_host_info (void)
 {
@@ -754,6 +1221,8 @@ main (int   argc,
   g_test_add_func ("/create/integration/express", test_express);
   g_test_add_func ("/create/integration/uefi-secure-boot-tpm", test_uefi_secure_boot_tpm);
   g_test_add_func ("/create/integration/failures", test_failures);
+  g_test_add_func ("/create/integration/express-initrd", test_express_initrd);
+  g_test_add_func ("/create/integration/daemon-lost", test_daemon_lost);
 
   ret = g_test_run ();
 

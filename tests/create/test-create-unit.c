@@ -12,6 +12,7 @@
 
 #include "create/lodge-create.h"
 #include "create/lodge-create-private.h"
+#include "create/lodge-install-boot.h"
 #include "lodge-create-test.h"
 #include "lodge-test.h"
 
@@ -48,6 +49,7 @@ typedef struct
   const char *cdrom;
   LodgeAcceleration acceleration;
   const char *network;
+  const char *install_cmdline;  /* express by initrd injection: the install boot */
 } GoldenCase;
 
 static const GoldenCase golden_cases[] = {
@@ -67,6 +69,17 @@ static const GoldenCase golden_cases[] = {
   /* Unknown OS, emulated, user-mode networking, and text that needs escaping. */
   { "unknown.xml", NULL, "Tom & Jerry's <box>", "Tom & Jerry's \"box\"",
     "/srv/isos/my disk & more.iso", LODGE_ACCELERATION_QEMU, NULL },
+  /* Express installs by initrd injection: the install boot's definition
+   * (the installer's kernel, its initrd with the preseed, the script's
+   * command line as libosinfo writes it; on_reboot destroy). */
+  { "debian12-express.xml", "debian11", "debian12", "Debian 12",
+    "/srv/isos/debian-12.0.0-amd64-netinst.iso", LODGE_ACCELERATION_KVM, "default",
+    "keyboard-configuration/xkb-keymap=us debconf/priority=critical" },
+  { "ubuntu22.04-express.xml", "ubuntu22.04", "ubuntu22.04", NULL,
+    "/srv/isos/ubuntu-22.04.1-desktop-amd64.iso", LODGE_ACCELERATION_KVM, "default",
+    "file=/preseed.cfg locale=en_US keyboard-configuration/layoutcode=us hostname=ubuntu "
+    "priority=critical console-setup/ask_detect=false domain=unassigned-domain interface=auto "
+    "noprompt boot=casper automatic-ubiquity" },
 };
 
 static LodgeOs *
@@ -101,6 +114,17 @@ build_case (const GoldenCase *c)
   disk = g_strdup_printf ("/var/lib/libvirt/images/lodge/%s.qcow2", c->name);
   lodge_machine_spec_set_disk_path (spec, disk);
   lodge_machine_spec_set_cdrom_path (spec, c->cdrom);
+  if (c->install_cmdline != NULL)
+    {
+      g_autofree char *kernel = g_strdup_printf ("/var/lib/libvirt/images/lodge/%s-install-vmlinuz", c->name);
+      g_autofree char *initrd = g_strdup_printf ("/var/lib/libvirt/images/lodge/%s-install-initrd.img", c->name);
+
+      g_object_set (spec,
+                    "install-kernel", kernel,
+                    "install-initrd", initrd,
+                    "install-cmdline", c->install_cmdline,
+                    NULL);
+    }
 
   xml = lodge_domain_builder_build (spec, &error);
   g_assert_no_error (error);
@@ -620,6 +644,55 @@ test_express (void)
         g_assert_true (g_strv_contains ((const char * const *)script->extra_filenames, "windows.cmd"));
     }
 
+  /* Debian and Ubuntu: initrd injection, with the installer's kernel and
+   * initrd named by libosinfo's media and the script's kernel arguments. */
+  {
+    LodgeOsDatabase *db = lodge_create_test_get_db ();
+    LodgeOs *debian = lodge_os_database_lookup (db, "debian11");
+    LodgeOs *ubuntu = lodge_os_database_lookup (db, "ubuntu22.04");
+    g_auto(GStrv) profiles = lodge_express_get_profiles (debian);
+    g_autoptr(LodgeExpressScript) script = NULL;
+    g_autoptr(LodgeExpressScript) copy = NULL;
+    g_autoptr(LodgeExpressScript) uscript = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpuint (g_strv_length (profiles), ==, 2);
+    g_assert_cmpstr (profiles[0], ==, "desktop");
+    g_assert_cmpstr (profiles[1], ==, "jeos");
+    g_assert_cmpint (lodge_express_get_injection_methods (debian, "jeos"), ==, LODGE_EXPRESS_INJECTION_INITRD);
+    g_assert_cmpint (lodge_express_choose_injection (LODGE_EXPRESS_INJECTION_INITRD |
+                                                     LODGE_EXPRESS_INJECTION_CDROM),
+                     ==, LODGE_EXPRESS_INJECTION_CDROM);
+    g_assert_cmpint (lodge_express_choose_injection (LODGE_EXPRESS_INJECTION_WEB), ==, 0);
+    g_assert_true (lodge_express_is_supported (debian));
+    g_assert_true (lodge_express_is_supported (ubuntu));
+    g_assert_true (lodge_express_is_supported (lodge_os_database_lookup (db, "fedora37")));
+    g_assert_false (lodge_express_is_supported (lodge_os_database_lookup (db, "win11")));
+
+    script = generate_script ("debian11", settings, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (script->injection, ==, LODGE_EXPRESS_INJECTION_INITRD);
+    g_assert_cmpstr (script->profile, ==, "desktop");
+    g_assert_cmpstr (script->command_line, ==, "keyboard-configuration/xkb-keymap=fr debconf/priority=critical");
+    g_assert_true (g_strv_contains ((const char * const *)script->kernel_paths, "install.amd/vmlinuz"));
+    g_assert_cmpuint (g_strv_length (script->kernel_paths), ==, g_strv_length (script->initrd_paths));
+    g_assert_cmpstr (script->initrd_paths[0], ==, "install.amd/initrd.gz");
+    copy = lodge_express_script_copy (script);
+    g_assert_cmpstr (copy->command_line, ==, script->command_line);
+    g_assert_true (g_strv_equal ((const char * const *)copy->initrd_paths,
+                                 (const char * const *)script->initrd_paths));
+
+    /* Ubuntu 22.04: only the desktop media takes a script (casper). */
+    uscript = generate_script ("ubuntu22.04", settings, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (uscript->injection, ==, LODGE_EXPRESS_INJECTION_INITRD);
+    g_assert_cmpstr (uscript->filename, ==, "preseed.cfg");
+    g_assert_nonnull (strstr (uscript->command_line, "file=/preseed.cfg"));
+    g_assert_nonnull (strstr (uscript->command_line, "hostname=lodge-guest"));
+    g_assert_cmpstr (uscript->kernel_paths[0], ==, "casper/vmlinuz");
+    g_assert_null (uscript->kernel_paths[1]);
+  }
+
   /* No script in osinfo-db 20221130 for Windows 11, nor for unknown OSes. */
   {
     g_autoptr(LodgeExpressScript) script = NULL;
@@ -629,6 +702,110 @@ test_express (void)
     g_assert_null (script);
     g_assert_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_FOUND);
   }
+}
+
+/* Runs argv with stdin_data on its standard input; returns its output. */
+static GBytes *
+run_filter (const char * const *argv,
+            GBytes             *stdin_data)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                     G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate (process, stdin_data, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+  return g_steal_pointer (&out);
+}
+
+static char *
+bytes_to_string (GBytes *bytes)
+{
+  return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+/* The preseed goes into the installer's initrd as one more cpio archive;
+ * cpio(1) reads what Lodge writes. */
+static void
+test_install_initrd (void)
+{
+  const char *preseed = "d-i passwd/user-password password s3cret\n";
+  const char *zcat[] = { "gzip", "-dc", NULL };
+  const char *list[] = { "cpio", "-it", "--quiet", NULL };
+  const char *extract[] = { "cpio", "-i", "--quiet", "--to-stdout", "preseed.cfg", NULL };
+  const char *verbose[] = { "cpio", "-itv", "--quiet", NULL };
+  g_autofree char *cpio_path = g_find_program_in_path ("cpio");
+  g_autoptr(GBytes) archive = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) names = NULL;
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GBytes) listing = NULL;
+  g_autoptr(GBytes) original = NULL;
+  g_autoptr(GBytes) initrd = NULL;
+  g_autoptr(GBytes) tail = NULL;
+  g_autoptr(GBytes) tail_plain = NULL;
+  g_autoptr(GBytes) tail_contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *names_str = NULL;
+  g_autofree char *contents_str = NULL;
+  g_autofree char *listing_str = NULL;
+  gsize offset;
+
+  if (cpio_path == NULL)
+    {
+      if (g_strcmp0 (g_getenv ("LODGE_TEST_NO_SKIP"), "1") == 0)
+        g_error ("cpio is missing");
+      g_test_skip ("cpio is missing");
+      return;
+    }
+
+  archive = lodge_install_boot_make_cpio ("preseed.cfg", preseed, strlen (preseed), &error);
+  g_assert_no_error (error);
+  plain = run_filter (zcat, archive);
+  names = run_filter (list, plain);
+  names_str = bytes_to_string (names);
+  g_assert_cmpstr (names_str, ==, "preseed.cfg\n");
+  contents = run_filter (extract, plain);
+  contents_str = bytes_to_string (contents);
+  g_assert_cmpstr (contents_str, ==, preseed);
+  /* Root's alone. */
+  listing = run_filter (verbose, plain);
+  listing_str = bytes_to_string (listing);
+  g_assert_true (g_str_has_prefix (listing_str, "-rw-------"));
+
+  /* Appended to an initrd of 5 bytes: the original first, zeros to a
+   * multiple of 4, then the archive. */
+  original = g_bytes_new_static ("ABCDE", 5);
+  initrd = lodge_install_boot_append_file (original, "preseed.cfg", preseed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (initrd, NULL), 5, "ABCDE", 5);
+  g_assert_cmpmem ((const char *)g_bytes_get_data (initrd, NULL) + 5, 3, "\0\0\0", 3);
+  offset = 8;
+  tail = g_bytes_new_from_bytes (initrd, offset, g_bytes_get_size (initrd) - offset);
+  tail_plain = run_filter (zcat, tail);
+  tail_contents = run_filter (extract, tail_plain);
+  g_assert_cmpmem (g_bytes_get_data (tail_contents, NULL), g_bytes_get_size (tail_contents),
+                   preseed, strlen (preseed));
+}
+
+/* The install boot: the installer's kernel, initrd and arguments, and the
+ * installer's reboot stops the machine. Without them: none of that. */
+static void
+test_builder_install_boot (void)
+{
+  g_autofree char *express = build_case (&golden_cases[7]);
+  g_autofree char *plain = build_case (&golden_cases[1]);
+
+  g_assert_nonnull (strstr (express, "<kernel>/var/lib/libvirt/images/lodge/debian12-install-vmlinuz</kernel>"));
+  g_assert_nonnull (strstr (express, "<initrd>/var/lib/libvirt/images/lodge/debian12-install-initrd.img</initrd>"));
+  g_assert_nonnull (strstr (express, "<cmdline>keyboard-configuration/xkb-keymap=us debconf/priority=critical</cmdline>"));
+  g_assert_nonnull (strstr (express, "<on_reboot>destroy</on_reboot>"));
+  g_assert_null (strstr (plain, "<kernel>"));
+  g_assert_nonnull (strstr (plain, "<on_reboot>restart</on_reboot>"));
 }
 
 int
@@ -655,6 +832,8 @@ main (int   argc,
   g_test_add_func ("/create/names", test_names);
   g_test_add_func ("/create/acceleration", test_acceleration);
   g_test_add_func ("/create/express", test_express);
+  g_test_add_func ("/create/express/install-initrd", test_install_initrd);
+  g_test_add_func ("/create/builder/install-boot", test_builder_install_boot);
 
   return g_test_run ();
 }

@@ -231,7 +231,8 @@ static char *
 rewrite_domain (const char     *xml,
                 GPtrArray      *disks,
                 LodgeCloneMode  mode,
-                const char     *new_name)
+                const char     *new_name,
+                const char     *new_nvram)
 {
   gboolean as_clone = new_name != NULL;
   xmlDoc *doc = xmlReadMemory (xml, strlen (xml), "domain.xml", NULL,
@@ -255,11 +256,23 @@ rewrite_domain (const char     *xml,
       xmlNodeAddContent (name, (const xmlChar *) new_name);
       lodge_xml_remove_children (root, "uuid");
       lodge_xml_remove_children (root, "title");
-      /* A fresh firmware variable store from the template. */
+      /* The copy's own variable store: a path given in the original's
+       * definition becomes the copy's new file. Without one libvirt uses
+       * NAME_VARS.fd, where the copy of the variables was put. When the
+       * variables could not be copied (new_nvram NULL), libvirt makes a
+       * fresh store from the template. */
       if (nvram != NULL)
         {
-          xmlUnlinkNode (nvram);
-          xmlFreeNode (nvram);
+          if (new_nvram != NULL)
+            {
+              xmlNodeSetContent (nvram, NULL);
+              xmlNodeAddContent (nvram, (const xmlChar *) new_nvram);
+            }
+          else
+            {
+              xmlUnlinkNode (nvram);
+              xmlFreeNode (nvram);
+            }
         }
 
       for (xmlNode *it = devices ? devices->children : NULL; it != NULL; it = it->next)
@@ -380,6 +393,93 @@ copy_volume (CloneJob    *job,
   return vol;
 }
 
+
+/* The copy's firmware variables: a copy of the original's store (so its
+ * boot entries survive) next to it, named as libvirt names the copy's
+ * (NEW_VARS.fd), through libvirt's storage API. Returns FALSE on error;
+ * *new_path is the copy's store, NULL when the original has none yet (the
+ * copy then starts from the template like the original would). */
+static gboolean
+copy_nvram (CloneJob            *job,
+            LodgeMachineConfig  *config,
+            LodgeNvramDir       *nvram_dir,
+            GPtrArray           *created,
+            char               **new_path,
+            GError             **error)
+{
+  g_autofree char *source_path = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *new_base = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *vol_xml = NULL;
+  virStorageVolPtr source = NULL;
+  virStorageVolPtr copy = NULL;
+  virStorageVolInfo info;
+
+  *new_path = NULL;
+  source_path = lodge_nvram_path (job->conn, config);
+  if (source_path == NULL)
+    {
+      /* A remote session: its directory is unknown. */
+      g_message ("The firmware variables of %s are not copied: their place on the host is unknown",
+                 lodge_machine_config_get_name (config));
+      return TRUE;
+    }
+
+  dir = g_path_get_dirname (source_path);
+  base = g_path_get_basename (source_path);
+  new_base = g_strdup_printf ("%s_VARS.fd", job->new_name);
+  *new_path = g_build_filename (dir, new_base, NULL);
+
+  job_set_stage (job, _("Copying the firmware variables"));
+  if (!lodge_nvram_dir_open (job->conn, dir, nvram_dir, error))
+    goto fail;
+
+  /* Never overwrite a store that is there already. */
+  copy = lodge_nvram_dir_lookup (nvram_dir, new_base);
+  if (copy != NULL)
+    {
+      virStorageVolFree (copy);
+      g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT,
+                   _("Firmware variables for a machine called “%s” exist already (%s)"),
+                   job->new_name, *new_path);
+      goto fail;
+    }
+
+  source = lodge_nvram_dir_lookup (nvram_dir, base);
+  if (source == NULL)
+    {
+      /* Never started: no variables yet. */
+      g_debug ("No firmware variables at %s yet", source_path);
+      return TRUE;
+    }
+
+  if (virStorageVolGetInfo (source, &info) < 0)
+    {
+      lodge_details_set_virt_error (error, _("Could not copy the firmware variables"));
+      goto fail;
+    }
+  escaped = g_markup_escape_text (new_base, -1);
+  vol_xml = g_strdup_printf ("<volume><name>%s</name>"
+                             "<capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
+                             "<target><format type='raw'/></target></volume>",
+                             escaped, (guint64) info.capacity);
+  copy = virStorageVolCreateXMLFrom (nvram_dir->pool, vol_xml, source, 0);
+  virStorageVolFree (source);
+  if (copy == NULL)
+    {
+      lodge_details_set_virt_error (error, _("Could not copy the firmware variables"));
+      goto fail;
+    }
+  g_ptr_array_add (created, copy);
+  return TRUE;
+
+fail:
+  g_clear_pointer (new_path, g_free);
+  return FALSE;
+}
+
 static char *
 clone_machine (CloneJob  *job,
                GError   **error)
@@ -390,6 +490,8 @@ clone_machine (CloneJob  *job,
   g_autofree char *xml = NULL;
   g_autofree char *clone_xml = NULL;
   g_autofree char *original_xml = NULL;
+  g_autofree char *new_nvram = NULL;
+  LodgeNvramDir nvram_dir = { NULL, FALSE };
   gboolean original_changed = FALSE;
   virDomainPtr dom = NULL;
   virDomainPtr existing;
@@ -509,6 +611,17 @@ clone_machine (CloneJob  *job,
       job->total += job->mode == LODGE_CLONE_FULL ? MAX (disk->allocation, 1) : 1;
     }
 
+  /* The firmware variables first: small, and a failure shows early. */
+  if (lodge_machine_config_get_firmware (config) == LODGE_FIRMWARE_UEFI
+      || lodge_machine_config_get_has_pflash (config)
+      || lodge_machine_config_get_nvram (config) != NULL)
+    {
+      if (!copy_nvram (job, config, &nvram_dir, created, &new_nvram, error))
+        goto out;
+      if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
+        goto out;
+    }
+
   for (guint i = 0; i < disks->len; i++)
     {
       CloneDisk *disk = g_ptr_array_index (disks, i);
@@ -559,7 +672,7 @@ clone_machine (CloneJob  *job,
           disk->overlay_path = virStorageVolGetPath (vol);
         }
 
-      original = rewrite_domain (xml, disks, job->mode, NULL);
+      original = rewrite_domain (xml, disks, job->mode, NULL, NULL);
       redefined = original ? virDomainDefineXMLFlags (job->conn, original, VIR_DOMAIN_DEFINE_VALIDATE) : NULL;
       if (redefined == NULL)
         {
@@ -571,7 +684,7 @@ clone_machine (CloneJob  *job,
     }
 
   job_set_stage (job, _("Defining the copy"));
-  clone_xml = rewrite_domain (xml, disks, job->mode, job->new_name);
+  clone_xml = rewrite_domain (xml, disks, job->mode, job->new_name, new_nvram);
   if (clone_xml == NULL)
     {
       g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED,
@@ -612,6 +725,7 @@ out:
     }
   for (guint i = 0; i < created->len; i++)
     virStorageVolFree (g_ptr_array_index (created, i));
+  lodge_nvram_dir_close (&nvram_dir);
   g_clear_pointer (&defined, virDomainFree);
   g_clear_pointer (&dom, virDomainFree);
   return ret;

@@ -10,6 +10,7 @@
 #include <libvirt/virterror.h>
 #include <libxml/tree.h>
 
+#include "model/lodge-machine-config.h"
 #include "model/lodge-types.h"
 
 G_BEGIN_DECLS
@@ -58,5 +59,43 @@ char          *lodge_xml_node_to_string         (xmlDoc            *doc,
 
 /* Initializes libxml2 once (parsing on worker threads needs it). */
 void           lodge_machine_config_init_xml    (void);
+
+/* Firmware variable stores (lodge-nvram.c), through libvirt's storage API
+ * so that a remote host works too. Worker threads only. */
+typedef struct
+{
+  virStoragePoolPtr pool;
+  gboolean          transient;   /* made for this work: stopped on close */
+} LodgeNvramDir;
+
+/* The pool that holds dir: an existing active one, else a transient
+ * directory pool made for it. */
+gboolean          lodge_nvram_dir_open     (virConnectPtr        conn,
+                                            const char          *dir,
+                                            LodgeNvramDir       *out,
+                                            GError             **error);
+void              lodge_nvram_dir_close    (LodgeNvramDir       *nvram_dir);
+/* A file of the directory, or NULL when there is none. */
+virStorageVolPtr  lodge_nvram_dir_lookup   (LodgeNvramDir       *nvram_dir,
+                                            const char          *file_name);
+/* libvirt's directory for NVRAM files of this connection's QEMU driver
+ * (system: /var/lib/libvirt/qemu/nvram, also on remote hosts; a local
+ * session's), or NULL when Lodge cannot know it (remote session, other
+ * drivers). */
+char             *lodge_nvram_default_dir  (virConnectPtr        conn);
+/* Where the machine's NVRAM is or will be: its <nvram> path, else
+ * libvirt's default NAME_VARS.fd; NULL when unknown. */
+char             *lodge_nvram_path         (virConnectPtr        conn,
+                                            LodgeMachineConfig  *config);
+/* The file is the machine's own: named NAME_VARS.fd as libvirt names it,
+ * and no other machine of the host uses it. */
+gboolean          lodge_nvram_is_own       (virConnectPtr        conn,
+                                            const char          *name,
+                                            const char          *uuid,
+                                            const char          *path);
+/* Removes the file if it exists (no file: success). */
+gboolean          lodge_nvram_remove       (virConnectPtr        conn,
+                                            const char          *path,
+                                            GError             **error);
 
 G_END_DECLS

@@ -31,6 +31,8 @@ struct _LodgeMachineConfig
   char *os_id;
   char *cpu_mode;
   char *loader;
+  char *nvram;
+  char *nvram_template;
   char *kernel;
   GStrv boot_devices;
   GPtrArray *devices;
@@ -522,6 +524,11 @@ parse_os (LodgeMachineConfig *self,
       }
   self->boot_devices = g_strv_builder_end (boots);
 
+  self->nvram = child_text (os, "nvram");
+  if (self->nvram != NULL && self->nvram[0] == '\0')
+    g_clear_pointer (&self->nvram, g_free);
+  self->nvram_template = child_prop (os, "nvram", "template");
+
   if (loader != NULL)
     {
       self->loader = get_text (loader);
@@ -688,6 +695,8 @@ lodge_machine_config_finalize (GObject *object)
   g_free (self->os_id);
   g_free (self->cpu_mode);
   g_free (self->loader);
+  g_free (self->nvram);
+  g_free (self->nvram_template);
   g_free (self->kernel);
   g_strfreev (self->boot_devices);
   g_clear_pointer (&self->devices, g_ptr_array_unref);
@@ -733,6 +742,8 @@ GETTER (guint, max_vcpus)
 GETTER (const char *, cpu_mode)
 GETTER (LodgeFirmware, firmware)
 GETTER (const char *, loader)
+GETTER (const char *, nvram)
+GETTER (const char *, nvram_template)
 GETTER (const char *, kernel)
 GETTER (GPtrArray *, devices)
 
@@ -757,6 +768,13 @@ lodge_machine_config_get_secure_boot (LodgeMachineConfig *self)
 {
   g_return_val_if_fail (LODGE_IS_MACHINE_CONFIG (self), FALSE);
   return self->secure_boot;
+}
+
+gboolean
+lodge_machine_config_get_is_q35 (LodgeMachineConfig *self)
+{
+  g_return_val_if_fail (LODGE_IS_MACHINE_CONFIG (self), FALSE);
+  return self->machine_type != NULL && strstr (self->machine_type, "q35") != NULL;
 }
 
 gboolean

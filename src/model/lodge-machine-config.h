@@ -131,6 +131,12 @@ LodgeFirmware   lodge_machine_config_get_firmware      (LodgeMachineConfig *self
 const char     *lodge_machine_config_get_loader        (LodgeMachineConfig *self);
 gboolean        lodge_machine_config_get_has_pflash    (LodgeMachineConfig *self);
 gboolean        lodge_machine_config_get_secure_boot   (LodgeMachineConfig *self);
+/* The firmware variable store: <nvram> path (NULL when libvirt picks it,
+ * as with firmware autoselection) and its template. */
+const char     *lodge_machine_config_get_nvram         (LodgeMachineConfig *self);
+const char     *lodge_machine_config_get_nvram_template (LodgeMachineConfig *self);
+/* Whether the chipset is Q35 (Secure Boot needs it, with SMM). */
+gboolean        lodge_machine_config_get_is_q35        (LodgeMachineConfig *self);
 /* Kernel for direct kernel boot, NULL otherwise. */
 const char     *lodge_machine_config_get_kernel        (LodgeMachineConfig *self);
 /* The <os><boot dev=''/> list ("hd", "cdrom", "network", "fd"). */

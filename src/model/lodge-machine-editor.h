@@ -162,6 +162,21 @@ void     lodge_machine_editor_set_sound_async       (LodgeMachineEditor  *self,
                                                      GAsyncReadyCallback  callback,
                                                      gpointer             user_data);
 
+/* Firmware: BIOS, or UEFI (picked by libvirt from the host's firmware
+ * descriptors) with or without Secure Boot, which needs the Q35 chipset
+ * (SMM is switched on with it). Only while the machine is shut off
+ * (LODGE_MODEL_ERROR_INVALID_STATE otherwise). The old firmware variable
+ * store (NVRAM) is removed when it is the machine's own (libvirt's
+ * NAME_VARS.fd, used by no other machine), so that the next start makes a
+ * new one from the new firmware's template; boot entries kept there are
+ * lost. An installed OS may not start with another firmware. */
+void     lodge_machine_editor_set_firmware_async    (LodgeMachineEditor  *self,
+                                                     LodgeFirmware        firmware,
+                                                     gboolean             secure_boot,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+
 /* USB host devices, by vendor and product id (4 hex digits). */
 void     lodge_machine_editor_add_usb_host_async    (LodgeMachineEditor  *self,
                                                      const char          *vendor_id,

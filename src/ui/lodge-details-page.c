@@ -683,6 +683,17 @@ lodge_details_page_fill_other (LodgeDetailsPage *self)
   g_ptr_array_add (self->dynamic_rows, expander);
 }
 
+/* BIOS or UEFI of a PC machine; custom loaders and other architectures
+ * are for Edit XML. */
+static gboolean
+lodge_details_page_firmware_editable (LodgeMachineConfig *config)
+{
+  const char *arch = lodge_machine_config_get_arch (config);
+
+  return lodge_machine_config_get_firmware (config) != LODGE_FIRMWARE_OTHER
+         && (g_strcmp0 (arch, "x86_64") == 0 || g_strcmp0 (arch, "i686") == 0);
+}
+
 static const char *
 firmware_text (LodgeMachineConfig *config)
 {
@@ -763,10 +774,27 @@ lodge_details_page_fill (LodgeDetailsPage *self)
   lodge_details_page_fill_boot (self);
   lodge_details_page_fill_other (self);
 
-  firmware = lodge_machine_config_get_loader (inactive)
+  firmware = lodge_machine_config_get_loader (inactive) && *lodge_machine_config_get_loader (inactive)
              ? g_strdup_printf ("%s · %s", firmware_text (inactive), lodge_machine_config_get_loader (inactive))
              : g_strdup (firmware_text (inactive));
-  adw_action_row_set_subtitle (self->firmware_row, firmware);
+  if (!lodge_details_page_firmware_editable (inactive))
+    {
+      g_autofree char *text = g_strdup_printf ("%s\n%s", firmware,
+                                               _("Lodge changes BIOS and UEFI of PC machines only; use Edit XML"));
+
+      adw_action_row_set_subtitle (self->firmware_row, text);
+    }
+  else if (active)
+    {
+      g_autofree char *text = g_strdup_printf ("%s\n%s", firmware,
+                                               _("Shut the machine down to change its firmware"));
+
+      adw_action_row_set_subtitle (self->firmware_row, text);
+    }
+  else
+    adw_action_row_set_subtitle (self->firmware_row, firmware);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.change-firmware",
+                                 !active && lodge_details_page_firmware_editable (inactive));
   gtk_switch_set_active (self->autostart_switch, lodge_machine_config_get_autostart (config));
 
   if (!self->xml_dirty)
@@ -1674,6 +1702,94 @@ lodge_details_page_remove_usb_action (GtkWidget  *widget,
                                                        _("Could not take the USB device back")));
 }
 
+/* Firmware */
+
+static void
+do_change_firmware (LodgeDetailsPage *self,
+                    GtkWidget        *extra,
+                    const char       *target)
+{
+  GtkWidget *uefi = g_object_get_data (G_OBJECT (extra), "uefi");
+  GtkWidget *secure = g_object_get_data (G_OBJECT (extra), "secure");
+  gboolean to_uefi = gtk_check_button_get_active (GTK_CHECK_BUTTON (uefi));
+  gboolean to_secure = to_uefi && gtk_widget_get_sensitive (secure)
+                       && gtk_check_button_get_active (GTK_CHECK_BUTTON (secure));
+
+  lodge_machine_editor_set_firmware_async (self->editor, to_uefi ? LODGE_FIRMWARE_UEFI : LODGE_FIRMWARE_BIOS,
+                                           to_secure, self->cancellable,
+                                           EDIT_CB (self, _("Firmware changed"),
+                                                    _("Could not change the firmware")));
+}
+
+static void
+lodge_details_page_firmware_choice_toggled_cb (GtkCheckButton *uefi,
+                                               GtkWidget      *secure)
+{
+  gboolean q35 = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (secure), "q35"));
+
+  gtk_widget_set_sensitive (secure, q35 && gtk_check_button_get_active (uefi));
+}
+
+static void
+lodge_details_page_change_firmware_action (GtkWidget  *widget,
+                                           const char *action_name,
+                                           GVariant   *param)
+{
+  LodgeDetailsPage *self = LODGE_DETAILS_PAGE (widget);
+  LodgeMachineConfig *config = self->inactive_config;
+  GtkWidget *box;
+  GtkWidget *bios;
+  GtkWidget *uefi;
+  GtkWidget *secure;
+  GtkWidget *warning;
+  gboolean q35;
+
+  if (config == NULL || self->editor == NULL)
+    return;
+
+  q35 = lodge_machine_config_get_is_q35 (config);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  bios = gtk_check_button_new_with_mnemonic (_("_BIOS (SeaBIOS): for older systems and most installers"));
+  uefi = gtk_check_button_new_with_mnemonic (_("_UEFI (OVMF): what current PCs use"));
+  gtk_check_button_set_group (GTK_CHECK_BUTTON (uefi), GTK_CHECK_BUTTON (bios));
+  secure = gtk_check_button_new_with_mnemonic (q35 ? _("_Secure Boot: starts only signed systems (Windows 11, most Linux)")
+                                                   : _("_Secure Boot: needs the Q35 chipset, which this machine has not"));
+  g_object_set_data (G_OBJECT (secure), "q35", GINT_TO_POINTER (q35));
+  gtk_widget_set_margin_start (secure, 24);
+  gtk_label_set_wrap (GTK_LABEL (gtk_widget_get_last_child (bios)), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (gtk_widget_get_last_child (uefi)), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (gtk_widget_get_last_child (secure)), TRUE);
+  g_signal_connect_object (uefi, "toggled", G_CALLBACK (lodge_details_page_firmware_choice_toggled_cb), secure, 0);
+
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (secure), lodge_machine_config_get_secure_boot (config));
+  if (lodge_machine_config_get_firmware (config) == LODGE_FIRMWARE_UEFI)
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (uefi), TRUE);
+  else
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (bios), TRUE);
+  lodge_details_page_firmware_choice_toggled_cb (GTK_CHECK_BUTTON (uefi), secure);
+
+  warning = gtk_label_new (_("An installed operating system may no longer start: one installed with BIOS "
+                             "does not start with UEFI, nor the other way round, and one that needs "
+                             "Secure Boot may refuse to run without it. The firmware’s stored settings "
+                             "(its NVRAM, with the boot entries) start afresh."));
+  gtk_label_set_wrap (GTK_LABEL (warning), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (warning), 0);
+  gtk_label_set_max_width_chars (GTK_LABEL (warning), 48);
+  gtk_widget_set_margin_top (warning, 6);
+  gtk_widget_add_css_class (warning, "warning");
+
+  gtk_box_append (GTK_BOX (box), bios);
+  gtk_box_append (GTK_BOX (box), uefi);
+  gtk_box_append (GTK_BOX (box), secure);
+  gtk_box_append (GTK_BOX (box), warning);
+  g_object_set_data (G_OBJECT (box), "uefi", uefi);
+  g_object_set_data (G_OBJECT (box), "secure", secure);
+
+  lodge_details_page_ask (self, _("Change Firmware?"),
+                          _("The firmware starts the machine before its operating system does."),
+                          box, _("C_hange"), TRUE, do_change_firmware, NULL);
+}
+
 /* Snapshot actions */
 
 static void
@@ -1839,7 +1955,8 @@ clone_run_free (CloneRun *run)
 {
   g_object_unref (run->self);
   g_object_unref (run->cancellable);
-  g_object_unref (run->dialog);
+  if (run->dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (run->dialog), (gpointer *) &run->dialog);
   g_free (run->name);
   g_free (run);
 }
@@ -1863,7 +1980,7 @@ lodge_details_page_clone_done_cb (GObject      *object,
   g_autofree char *uuid = lodge_clone_run_finish (LODGE_CLONE (object), result, &error);
 
   /* Cancel closed the dialog already. */
-  if (gtk_widget_get_visible (run->dialog))
+  if (run->dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (run->dialog));
   if (uuid == NULL)
     {
@@ -1916,7 +2033,9 @@ do_clone (LodgeDetailsPage *self,
                            run->progress, 0);
   g_signal_connect_object (clone, "notify::stage", G_CALLBACK (lodge_details_page_clone_progress_cb),
                            run->progress, 0);
-  g_object_ref (run->dialog);
+  /* Not a strong reference: the dialog goes with its window when that is
+   * closed during the copy, and must not outlive it. */
+  g_object_add_weak_pointer (G_OBJECT (run->dialog), (gpointer *) &run->dialog);
   gtk_window_present (GTK_WINDOW (run->dialog));
 
   lodge_clone_run_async (clone, run->name,
@@ -2472,6 +2591,8 @@ lodge_details_page_class_init (LodgeDetailsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "details.remove-interface", "s",
                                    lodge_details_page_remove_interface_action);
   gtk_widget_class_install_action (widget_class, "details.remove-usb", "s", lodge_details_page_remove_usb_action);
+  gtk_widget_class_install_action (widget_class, "details.change-firmware", NULL,
+                                   lodge_details_page_change_firmware_action);
   gtk_widget_class_install_action (widget_class, "details.take-snapshot", NULL,
                                    lodge_details_page_take_snapshot_action);
   gtk_widget_class_install_action (widget_class, "details.revert-snapshot", "s",
@@ -2534,6 +2655,8 @@ lodge_details_page_init (LodgeDetailsPage *self)
   g_signal_connect_object (self->autostart_switch, "notify::active",
                            G_CALLBACK (lodge_details_page_autostart_changed_cb), self, G_CONNECT_SWAPPED);
   lodge_details_page_set_console_state (self, NULL);
+  /* Until the definition says what the firmware is. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.change-firmware", FALSE);
 }
 
 GtkWidget *

@@ -14,6 +14,7 @@
 
 #include "details-test-util.h"
 #include "model/lodge-clone.h"
+#include "model/lodge-libvirt.h"
 #include "model/lodge-machine-config.h"
 #include "model/lodge-machine-editor.h"
 #include "model/lodge-snapshots.h"
@@ -25,6 +26,8 @@
 #define POOL       PREFIX "pool"
 #define GUEST      PREFIX "guest"
 #define DISK_SIZE  (64 << 20)
+#define NVRAM_DIR  "/var/lib/libvirt/qemu/nvram"
+#define OVMF_VARS  "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
 static virConnectPtr conn;
 static char *pool_dir;
@@ -96,6 +99,20 @@ cleanup_all (void)
       virStoragePoolFree (pool);
     }
   virResetLastError ();
+
+  /* Variable stores a crashed run left (this test's names only). */
+  {
+    g_autoptr(GDir) dir = g_dir_open (NVRAM_DIR, 0, NULL);
+    const char *file;
+
+    while (dir != NULL && (file = g_dir_read_name (dir)) != NULL)
+      if (g_str_has_prefix (file, PREFIX))
+        {
+          g_autofree char *path = g_build_filename (NVRAM_DIR, file, NULL);
+
+          g_unlink (path);
+        }
+  }
 
   if (pool_dir != NULL)
     {
@@ -742,6 +759,389 @@ test_clone_cancel (void)
   g_assert_false (clone_leftovers (PREFIX "cancelled"));
 }
 
+static gboolean
+read_file (const char  *path,
+           GBytes     **bytes)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  *bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+  return TRUE;
+}
+
+/* The <os> part of a definition, for messages. */
+static char *
+os_part (const char *xml)
+{
+  const char *start = strstr (xml, "<os");
+  const char *end = start ? strstr (start, "</os>") : NULL;
+
+  return end ? g_strndup (start, end + 5 - start) : g_strdup (xml);
+}
+
+/* OVMF writes its variables (boot options…) once it has come up: the
+ * store then differs from the template it was made from. */
+static gboolean
+nvram_written_by_firmware (const char *path,
+                           const char *template_path)
+{
+  g_autoptr(GBytes) now = NULL;
+  g_autoptr(GBytes) template = NULL;
+
+  return read_file (path, &now) && read_file (template_path, &template) && !g_bytes_equal (now, template);
+}
+
+static char *
+live_xml (const char *uuid)
+{
+  virDomainPtr dom = virDomainLookupByUUIDString (conn, uuid);
+  char *xml;
+
+  g_assert_nonnull (dom);
+  xml = virDomainGetXMLDesc (dom, 0);
+  virDomainFree (dom);
+  g_assert_nonnull (xml);
+  return xml;
+}
+
+static char *
+dump_inactive (const char *uuid)
+{
+  virDomainPtr dom = virDomainLookupByUUIDString (conn, uuid);
+  char *xml;
+
+  g_assert_nonnull (dom);
+  xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
+  virDomainFree (dom);
+  g_assert_nonnull (xml);
+  return xml;
+}
+
+/* A disk-less machine; os_attr and os_inner go into <os>. */
+static char *
+define_uefi_machine (const char *name,
+                     const char *machine,
+                     const char *os_attr,
+                     const char *os_inner)
+{
+  g_autofree char *xml = NULL;
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  virDomainPtr dom;
+
+  xml = g_strdup_printf ("<domain type='qemu'><name>%s</name>"
+                         "<memory unit='MiB'>128</memory><vcpu>1</vcpu>"
+                         "<os %s><type arch='x86_64' machine='%s'>hvm</type>%s</os>"
+                         "<features><acpi/></features>"
+                         "<devices><serial type='pty'/><memballoon model='none'/></devices></domain>",
+                         name, os_attr ? os_attr : "", machine, os_inner ? os_inner : "");
+  dom = virDomainDefineXML (conn, xml);
+  if (dom == NULL)
+    g_error ("could not define %s: %s", name, virGetLastErrorMessage ());
+  g_assert_cmpint (virDomainGetUUIDString (dom, uuid), ==, 0);
+  virDomainFree (dom);
+  return g_strdup (uuid);
+}
+
+static void
+firmware_ok (const char    *uuid,
+             LodgeFirmware  firmware,
+             gboolean       secure_boot)
+{
+  g_autoptr(LodgeMachineEditor) editor = lodge_machine_editor_new_for_virconnect (conn, uuid);
+
+  lodge_machine_editor_set_firmware_async (editor, firmware, secure_boot, NULL, details_test_ready_cb, NULL);
+  g_assert_cmpint (edit_ok (editor), ==, LODGE_EDIT_APPLIED);
+}
+
+/* A shut-off BIOS machine becomes UEFI (libvirt picks OVMF and makes its
+ * variable store from the template at start), gets Secure Boot, loses it
+ * (a new store: the old one held other keys) and goes back to BIOS (its
+ * store removed). OVMF starts under TCG here. */
+static void
+test_firmware_switch (void)
+{
+  g_autofree char *uuid = NULL;
+  g_autofree char *nvram = g_build_filename (NVRAM_DIR, PREFIX "fw_VARS.fd", NULL);
+  g_autofree char *foreign = g_build_filename (NVRAM_DIR, PREFIX "shared-store.fd", NULL);
+  g_autoptr(LodgeMachineEditor) editor = NULL;
+  g_autoptr(LodgeMachineConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gint64 started;
+
+  if (!g_file_test ("/usr/share/qemu/firmware/60-edk2-x86_64.json", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no OVMF firmware descriptors (package ovmf)");
+      return;
+    }
+
+  uuid = define_uefi_machine (PREFIX "fw", "q35", NULL, NULL);
+  editor = lodge_machine_editor_new_for_virconnect (conn, uuid);
+  config = load (editor, TRUE);
+  g_assert_cmpint (lodge_machine_config_get_firmware (config), ==, LODGE_FIRMWARE_BIOS);
+  g_clear_object (&config);
+
+  /* BIOS → UEFI: autoselection, Secure Boot explicitly off. */
+  firmware_ok (uuid, LODGE_FIRMWARE_UEFI, FALSE);
+  config = load (editor, TRUE);
+  g_assert_cmpint (lodge_machine_config_get_firmware (config), ==, LODGE_FIRMWARE_UEFI);
+  g_assert_false (lodge_machine_config_get_secure_boot (config));
+  g_assert_nonnull (strstr (lodge_machine_config_get_xml (config), "<os firmware='efi'>"));
+  g_clear_object (&config);
+  g_assert_false (g_file_test (nvram, G_FILE_TEST_EXISTS));
+
+  started = g_get_monotonic_time ();
+  guest_start (uuid);
+  g_test_message ("UEFI machine started in %.2f s", (g_get_monotonic_time () - started) / 1e6);
+  xml = live_xml (uuid);
+  {
+    g_autofree char *os = os_part (xml);
+
+    g_test_message ("%s", os);
+  }
+  g_assert_nonnull (strstr (xml, "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>"));
+  g_assert_nonnull (strstr (xml, "<nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>" NVRAM_DIR "/" PREFIX "fw_VARS.fd</nvram>"));
+  g_clear_pointer (&xml, g_free);
+  g_assert_true (g_file_test (nvram, G_FILE_TEST_EXISTS));
+  /* OVMF really runs under TCG: it writes its variables, and keeps
+   * running. */
+  {
+    gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+    while (!nvram_written_by_firmware (nvram, OVMF_VARS) && g_get_monotonic_time () < deadline)
+      g_usleep (G_USEC_PER_SEC / 5);
+    g_assert_true (nvram_written_by_firmware (nvram, OVMF_VARS));
+    g_test_message ("OVMF wrote its variables %.1f s after the start", (g_get_monotonic_time () - started) / 1e6);
+  }
+  g_assert_true (guest_is_active (uuid));
+
+  /* Running: refused, definition unchanged. */
+  before = dump_inactive (uuid);
+  lodge_machine_editor_set_firmware_async (editor, LODGE_FIRMWARE_BIOS, FALSE, NULL, details_test_ready_cb, NULL);
+  edit_fails (editor);
+  after = dump_inactive (uuid);
+  g_assert_cmpstr (before, ==, after);
+  g_clear_pointer (&before, g_free);
+  g_clear_pointer (&after, g_free);
+  guest_stop (uuid);
+
+  /* Secure Boot on: SMM and the enrolled-keys build; the old store (other
+   * template) is removed and a new one made at start. */
+  firmware_ok (uuid, LODGE_FIRMWARE_UEFI, TRUE);
+  g_assert_false (g_file_test (nvram, G_FILE_TEST_EXISTS));
+  guest_start (uuid);
+  xml = live_xml (uuid);
+  {
+    g_autofree char *os = os_part (xml);
+
+    g_test_message ("%s", os);
+  }
+  g_assert_nonnull (strstr (xml, "secure='yes'"));
+  g_assert_nonnull (strstr (xml, "OVMF_CODE_4M.ms.fd") ? xml : strstr (xml, "OVMF_CODE_4M.secboot.fd"));
+  g_assert_nonnull (strstr (xml, "<smm state='on'/>"));
+  g_clear_pointer (&xml, g_free);
+  g_assert_true (g_file_test (nvram, G_FILE_TEST_EXISTS));
+  g_usleep (G_USEC_PER_SEC);
+  g_assert_true (guest_is_active (uuid));
+  guest_stop (uuid);
+
+  /* UEFI → BIOS: the machine's own store goes. */
+  firmware_ok (uuid, LODGE_FIRMWARE_BIOS, FALSE);
+  g_assert_false (g_file_test (nvram, G_FILE_TEST_EXISTS));
+  config = load (editor, TRUE);
+  g_assert_cmpint (lodge_machine_config_get_firmware (config), ==, LODGE_FIRMWARE_BIOS);
+  g_assert_null (strstr (lodge_machine_config_get_xml (config), "firmware"));
+  g_assert_null (strstr (lodge_machine_config_get_xml (config), "<loader"));
+  g_assert_null (strstr (lodge_machine_config_get_xml (config), "<nvram"));
+  g_clear_object (&config);
+  guest_start (uuid);
+  g_assert_true (guest_is_active (uuid));
+  guest_stop (uuid);
+
+  /* A store the definition names but that is not libvirt's name for this
+   * machine may be someone else's: it stays. */
+  {
+    g_autofree char *template = NULL;
+    g_autofree char *fixed = NULL;
+    g_autofree char *uuid2 = NULL;
+    g_autoptr(LodgeMachineEditor) editor2 = NULL;
+    gsize length = 0;
+
+    g_assert_true (g_file_get_contents (OVMF_VARS, &template, &length, &error));
+    g_assert_true (g_file_set_contents (foreign, template, length, &error));
+    fixed = g_strdup_printf ("<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>"
+                             "<nvram template='" OVMF_VARS "'>%s</nvram>", foreign);
+    uuid2 = define_uefi_machine (PREFIX "fw-fixed", "pc", NULL, fixed);
+    editor2 = lodge_machine_editor_new_for_virconnect (conn, uuid2);
+    config = load (editor2, TRUE);
+    g_assert_cmpint (lodge_machine_config_get_firmware (config), ==, LODGE_FIRMWARE_UEFI);
+    g_assert_cmpstr (lodge_machine_config_get_nvram (config), ==, foreign);
+    g_clear_object (&config);
+    firmware_ok (uuid2, LODGE_FIRMWARE_BIOS, FALSE);
+    g_assert_true (g_file_test (foreign, G_FILE_TEST_EXISTS));
+    config = load (editor2, TRUE);
+    g_assert_null (lodge_machine_config_get_nvram (config));
+    g_clear_object (&config);
+  }
+  g_unlink (foreign);
+}
+
+
+static gboolean
+nvram_clone_leftovers (const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s_VARS.fd", name);
+  g_autofree char *path = g_build_filename (NVRAM_DIR, file, NULL);
+
+  return clone_leftovers (name) || g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* A UEFI machine whose variables differ from the template: a copy gets its
+ * own store holding the same bytes; a failed or cancelled copy leaves no
+ * store behind; deleting the copy removes its store. */
+static void
+test_clone_uefi_nvram (void)
+{
+  g_autofree char *uuid = NULL;
+  g_autofree char *clone_uuid = NULL;
+  g_autofree char *source_path = g_build_filename (NVRAM_DIR, PREFIX "nv_VARS.fd", NULL);
+  g_autofree char *clone_path = g_build_filename (NVRAM_DIR, PREFIX "nv-clone_VARS.fd", NULL);
+  g_autofree char *xml = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) source_bytes = NULL;
+  g_autoptr(GBytes) clone_bytes = NULL;
+  g_autoptr(GBytes) template_bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LodgeClone) clone = NULL;
+  gsize length = 0;
+  virStoragePoolPtr pool;
+  virStorageVolPtr vol;
+  virDomainPtr dom;
+  gint64 deadline;
+
+  if (!g_file_test ("/usr/share/qemu/firmware/60-edk2-x86_64.json", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no OVMF firmware descriptors (package ovmf)");
+      return;
+    }
+
+  /* Autoselected UEFI (as Lodge makes them) with a disk in the pool. */
+  pool = virStoragePoolLookupByName (conn, POOL);
+  vol = virStorageVolCreateXML (pool,
+                                "<volume><name>" PREFIX "nv.qcow2</name>"
+                                "<capacity unit='bytes'>16777216</capacity>"
+                                "<target><format type='qcow2'/></target></volume>", 0);
+  g_assert_nonnull (vol);
+  {
+    g_autofree char *os = g_strdup ("<firmware><feature enabled='no' name='enrolled-keys'/>"
+                                    "<feature enabled='no' name='secure-boot'/></firmware>");
+    g_autofree char *disk_xml = NULL;
+    virDomainPtr d;
+
+    uuid = define_uefi_machine (PREFIX "nv", "q35", "firmware='efi'", os);
+    d = virDomainLookupByUUIDString (conn, uuid);
+    disk_xml = g_strdup_printf ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                                "<source file='%s'/><target dev='vda' bus='virtio'/></disk>",
+                                virStorageVolGetPath (vol));
+    g_assert_cmpint (virDomainAttachDeviceFlags (d, disk_xml, VIR_DOMAIN_AFFECT_CONFIG), ==, 0);
+    virDomainFree (d);
+  }
+  virStorageVolFree (vol);
+
+  /* Its store: the template with a marker where OVMF keeps free space. */
+  g_assert_true (g_file_get_contents (OVMF_VARS, &contents, &length, &error));
+  template_bytes = g_bytes_new (contents, length);
+  memcpy (contents + length - 16, "LODGE-NVRAM-MARK", 16);
+  g_assert_true (g_file_set_contents (source_path, contents, length, &error));
+  g_chmod (source_path, 0600);
+  g_assert_true (read_file (source_path, &source_bytes));
+  g_assert_false (g_bytes_equal (source_bytes, template_bytes));
+
+  /* A full copy: its own store, same bytes. */
+  clone = lodge_clone_new_for_virconnect (conn, uuid);
+  lodge_clone_run_async (clone, PREFIX "nv-clone", LODGE_CLONE_FULL, NULL, details_test_ready_cb, NULL);
+  result = details_test_wait ();
+  clone_uuid = lodge_clone_run_finish (clone, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_true (read_file (clone_path, &clone_bytes));
+  g_assert_true (g_bytes_equal (clone_bytes, source_bytes));
+  g_assert_cmpstr (clone_path, !=, source_path);
+  g_clear_pointer (&source_bytes, g_bytes_unref);
+  g_assert_true (read_file (source_path, &source_bytes));
+  g_assert_true (g_bytes_equal (clone_bytes, source_bytes));
+
+  /* libvirt uses it when the copy starts (and not the template). */
+  guest_start (clone_uuid);
+  xml = live_xml (clone_uuid);
+  g_assert_nonnull (strstr (xml, clone_path));
+  g_clear_pointer (&xml, g_free);
+  guest_stop (clone_uuid);
+  {
+    g_autoptr(GBytes) after_boot = NULL;
+
+    g_assert_true (read_file (clone_path, &after_boot));
+    g_assert_true (g_bytes_get_size (after_boot) == g_bytes_get_size (source_bytes));
+  }
+
+  /* Deleting the copy with everything libvirt keeps removes its store,
+   * not the original's. */
+  dom = virDomainLookupByUUIDString (conn, clone_uuid);
+  g_assert_cmpint (lodge_virt_domain_undefine_all (dom), ==, 0);
+  virDomainFree (dom);
+  g_assert_false (g_file_test (clone_path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (source_path, G_FILE_TEST_EXISTS));
+
+  /* A copy that fails after its store was made (its disk's name is taken)
+   * removes the store again. */
+  vol = virStorageVolCreateXML (pool,
+                                "<volume><name>" PREFIX "nv-fail-vda.qcow2</name>"
+                                "<capacity unit='bytes'>1048576</capacity>"
+                                "<target><format type='qcow2'/></target></volume>", 0);
+  g_assert_nonnull (vol);
+  g_clear_object (&clone);
+  clone = lodge_clone_new_for_virconnect (conn, uuid);
+  lodge_clone_run_async (clone, PREFIX "nv-fail", LODGE_CLONE_FULL, NULL, details_test_ready_cb, NULL);
+  result = details_test_wait ();
+  g_clear_pointer (&clone_uuid, g_free);
+  clone_uuid = lodge_clone_run_finish (clone, result, &error);
+  g_assert_null (clone_uuid);
+  g_assert_nonnull (error);
+  g_test_message ("failed as it should: %s", error->message);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  virStorageVolDelete (vol, 0);
+  virStorageVolFree (vol);
+  g_assert_false (nvram_clone_leftovers (PREFIX "nv-fail"));
+
+  /* Cancelled: nothing left, store included. */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+    g_clear_object (&clone);
+    clone = lodge_clone_new_for_virconnect (conn, uuid);
+    lodge_clone_run_async (clone, PREFIX "nv-cancelled", LODGE_CLONE_FULL, cancellable,
+                           details_test_ready_cb, NULL);
+    g_cancellable_cancel (cancellable);
+    result = details_test_wait ();
+    g_assert_null (lodge_clone_run_finish (clone, result, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+    deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+    while (nvram_clone_leftovers (PREFIX "nv-cancelled") && g_get_monotonic_time () < deadline)
+      g_usleep (G_USEC_PER_SEC / 5);
+    g_assert_false (nvram_clone_leftovers (PREFIX "nv-cancelled"));
+  }
+
+  virStoragePoolFree (pool);
+}
+
 /* UEFI (pflash) firmware: libvirt 9.0 makes no internal snapshot of it;
  * Lodge takes an external disk-only one and explains what it cannot do. */
 static void
@@ -856,6 +1256,8 @@ main (int    argc,
   g_test_add_func ("/details/integration/clone-cancel-cleans-up", test_clone_cancel);
   g_test_add_func ("/details/integration/clone-linked-boots", test_clone_linked);
   g_test_add_func ("/details/integration/uefi-snapshot", test_uefi_snapshot);
+  g_test_add_func ("/details/integration/firmware-switch", test_firmware_switch);
+  g_test_add_func ("/details/integration/clone-uefi-nvram", test_clone_uefi_nvram);
 
   ret = g_test_run ();
 

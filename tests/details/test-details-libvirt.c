@@ -219,6 +219,8 @@ test_config_uefi (void)
   g_assert_true (lodge_machine_config_get_has_pflash (config));
   g_assert_true (lodge_machine_config_get_secure_boot (config));
   g_assert_cmpstr (lodge_machine_config_get_loader (config), ==, "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd");
+  g_assert_cmpstr (lodge_machine_config_get_nvram (config), ==, "/var/lib/libvirt/qemu/nvram/uefi_VARS.fd");
+  g_assert_true (lodge_machine_config_get_is_q35 (config));
   g_assert_cmpuint (lodge_machine_config_get_devices (config)->len, >=, 0);
 
   virConnectClose (conn);
@@ -762,27 +764,152 @@ test_clone (void)
   suggested = lodge_clone_suggest_name ("a", taken);
   g_assert_cmpstr (suggested, ==, "a-clone-2");
 
+  /* A UEFI machine's copy gets a variable store of its own (the test host
+   * has no file to copy: the copy starts from the template), and the pool
+   * Lodge opened on the store's directory is gone again. */
+  {
+    g_autoptr(LodgeClone) uefi = lodge_clone_new_for_virconnect (conn, UEFI_UUID);
+    g_autoptr(LodgeMachineEditor) uefi_editor = NULL;
+    g_autoptr(LodgeMachineConfig) uefi_config = NULL;
+    g_autofree char *uefi_uuid = NULL;
+    int pools = virConnectNumOfStoragePools (conn);
+
+    uefi_uuid = run_clone (uefi, "lodge-test-details-uefi-copy", LODGE_CLONE_FULL, &error);
+    g_assert_no_error (error);
+    uefi_editor = lodge_machine_editor_new_for_virconnect (conn, uefi_uuid);
+    uefi_config = load (uefi_editor, TRUE);
+    g_assert_cmpstr (lodge_machine_config_get_nvram (uefi_config), ==,
+                     "/var/lib/libvirt/qemu/nvram/lodge-test-details-uefi-copy_VARS.fd");
+    g_assert_cmpstr (lodge_machine_config_get_loader (uefi_config), ==, "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd");
+    g_assert_cmpint (virConnectNumOfStoragePools (conn), ==, pools);
+  }
+
   virConnectClose (conn);
 }
 
+/* The host's USB devices as node devices of the test host: the stick is
+ * listed (the root hub is not), and giving it to a machine adds it. */
 static void
 test_host_usb (void)
 {
   virConnectPtr conn = open_node ();
   g_autoptr(LodgeMachineEditor) editor = lodge_machine_editor_new_for_virconnect (conn, RICH_UUID);
+  g_autoptr(LodgeMachineConfig) config = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) usb = NULL;
+  g_autoptr(GPtrArray) given = NULL;
+  LodgeEditOutcome outcome = 99;
+  LodgeDevice *device;
 
   lodge_machine_editor_list_host_usb_async (editor, NULL, details_test_ready_cb, NULL);
   result = details_test_wait ();
   usb = lodge_machine_editor_list_host_usb_finish (editor, result, &error);
-  /* The test driver's node devices: a list (maybe empty), never a crash. */
-  if (usb == NULL)
-    g_test_message ("no node devices: %s", error->message);
-  else
-    for (guint i = 0; i < usb->len; i++)
-      g_assert_cmpint (((LodgeDevice *) g_ptr_array_index (usb, i))->kind, ==, LODGE_DEVICE_KIND_USB_HOST);
+  g_assert_no_error (error);
+  g_assert_cmpuint (usb->len, ==, 1);
+  device = g_ptr_array_index (usb, 0);
+  g_assert_cmpint (device->kind, ==, LODGE_DEVICE_KIND_USB_HOST);
+  g_assert_cmpstr (device->vendor_id, ==, "1234");
+  g_assert_cmpstr (device->product_id, ==, "5678");
+  g_assert_cmpuint (device->usb_bus, ==, 1);
+  g_assert_cmpuint (device->usb_device, ==, 5);
+  g_assert_cmpstr (device->summary, ==, "Lodge Test Devices Lodge Test Stick");
+
+  lodge_machine_editor_add_usb_host_async (editor, device->vendor_id, device->product_id, NULL,
+                                           details_test_ready_cb, NULL);
+  g_assert_true (edit_finish (editor, &outcome, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (outcome, ==, LODGE_EDIT_APPLIED);
+  config = load (editor, TRUE);
+  given = lodge_machine_config_get_devices_of_kind (config, LODGE_DEVICE_KIND_USB_HOST);
+  g_assert_cmpuint (given->len, ==, 3);
+  g_assert_cmpstr (((LodgeDevice *) g_ptr_array_index (given, 2))->vendor_id, ==, "1234");
+  g_assert_cmpstr (((LodgeDevice *) g_ptr_array_index (given, 2))->product_id, ==, "5678");
+
+  virConnectClose (conn);
+}
+
+static LodgeMachineConfig *
+set_firmware (virConnectPtr   conn,
+              const char     *uuid,
+              LodgeFirmware   firmware,
+              gboolean        secure_boot,
+              GError        **error)
+{
+  g_autoptr(LodgeMachineEditor) editor = lodge_machine_editor_new_for_virconnect (conn, uuid);
+  LodgeEditOutcome outcome = 99;
+
+  lodge_machine_editor_set_firmware_async (editor, firmware, secure_boot, NULL, details_test_ready_cb, NULL);
+  if (!edit_finish (editor, &outcome, error))
+    return NULL;
+  g_assert_cmpint (outcome, ==, LODGE_EDIT_APPLIED);
+  return load (editor, TRUE);
+}
+
+/* Firmware: BIOS to UEFI, Secure Boot on (with SMM), back to BIOS; what
+ * Lodge or libvirt refuses leaves the definition as it was. */
+static void
+test_firmware (void)
+{
+  virConnectPtr conn = open_node ();
+  g_autoptr(LodgeMachineConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  virDomainPtr dom;
+
+  config = set_firmware (conn, RICH_UUID, LODGE_FIRMWARE_UEFI, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lodge_machine_config_get_firmware (config), ==, LODGE_FIRMWARE_UEFI);
+  g_assert_false (lodge_machine_config_get_secure_boot (config));
+  g_assert_nonnull (strstr (lodge_machine_config_get_xml (config), "<os firmware='efi'>"));
+  g_assert_nonnull (strstr (lodge_machine_config_get_xml (config), "<feature enabled='no' name='secure-boot'/>"));
+  /* The rest of the definition is kept. */
+  g_assert_cmpuint (lodge_machine_config_get_devices_of_kind (config, LODGE_DEVICE_KIND_USB_HOST)->len, ==, 2);
+  g_clear_object (&config);
+
+  config = set_firmware (conn, RICH_UUID, LODGE_FIRMWARE_UEFI, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lodge_machine_config_get_firmware (config), ==, LODGE_FIRMWARE_UEFI);
+  g_assert_true (lodge_machine_config_get_secure_boot (config));
+  g_assert_nonnull (strstr (lodge_machine_config_get_xml (config), "<smm state='on'/>"));
+  g_assert_nonnull (strstr (lodge_machine_config_get_xml (config), "<feature enabled='yes' name='enrolled-keys'/>"));
+  g_clear_object (&config);
+
+  config = set_firmware (conn, RICH_UUID, LODGE_FIRMWARE_BIOS, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lodge_machine_config_get_firmware (config), ==, LODGE_FIRMWARE_BIOS);
+  g_assert_false (lodge_machine_config_get_has_pflash (config));
+  g_assert_null (strstr (lodge_machine_config_get_xml (config), "firmware"));
+  g_assert_null (strstr (lodge_machine_config_get_xml (config), "<loader"));
+  g_clear_object (&config);
+
+  /* A machine with a fixed OVMF loader and variable store goes to BIOS. */
+  config = set_firmware (conn, UEFI_UUID, LODGE_FIRMWARE_BIOS, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lodge_machine_config_get_firmware (config), ==, LODGE_FIRMWARE_BIOS);
+  g_assert_null (lodge_machine_config_get_nvram (config));
+  g_assert_null (lodge_machine_config_get_loader (config));
+  g_clear_object (&config);
+
+  /* Refused: running; Secure Boot without Q35. Nothing changes. */
+  before = dump_inactive (conn, RUNNING_UUID);
+  config = set_firmware (conn, RUNNING_UUID, LODGE_FIRMWARE_UEFI, FALSE, &error);
+  g_assert_null (config);
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_STATE);
+  g_test_message ("refused: %s", error->message);
+  g_clear_error (&error);
+
+  dom = virDomainLookupByUUIDString (conn, RUNNING_UUID);
+  g_assert_cmpint (virDomainDestroy (dom), ==, 0);
+  virDomainFree (dom);
+  config = set_firmware (conn, RUNNING_UUID, LODGE_FIRMWARE_UEFI, TRUE, &error);
+  g_assert_null (config);
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_test_message ("refused: %s", error->message);
+  g_clear_error (&error);
+  after = dump_inactive (conn, RUNNING_UUID);
+  g_assert_cmpstr (before, ==, after);
 
   virConnectClose (conn);
 }
@@ -880,6 +1007,7 @@ main (int    argc,
   g_test_add_func ("/details/editor/accepted-edits", test_accepted_edits);
   g_test_add_func ("/details/editor/running-edits", test_running_edits);
   g_test_add_func ("/details/editor/host-usb", test_host_usb);
+  g_test_add_func ("/details/editor/firmware", test_firmware);
   g_test_add_func ("/details/editor/gone-machine", test_gone_machine);
   g_test_add_func ("/details/snapshots/tree", test_snapshots);
   g_test_add_func ("/details/snapshots/uefi", test_snapshots_uefi);

@@ -6,6 +6,7 @@
  *
  * With LODGE_DETAILS_SHOW=SECTION the window stays open on that section
  * (for looking at it, e.g. screenshots); the tests do not run then.
+ * LODGE_DETAILS_POPUP=TOOLTIP opens the menu button with that tooltip.
  */
 #define G_LOG_DOMAIN "test-details-ui"
 
@@ -373,6 +374,169 @@ test_clone_through_page (void)
   gtk_window_destroy (window);
 }
 
+static GtkWidget *
+find_by_tooltip (GtkWidget  *widget,
+                 const char *tooltip)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_tooltip (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static LodgeMachineConfig *
+inactive_config (const char *name)
+{
+  virConnectPtr conn = lodge_connection_ref_virconnect (connection);
+  virDomainPtr dom = virDomainLookupByName (conn, name);
+  g_autofree char *xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
+
+  virDomainFree (dom);
+  virConnectClose (conn);
+  return lodge_machine_config_new_from_xml (xml, NULL);
+}
+
+static gboolean
+rich_has_test_stick (gpointer data)
+{
+  g_autoptr(LodgeMachineConfig) config = inactive_config (RICH_NAME);
+  g_autoptr(GPtrArray) usb = lodge_machine_config_get_devices_of_kind (config, LODGE_DEVICE_KIND_USB_HOST);
+
+  for (guint i = 0; i < usb->len; i++)
+    if (g_strcmp0 (((LodgeDevice *) g_ptr_array_index (usb, i))->vendor_id, "1234") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The "give a USB device" picker lists the test host's node devices (not
+ * its root hub) and gives the picked one to the machine. */
+static void
+test_usb_picker (void)
+{
+  GtkWidget *page;
+  GtkWindow *window = open_details (RICH_NAME, &page);
+  RowCheck check = { page, "Disk vda (virtio)" };
+  RowCheck listed = { NULL, "Lodge Test Devices Lodge Test Stick" };
+  RowCheck given = { page, "USB device 1234:5678" };
+  GtkWidget *button;
+  GtkWidget *popover;
+  GtkWidget *row;
+
+  g_assert_true (wait_until (row_exists, &check));
+  lodge_details_page_show_section (LODGE_DETAILS_PAGE (page), "hardware");
+  button = find_by_tooltip (page, "Give a USB Device to the Machine");
+  g_assert_true (GTK_IS_MENU_BUTTON (button));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  listed.root = popover;
+  g_assert_true (wait_until (row_exists, &listed));
+  g_assert_null (find_row (popover, "Linux Foundation 2.0 root hub"));
+  row = find_row (popover, listed.title);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "1234:5678 · 1.5");
+
+  g_signal_emit_by_name (gtk_widget_get_ancestor (row, GTK_TYPE_LIST_BOX), "row-activated", row);
+  g_assert_true (wait_until (rich_has_test_stick, NULL));
+  g_assert_true (wait_until (row_exists, &given));
+  g_assert_false (gtk_widget_get_visible (popover));
+
+  gtk_window_destroy (window);
+}
+
+static gboolean
+firmware_is_bios (gpointer data)
+{
+  g_autoptr(LodgeMachineConfig) config = inactive_config (data);
+
+  return lodge_machine_config_get_firmware (config) == LODGE_FIRMWARE_BIOS;
+}
+
+static gboolean
+widget_sensitive (gpointer data)
+{
+  return gtk_widget_get_sensitive (GTK_WIDGET (data));
+}
+
+static gboolean
+subtitle_starts_bios (gpointer data)
+{
+  return g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (data)), "BIOS");
+}
+
+/* Firmware: not while running (said on the row); off, a dialog with the
+ * warning changes UEFI to BIOS. */
+static void
+test_firmware_through_page (void)
+{
+  GtkWidget *page;
+  GtkWindow *window = open_details (RUNNING_NAME, &page);
+  RowCheck check = { page, "Disk vda (virtio)" };
+  AdwMessageDialog *dialog;
+  GtkWidget *extra;
+  GtkWidget *button;
+  GtkWidget *row;
+  GList *checks = NULL;
+
+  g_assert_true (wait_until (row_exists, &check));
+  row = find_row (page, "Firmware");
+  button = find_by_tooltip (row, "Change Firmware…");
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_get_sensitive (button));
+  g_test_message ("running: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Shut the machine down"));
+  gtk_window_destroy (window);
+
+  window = open_details ("lodge-test-details-uefi", &page);
+  row = NULL;
+  {
+    RowCheck fw = { page, "Firmware" };
+
+    g_assert_true (wait_until (row_exists, &fw));
+    row = find_row (page, "Firmware");
+  }
+  button = find_by_tooltip (row, "Change Firmware…");
+  g_assert_true (wait_until (widget_sensitive, button));
+  g_test_message ("off: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "UEFI with Secure Boot"));
+
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wait_until (dialog_shown, NULL));
+  dialog = find_dialog ();
+  extra = adw_message_dialog_get_extra_child (dialog);
+  for (GtkWidget *it = gtk_widget_get_first_child (extra); it != NULL; it = gtk_widget_get_next_sibling (it))
+    if (GTK_IS_CHECK_BUTTON (it))
+      checks = g_list_append (checks, it);
+    else if (GTK_IS_LABEL (it))
+      {
+        g_test_message ("warning: %s", gtk_label_get_text (GTK_LABEL (it)));
+        g_assert_true (gtk_widget_has_css_class (it, "warning"));
+        g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (it)), "may no longer start"));
+      }
+  g_assert_cmpuint (g_list_length (checks), ==, 3);
+  /* Now UEFI with Secure Boot (Q35). */
+  g_assert_false (gtk_check_button_get_active (checks->data));
+  g_assert_true (gtk_check_button_get_active (checks->next->data));
+  g_assert_true (gtk_check_button_get_active (checks->next->next->data));
+  g_assert_true (gtk_widget_get_sensitive (checks->next->next->data));
+  gtk_check_button_set_active (checks->data, TRUE);
+  /* Secure Boot is a UEFI matter. */
+  g_assert_false (gtk_widget_get_sensitive (checks->next->next->data));
+  g_list_free (checks);
+  adw_message_dialog_response (dialog, "ok");
+
+  g_assert_true (wait_until (firmware_is_bios, (gpointer) "lodge-test-details-uefi"));
+  g_assert_true (wait_until (subtitle_starts_bios, row));
+
+  gtk_window_destroy (window);
+}
+
 static void
 test_host_page (void)
 {
@@ -535,6 +699,20 @@ main (int    argc,
           else
             gtk_widget_activate_action (page, g_getenv ("LODGE_DETAILS_ACTION"), NULL);
         }
+      if (g_getenv ("LODGE_DETAILS_POPUP") != NULL)
+        {
+          GtkWidget *button;
+          gint64 end = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+          guint wake = g_timeout_add (20, wake_cb, NULL);
+
+          while (g_get_monotonic_time () < end)
+            g_main_context_iteration (NULL, TRUE);
+          g_source_remove (wake);
+          /* A menu button by its tooltip, e.g. the USB picker's. */
+          button = find_by_tooltip (page, g_getenv ("LODGE_DETAILS_POPUP"));
+          if (GTK_IS_MENU_BUTTON (button))
+            gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+        }
       while (TRUE)
         g_main_context_iteration (NULL, TRUE);
     }
@@ -542,6 +720,8 @@ main (int    argc,
   g_test_add_func ("/details/ui/rich-machine-shown", test_rich_machine_shown);
   g_test_add_func ("/details/ui/edits-through-page", test_edits_through_page);
   g_test_add_func ("/details/ui/clone-through-page", test_clone_through_page);
+  g_test_add_func ("/details/ui/usb-picker", test_usb_picker);
+  g_test_add_func ("/details/ui/firmware-through-page", test_firmware_through_page);
   g_test_add_func ("/details/ui/host-page", test_host_page);
 
   return g_test_run ();

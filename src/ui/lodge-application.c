@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "create/lodge-pending-cleanup.h"
 #include "model/lodge-stats-history.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-preferences-window.h"
@@ -185,8 +186,15 @@ lodge_application_open_cb (GObject      *object,
 
   /* The window follows the connection's state and shows the error. */
   if (!lodge_connection_open_finish (LODGE_CONNECTION (object), result, &error))
-    g_debug ("Could not open %s: %s",
-             lodge_connection_get_uri (LODGE_CONNECTION (object)), error->message);
+    {
+      g_debug ("Could not open %s: %s",
+               lodge_connection_get_uri (LODGE_CONNECTION (object)), error->message);
+      return;
+    }
+
+  /* What a creation could not remove when an earlier session lost this
+   * host goes now (on a worker thread), and again at each reconnection. */
+  lodge_pending_cleanup_get_for_connection (LODGE_CONNECTION (object));
 }
 
 LodgeConnection *

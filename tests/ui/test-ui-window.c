@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "lodge-test.h"
+#include "create/lodge-pending-cleanup.h"
 #include "ui/lodge-details-page.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-window-private.h"
@@ -651,6 +652,62 @@ test_window_bad_uri (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* What a creation could not remove before its host went away is listed
+ * in a record; the application removes it as soon as the connection is
+ * open again, here in a new session. */
+#define PENDING_KEEP_UUID "5c0d6a1e-0000-4000-8000-000000000001"
+#define PENDING_GONE_UUID "5c0d6a1e-0000-4000-8000-000000000002"
+
+static gboolean
+pending_record_empty (gpointer data)
+{
+  g_auto(GStrv) domains = NULL;
+  g_auto(GStrv) volumes = NULL;
+
+  lodge_pending_cleanup_list (data, &domains, &volumes);
+  return g_strv_length (domains) == 0 && g_strv_length (volumes) == 0;
+}
+
+static void
+test_window_pending_cleanup (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "pending.xml", NULL);
+  g_autofree char *uri = g_strconcat ("test://", path, NULL);
+  const char *gone[] = { PENDING_GONE_UUID, NULL };
+  g_autoptr(GError) error = NULL;
+  LodgeWindow *window;
+  LodgeConnection *connection;
+  GListModel *library;
+  CountCheck one;
+  g_auto(GStrv) domains = NULL;
+  g_auto(GStrv) volumes = NULL;
+  const char *xml =
+    "<node>"
+    "<domain type='test'><name>kept</name><uuid>" PENDING_KEEP_UUID "</uuid>"
+    "<memory>65536</memory><os><type>hvm</type></os></domain>"
+    "<domain type='test'><name>half-made</name><uuid>" PENDING_GONE_UUID "</uuid>"
+    "<memory>65536</memory><os><type>hvm</type></os></domain>"
+    "</node>";
+
+  g_assert_true (g_file_set_contents (path, xml, -1, &error));
+  g_assert_no_error (error);
+  g_assert_true (lodge_pending_cleanup_record (uri, gone, NULL, &error));
+  g_assert_no_error (error);
+  lodge_pending_cleanup_list (uri, &domains, &volumes);
+  g_assert_cmpstrv (domains, gone);
+
+  window = show_window (uri);
+  connection = lodge_window_get_connection (window);
+  library = lodge_window_get_library_model (window);
+  one = (CountCheck) { library, 1 };
+  g_assert_true (wait_until (pending_record_empty, uri));
+  g_assert_true (wait_until (count_is, &one));
+  g_assert_nonnull (lodge_connection_lookup_machine (connection, "kept"));
+  g_assert_null (lodge_connection_lookup_machine (connection, "half-made"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -669,6 +726,12 @@ main (int   argc,
 
   tmp_dir = g_dir_make_tmp ("lodge-ui-test-XXXXXX", &error);
   g_assert_no_error (error);
+  /* The application's records (usage, pending cleanups) stay here. */
+  {
+    g_autofree char *state_dir = g_build_filename (tmp_dir, "state", NULL);
+
+    g_setenv ("XDG_STATE_HOME", state_dir, TRUE);
+  }
 
   /* Startup opens the default connection: make it the test driver's, not
    * the system daemon. */
@@ -698,6 +761,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/bad-uri", test_window_bad_uri);
   g_test_add_func ("/ui/window/details", test_window_details);
   g_test_add_func ("/ui/window/drop-file", test_window_drop_file);
+  g_test_add_func ("/ui/window/pending-cleanup", test_window_pending_cleanup);
 
   ret = g_test_run ();
 

@@ -35,6 +35,7 @@ struct _LodgeMedia
   guint64          virtual_size;
   guint            installer : 1;
   guint            live : 1;
+  guint            takes_script : 1;
 };
 
 G_DEFINE_FINAL_TYPE (LodgeMedia, lodge_media, G_TYPE_OBJECT)
@@ -170,6 +171,7 @@ typedef struct
   guint64          virtual_size;
   gboolean         installer;
   gboolean         live;
+  gboolean         takes_script;
 } Probe;
 
 static void
@@ -468,6 +470,7 @@ lodge_media_probe_worker (GTask        *task,
   probe->kind = LODGE_MEDIA_KIND_ISO;
   probe->disk_format = LODGE_DISK_FORMAT_RAW;
   probe->installer = TRUE;
+  probe->takes_script = TRUE;
 
   /* Flags 0: non-bootable media are read too (the plain call refuses them).
    * The call runs a main loop on the thread-default context: without our
@@ -506,6 +509,8 @@ lodge_media_probe_worker (GTask        *task,
         probe->os_id = g_strdup (osinfo_entity_get_id (OSINFO_ENTITY (os)));
       probe->installer = osinfo_media_get_installer (media);
       probe->live = osinfo_media_get_live (media);
+      /* Some installers ignore scripts (Ubuntu Server's subiquity). */
+      probe->takes_script = osinfo_media_supports_installer_script (media);
       g_clear_object (&os);
     }
 
@@ -589,6 +594,7 @@ lodge_media_new_for_path_finish (GAsyncResult  *result,
   self->virtual_size = probe->virtual_size;
   self->installer = probe->installer;
   self->live = probe->live;
+  self->takes_script = probe->takes_script;
   if (probe->os_id != NULL)
     {
       LodgeOs *os = lodge_os_database_lookup (probe->db, probe->os_id);
@@ -647,6 +653,13 @@ lodge_media_get_installer (LodgeMedia *self)
 {
   g_return_val_if_fail (LODGE_IS_MEDIA (self), FALSE);
   return self->installer;
+}
+
+gboolean
+lodge_media_get_takes_install_script (LodgeMedia *self)
+{
+  g_return_val_if_fail (LODGE_IS_MEDIA (self), FALSE);
+  return self->takes_script;
 }
 
 gboolean

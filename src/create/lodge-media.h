@@ -48,6 +48,8 @@ LodgeOs        *lodge_media_get_os              (LodgeMedia *self);
 const char     *lodge_media_get_volume_id       (LodgeMedia *self);
 const char     *lodge_media_get_publisher_id    (LodgeMedia *self);
 gboolean        lodge_media_get_installer       (LodgeMedia *self);
+/* FALSE when libosinfo says this medium ignores install scripts. */
+gboolean        lodge_media_get_takes_install_script (LodgeMedia *self);
 gboolean        lodge_media_get_live            (LodgeMedia *self);
 LodgeDiskFormat lodge_media_get_disk_format     (LodgeMedia *self);
 guint64         lodge_media_get_size            (LodgeMedia *self);

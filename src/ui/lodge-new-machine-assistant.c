@@ -2094,7 +2094,9 @@ lodge_new_machine_assistant_prepare_review (LodgeNewMachineAssistant *self)
 
   /* Express install: installers whose OS has a script Lodge can hand over. */
   express = kind == LODGE_MEDIA_KIND_ISO && self->os != NULL &&
-            lodge_media_get_installer (self->media) && lodge_express_is_supported (self->os);
+            lodge_media_get_installer (self->media) &&
+            lodge_media_get_takes_install_script (self->media) &&
+            lodge_express_is_supported (self->os);
   gtk_widget_set_visible (GTK_WIDGET (self->express_row), express);
   if (express && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->express_user_row)), "") == 0)
     {

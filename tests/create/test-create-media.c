@@ -38,13 +38,19 @@ typedef struct
   const char *publisher;
   const char *kernel_dir;   /* a directory with a kernel, e.g. "install.amd" */
   const char *expected;     /* short id, NULL: nothing matches */
+  gboolean    takes_script; /* libosinfo's installer-script for the medium */
 } IsoCase;
 
 static const IsoCase iso_cases[] = {
-  { "debian.iso", "Debian 11.5.0 amd64 n", "Debian CD", "install.amd", "debian11" },
-  { "fedora.iso", "Fedora-S-dvd-x86_64-37", NULL, "isolinux", "fedora37" },
-  { "win11.iso", "CCCOMA_X64FRE_EN-US_DV9", "MICROSOFT CORPORATION", NULL, "win11" },
-  { "nothing.iso", "LODGE_NOTHING_42", "Lodge tests", NULL, NULL },
+  { "debian.iso", "Debian 11.5.0 amd64 n", "Debian CD", "install.amd", "debian11", TRUE },
+  { "fedora.iso", "Fedora-S-dvd-x86_64-37", NULL, "isolinux", "fedora37", TRUE },
+  /* Debian 12's osinfo-db has no install script for Windows 11. */
+  { "win11.iso", "CCCOMA_X64FRE_EN-US_DV9", "MICROSOFT CORPORATION", NULL, "win11", FALSE },
+  /* Ubuntu's desktop installer takes a preseed; the server's (subiquity)
+   * does not, so no express install is offered for it. */
+  { "ubuntu.iso", "Ubuntu 22.04.1 LTS amd64", NULL, "casper", "ubuntu22.04", TRUE },
+  { "ubuntu-server.iso", "Ubuntu-Server 22.04.1 LTS amd64", NULL, "casper", "ubuntu22.04", FALSE },
+  { "nothing.iso", "LODGE_NOTHING_42", "Lodge tests", NULL, NULL, TRUE },
 };
 
 static char *
@@ -90,11 +96,14 @@ test_iso (gconstpointer data)
       g_assert_cmpstr (lodge_media_get_label (media), ==,
                        lodge_os_get_name (lodge_media_get_os (media)));
       g_assert_true (lodge_media_get_installer (media));
+      g_assert_cmpint (lodge_media_get_takes_install_script (media), ==, c->takes_script);
     }
   else
     {
       g_assert_null (lodge_media_get_os (media));
       g_assert_cmpstr (lodge_media_get_label (media), ==, c->volume_id);
+      /* Unidentified: the OS the user picks decides. */
+      g_assert_true (lodge_media_get_takes_install_script (media));
     }
 
   g_remove (iso);
@@ -315,8 +324,7 @@ main (int   argc,
 
   for (guint i = 0; i < G_N_ELEMENTS (iso_cases); i++)
     {
-      g_autofree char *name = g_strdup_printf ("/create/media/iso/%s",
-                                               iso_cases[i].expected ? iso_cases[i].expected : "nothing");
+      g_autofree char *name = g_strdup_printf ("/create/media/iso/%s", iso_cases[i].file);
       g_test_add_data_func (name, &iso_cases[i], test_iso);
     }
   g_test_add_func ("/create/media/not-an-iso", test_not_an_iso);

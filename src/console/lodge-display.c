@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #ifdef LODGE_HAVE_X11_SHM
@@ -25,14 +26,19 @@
  *
  * GTK 4 cannot grab or confine the pointer, so "grab" means inhibiting the
  * system shortcuts of the toplevel from the first click until the release
- * modifiers (default Ctrl+Alt) are pressed together. Every key pressed in
+ * key (default Ctrl+Alt) is pressed. Every key pressed in
  * the guest is remembered and released when the widget loses focus, so no
  * key ever sticks. */
 
 #define RESIZE_GUEST_DELAY_MS 300
+/* No cursor grows past this, in its own pixels. */
+#define CURSOR_MAX_SIZE 512
 #define ZOOM_STEP 1.25
 #define ZOOM_MIN 0.125
 #define ZOOM_MAX 8.0
+#define DEFAULT_RELEASE_KEY "<Control><Alt>"
+/* The modifiers a release key may name. */
+#define RELEASE_MODIFIER_MASK (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK | GDK_SUPER_MASK)
 
 /* XT scancodes used by the send-key menu. */
 #define XT_LEFT_CTRL 0x1d
@@ -57,7 +63,10 @@ struct _LodgeDisplay
   /* Keyboard */
   guint32 pressed[(LODGE_XT_MAX + 1) / 32];
   guint n_pressed;
+  char *release_key;
+  guint release_keyval;
   GdkModifierType release_modifiers;
+  gboolean release_armed;
   gboolean grabbed;
 
   /* Pointer */
@@ -75,6 +84,10 @@ struct _LodgeDisplay
   int requested_height;
 
   GdkCursor *none_cursor;
+  /* The guest's cursor scaled like the picture, and what it was made of */
+  GdkCursor *scaled_cursor;
+  GdkCursor *scaled_from;
+  double scaled_factor;
 
   /* See lodge_display_keep_shm_pool() */
   cairo_surface_t *shm_keepalive;
@@ -89,7 +102,7 @@ enum {
   PROP_SCALING,
   PROP_ZOOM,
   PROP_GRABBED,
-  PROP_RELEASE_MODIFIERS,
+  PROP_RELEASE_KEY,
   PROP_RESIZE_GUEST,
   PROP_SHARE_CLIPBOARD,
   N_PROPS
@@ -231,6 +244,37 @@ modifier_of_keyval (guint keyval)
     }
 }
 
+/* A release key with a key of its own (Shift+F12): that key pressed with
+ * exactly those modifiers. */
+static gboolean
+lodge_display_is_release_key (LodgeDisplay    *self,
+                              guint            keyval,
+                              GdkModifierType  state)
+{
+  return self->release_keyval != 0 &&
+         gdk_keyval_to_lower (keyval) == self->release_keyval &&
+         (state & RELEASE_MODIFIER_MASK) == self->release_modifiers;
+}
+
+/* Modifiers only (Ctrl+Alt): all of them held arms the release, which
+ * happens when one of them is let go, unless another key came in between:
+ * Ctrl+Alt+Del and Ctrl+Alt+F2 are the guest's. */
+static void
+lodge_display_arm_release (LodgeDisplay    *self,
+                           guint            keyval,
+                           GdkModifierType  state)
+{
+  GdkModifierType modifier = modifier_of_keyval (keyval);
+
+  if (!self->grabbed || self->release_keyval != 0 || self->release_modifiers == 0)
+    self->release_armed = FALSE;
+  else if (modifier == 0)
+    self->release_armed = FALSE;
+  else if ((((state & RELEASE_MODIFIER_MASK) | modifier) & self->release_modifiers) ==
+           self->release_modifiers)
+    self->release_armed = TRUE;
+}
+
 static gboolean
 is_lock_key (guint scancode)
 {
@@ -256,19 +300,22 @@ lodge_display_key_pressed_cb (LodgeDisplay          *self,
   if (scancode == LODGE_XT_PRINT_SCREEN && (state & GDK_ALT_MASK))
     scancode = LODGE_XT_SYSRQ;
 
+  /* A release key with a key of its own is the user's, not the guest's:
+   * that key never reaches the guest, and what the guest saw of the
+   * combination is let go, so nothing stays pressed there while the
+   * user's fingers leave the keys. */
+  if (self->grabbed && lodge_display_is_release_key (self, keyval, state))
+    {
+      lodge_display_release_all_keys (self);
+      lodge_display_release_grab (self);
+      return TRUE;
+    }
+
   if (!is_lock_key (scancode) && self->n_pressed == 0)
     lodge_display_sync_locks (self);
 
   lodge_display_send_key (self, scancode, TRUE);
-
-  if (self->grabbed && self->release_modifiers != 0)
-    {
-      GdkModifierType held = (state | modifier_of_keyval (keyval)) & GDK_MODIFIER_MASK;
-
-      if ((held & self->release_modifiers) == self->release_modifiers &&
-          modifier_of_keyval (keyval) != 0)
-        lodge_display_release_grab (self);
-    }
+  lodge_display_arm_release (self, keyval, state);
 
   return TRUE;
 }
@@ -288,6 +335,18 @@ lodge_display_key_released_cb (LodgeDisplay          *self,
   if (scancode == LODGE_XT_PRINT_SCREEN && key_is_pressed (self, LODGE_XT_SYSRQ))
     scancode = LODGE_XT_SYSRQ;
   lodge_display_send_key (self, scancode, FALSE);
+
+  /* Modifiers-only release key: one of them let go after all were held.
+   * The guest lets go of the others too. */
+  if (self->release_armed && (modifier_of_keyval (keyval) & self->release_modifiers) != 0)
+    {
+      self->release_armed = FALSE;
+      if (self->grabbed)
+        {
+          lodge_display_release_all_keys (self);
+          lodge_display_release_grab (self);
+        }
+    }
 }
 
 static void
@@ -302,6 +361,7 @@ lodge_display_focus_leave_cb (LodgeDisplay            *self,
                               GtkEventControllerFocus *controller)
 {
   lodge_display_release_all_keys (self);
+  self->release_armed = FALSE;
 
   /* Nor a mouse button held down in the guest. */
   for (guint button = LODGE_MOUSE_BUTTON_LEFT; self->button_state != 0 && button <= 7; button++)
@@ -502,7 +562,11 @@ lodge_display_event_cb (LodgeDisplay             *self,
         case GDK_SCROLL_LEFT:
         case GDK_SCROLL_RIGHT:
         default:
-          /* The SPICE protocol has no horizontal wheel. */
+          /* SPICE has no horizontal wheel: SpiceMouseButton (spice-protocol
+           * 0.14.3, spice/enums.h) knows only UP and DOWN besides the
+           * buttons, spice-server 0.15's tablet and mouse interfaces take
+           * one wheel axis, and QEMU turns only those two into wheel
+           * events. */
           break;
         }
       return TRUE;
@@ -518,17 +582,123 @@ lodge_display_event_cb (LodgeDisplay             *self,
 
 /* Session */
 
+/* How many of the cursor texture's pixels one guest pixel covers. The
+ * picture's scale is in logical pixels; an X11 cursor is in device pixels
+ * (GTK 4.8 hands a texture cursor to Xcursor pixel for pixel, whatever the
+ * scale factor), while on other backends a texture cursor's pixels are
+ * logical ones (Wayland: a buffer of scale 1). */
+static double
+lodge_display_cursor_factor (LodgeDisplay *self)
+{
+  double factor;
+
+  if (!lodge_framebuffer_has_surface (self->framebuffer))
+    return 1.0;
+  lodge_display_update_geometry (self);
+  factor = self->geometry.scale;
+  if (factor <= 0)
+    return 1.0;
+#ifdef LODGE_HAVE_X11_SHM
+  if (GDK_IS_X11_DISPLAY (gtk_widget_get_display (GTK_WIDGET (self))))
+    factor *= gtk_widget_get_scale_factor (GTK_WIDGET (self));
+#endif
+  return factor;
+}
+
+/* The guest's cursor drawn @factor times its size, its hotspot moved with
+ * it: enlarged by a whole factor it keeps its hard pixels, otherwise it is
+ * filtered. */
+static GdkCursor *
+scale_cursor (GdkCursor *cursor,
+              double     factor)
+{
+  GdkTexture *texture = gdk_cursor_get_texture (cursor);
+  g_autoptr(GdkTexture) scaled = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  cairo_surface_t *source, *target;
+  cairo_pattern_t *pattern;
+  cairo_t *cr;
+  int width, height, scaled_width, scaled_height, hot_x, hot_y;
+
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  scaled_width = CLAMP ((int) round (width * factor), 1, CURSOR_MAX_SIZE);
+  scaled_height = CLAMP ((int) round (height * factor), 1, CURSOR_MAX_SIZE);
+
+  source = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  gdk_texture_download (texture, cairo_image_surface_get_data (source),
+                        cairo_image_surface_get_stride (source));
+  cairo_surface_mark_dirty (source);
+
+  target = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, scaled_width, scaled_height);
+  cr = cairo_create (target);
+  cairo_scale (cr, (double) scaled_width / width, (double) scaled_height / height);
+  cairo_set_source_surface (cr, source, 0, 0);
+  pattern = cairo_get_source (cr);
+  cairo_pattern_set_extend (pattern, CAIRO_EXTEND_PAD);
+  cairo_pattern_set_filter (pattern, factor >= 1 && factor == floor (factor)
+                                     ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (target);
+
+  /* cairo's ARGB32 is GDK's default memory format (premultiplied). */
+  bytes = g_bytes_new (cairo_image_surface_get_data (target),
+                       (gsize) cairo_image_surface_get_stride (target) * scaled_height);
+  scaled = gdk_memory_texture_new (scaled_width, scaled_height, GDK_MEMORY_DEFAULT,
+                                   bytes, cairo_image_surface_get_stride (target));
+  cairo_surface_destroy (target);
+  cairo_surface_destroy (source);
+
+  hot_x = (int) floor (gdk_cursor_get_hotspot_x (cursor) * scaled_width / (double) width);
+  hot_y = (int) floor (gdk_cursor_get_hotspot_y (cursor) * scaled_height / (double) height);
+  return gdk_cursor_new_from_texture (scaled,
+                                      CLAMP (hot_x, 0, scaled_width - 1),
+                                      CLAMP (hot_y, 0, scaled_height - 1),
+                                      gdk_cursor_get_fallback (cursor));
+}
+
 static void
 lodge_display_update_cursor (LodgeDisplay *self)
 {
+  GdkCursor *cursor;
+  double factor;
+
   if (!lodge_spice_session_get_cursor_visible (self->session))
     {
       if (self->none_cursor == NULL)
         self->none_cursor = gdk_cursor_new_from_name ("none", NULL);
       gtk_widget_set_cursor (GTK_WIDGET (self), self->none_cursor);
+      return;
     }
-  else
-    gtk_widget_set_cursor (GTK_WIDGET (self), lodge_spice_session_get_cursor (self->session));
+
+  cursor = lodge_spice_session_get_cursor (self->session);
+  factor = lodge_display_cursor_factor (self);
+  if (cursor == NULL || gdk_cursor_get_texture (cursor) == NULL || fabs (factor - 1.0) < 0.01)
+    {
+      g_clear_object (&self->scaled_cursor);
+      g_clear_object (&self->scaled_from);
+      gtk_widget_set_cursor (GTK_WIDGET (self), cursor);
+      return;
+    }
+
+  if (self->scaled_from != cursor || self->scaled_factor != factor)
+    {
+      g_clear_object (&self->scaled_cursor);
+      self->scaled_cursor = scale_cursor (cursor, factor);
+      g_set_object (&self->scaled_from, cursor);
+      self->scaled_factor = factor;
+    }
+  gtk_widget_set_cursor (GTK_WIDGET (self), self->scaled_cursor);
+}
+
+static void
+lodge_display_scale_factor_cb (LodgeDisplay *self,
+                               GParamSpec   *pspec,
+                               gpointer      user_data)
+{
+  lodge_display_update_cursor (self);
 }
 
 static void
@@ -631,6 +801,7 @@ lodge_display_framebuffer_invalidate_size_cb (LodgeDisplay *self,
 {
   self->have_last_guest_pos = FALSE;
   gtk_widget_queue_resize (GTK_WIDGET (self));
+  lodge_display_update_cursor (self);
 }
 
 static gboolean
@@ -797,6 +968,8 @@ lodge_display_size_allocate (GtkWidget *widget,
 
   self->have_last_guest_pos = FALSE;
   lodge_display_queue_resize_guest (self);
+  /* The picture's scale may have changed: the cursor's follows. */
+  lodge_display_update_cursor (self);
 }
 
 static void
@@ -839,9 +1012,21 @@ lodge_display_dispose (GObject *object)
   g_clear_object (&self->framebuffer);
   g_clear_object (&self->session);
   g_clear_object (&self->none_cursor);
+  g_clear_object (&self->scaled_cursor);
+  g_clear_object (&self->scaled_from);
   g_clear_pointer (&self->shm_keepalive, cairo_surface_destroy);
 
   G_OBJECT_CLASS (lodge_display_parent_class)->dispose (object);
+}
+
+static void
+lodge_display_finalize (GObject *object)
+{
+  LodgeDisplay *self = LODGE_DISPLAY (object);
+
+  g_free (self->release_key);
+
+  G_OBJECT_CLASS (lodge_display_parent_class)->finalize (object);
 }
 
 static void
@@ -872,8 +1057,8 @@ lodge_display_get_property (GObject    *object,
     case PROP_GRABBED:
       g_value_set_boolean (value, self->grabbed);
       break;
-    case PROP_RELEASE_MODIFIERS:
-      g_value_set_flags (value, self->release_modifiers);
+    case PROP_RELEASE_KEY:
+      g_value_set_string (value, self->release_key);
       break;
     case PROP_RESIZE_GUEST:
       g_value_set_boolean (value, self->resize_guest);
@@ -902,8 +1087,8 @@ lodge_display_set_property (GObject      *object,
     case PROP_ZOOM:
       lodge_display_set_zoom (self, g_value_get_double (value));
       break;
-    case PROP_RELEASE_MODIFIERS:
-      lodge_display_set_release_modifiers (self, g_value_get_flags (value));
+    case PROP_RELEASE_KEY:
+      lodge_display_set_release_key (self, g_value_get_string (value));
       break;
     case PROP_RESIZE_GUEST:
       lodge_display_set_resize_guest (self, g_value_get_boolean (value));
@@ -923,6 +1108,7 @@ lodge_display_class_init (LodgeDisplayClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lodge_display_dispose;
+  object_class->finalize = lodge_display_finalize;
   object_class->get_property = lodge_display_get_property;
   object_class->set_property = lodge_display_set_property;
 
@@ -952,10 +1138,16 @@ lodge_display_class_init (LodgeDisplayClass *klass)
   properties[PROP_GRABBED] =
     g_param_spec_boolean ("grabbed", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_RELEASE_MODIFIERS] =
-    g_param_spec_flags ("release-modifiers", NULL, NULL,
-                        GDK_TYPE_MODIFIER_TYPE, GDK_CONTROL_MASK | GDK_ALT_MASK,
-                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * LodgeDisplay:release-key:
+   *
+   * What ends the grab, in gtk_accelerator_parse() syntax: modifiers only
+   * ("<Control><Alt>", the default) or modifiers and a key
+   * ("<Shift>F12"). Show it while grabbed (lodge_display_get_release_label()).
+   */
+  properties[PROP_RELEASE_KEY] =
+    g_param_spec_string ("release-key", NULL, NULL, DEFAULT_RELEASE_KEY,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_RESIZE_GUEST] =
     g_param_spec_boolean ("resize-guest", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -1005,6 +1197,7 @@ lodge_display_init (LodgeDisplay *self)
 
   self->scaling = LODGE_DISPLAY_SCALING_FIT;
   self->zoom = 1.0;
+  self->release_key = g_strdup (DEFAULT_RELEASE_KEY);
   self->release_modifiers = GDK_CONTROL_MASK | GDK_ALT_MASK;
   self->resize_guest = TRUE;
   self->share_clipboard = TRUE;
@@ -1036,6 +1229,9 @@ lodge_display_init (LodgeDisplay *self)
   g_signal_connect_object (self->session, "open-fd",
                            G_CALLBACK (lodge_display_session_open_fd_cb),
                            self, G_CONNECT_SWAPPED);
+
+  g_signal_connect (self, "notify::scale-factor",
+                    G_CALLBACK (lodge_display_scale_factor_cb), NULL);
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
@@ -1435,6 +1631,7 @@ lodge_display_release_grab (LodgeDisplay *self)
 
   g_return_if_fail (LODGE_IS_DISPLAY (self));
 
+  self->release_armed = FALSE;
   if (!self->grabbed)
     return;
   toplevel = lodge_display_get_toplevel (self);
@@ -1444,28 +1641,61 @@ lodge_display_release_grab (LodgeDisplay *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GRABBED]);
 }
 
-GdkModifierType
-lodge_display_get_release_modifiers (LodgeDisplay *self)
+const char *
+lodge_display_get_release_key (LodgeDisplay *self)
 {
-  g_return_val_if_fail (LODGE_IS_DISPLAY (self), 0);
-  return self->release_modifiers;
+  g_return_val_if_fail (LODGE_IS_DISPLAY (self), NULL);
+  return self->release_key;
 }
 
 /**
- * lodge_display_set_release_modifiers:
- * @modifiers: the modifiers that, pressed together, release the grab
+ * lodge_display_set_release_key:
+ * @accelerator: (nullable): what ends the grab, as gtk_accelerator_parse()
+ *   reads it: "<Control><Alt>", "<Control><Alt><Shift>", "<Shift>F12",
+ *   "<Control><Alt>g"; %NULL for the default, Ctrl+Alt
+ *
+ * Returns: whether @accelerator was understood (if not, nothing changes)
  */
-void
-lodge_display_set_release_modifiers (LodgeDisplay    *self,
-                                     GdkModifierType  modifiers)
+gboolean
+lodge_display_set_release_key (LodgeDisplay *self,
+                               const char   *accelerator)
 {
-  g_return_if_fail (LODGE_IS_DISPLAY (self));
+  GdkModifierType modifiers = 0;
+  guint keyval = 0;
 
-  modifiers &= GDK_MODIFIER_MASK;
-  if (modifiers == self->release_modifiers)
-    return;
+  g_return_val_if_fail (LODGE_IS_DISPLAY (self), FALSE);
+
+  if (accelerator == NULL || *accelerator == '\0')
+    accelerator = DEFAULT_RELEASE_KEY;
+  if (!gtk_accelerator_parse (accelerator, &keyval, &modifiers) ||
+      (modifiers & ~RELEASE_MODIFIER_MASK) != 0 ||
+      (keyval == 0 && modifiers == 0) || modifier_of_keyval (keyval) != 0)
+    {
+      g_warning ("Not a release key: “%s”", accelerator);
+      return FALSE;
+    }
+
+  self->release_keyval = gdk_keyval_to_lower (keyval);
   self->release_modifiers = modifiers;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RELEASE_MODIFIERS]);
+  if (g_strcmp0 (accelerator, self->release_key) != 0)
+    {
+      g_free (self->release_key);
+      self->release_key = g_strdup (accelerator);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RELEASE_KEY]);
+    }
+  return TRUE;
+}
+
+/**
+ * lodge_display_get_release_label:
+ *
+ * Returns: (transfer full): the release key for people, such as “Ctrl+Alt”
+ */
+char *
+lodge_display_get_release_label (LodgeDisplay *self)
+{
+  g_return_val_if_fail (LODGE_IS_DISPLAY (self), NULL);
+  return gtk_accelerator_get_label (self->release_keyval, self->release_modifiers);
 }
 
 gboolean

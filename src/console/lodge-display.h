@@ -39,9 +39,11 @@
  * Input: the widget takes every key while it has the focus (grab it with
  * gtk_widget_grab_focus()); application shortcuts that must work over the
  * console belong in a capture-phase controller of the window. The first
- * click inhibits the system shortcuts ("grabbed"); pressing the
- * "release-modifiers" (default Ctrl+Alt) together ends it: show that in the
- * UI while grabbed. lodge_display_send_keys() for the send-key menu.
+ * click inhibits the system shortcuts ("grabbed"); the "release-key"
+ * (default Ctrl+Alt, let go after all were held; or modifiers and a key,
+ * such as Shift+F12, which the guest never sees) ends it: show
+ * lodge_display_get_release_label() in the UI while grabbed.
+ * lodge_display_send_keys() for the send-key menu.
  *
  * Agent: "resize-guest" (on; debounced) and "share-clipboard" (on).
  * Files dropped on the display come as the "files-dropped" signal; copy
@@ -121,9 +123,10 @@ void                lodge_display_send_keys            (LodgeDisplay        *sel
                                                         LodgeSendKey         keys);
 gboolean            lodge_display_get_grabbed          (LodgeDisplay        *self);
 void                lodge_display_release_grab         (LodgeDisplay        *self);
-GdkModifierType     lodge_display_get_release_modifiers (LodgeDisplay       *self);
-void                lodge_display_set_release_modifiers (LodgeDisplay       *self,
-                                                        GdkModifierType      modifiers);
+const char         *lodge_display_get_release_key      (LodgeDisplay        *self);
+gboolean            lodge_display_set_release_key      (LodgeDisplay        *self,
+                                                        const char          *accelerator);
+char               *lodge_display_get_release_label    (LodgeDisplay        *self);
 
 /* Guest agent */
 void                lodge_display_copy_files_async     (LodgeDisplay         *self,

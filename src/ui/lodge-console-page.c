@@ -52,6 +52,7 @@ struct _LodgeConsolePage
   guint               spinner_source;
   gulong              fullscreened_handler;
   GtkWindow          *toplevel;
+  GSettings          *settings;
 
   /* template children */
   GtkOverlay         *overlay;
@@ -387,18 +388,13 @@ lodge_console_page_display_grabbed_cb (LodgeConsolePage *self,
                                        GParamSpec       *pspec,
                                        LodgeDisplay     *display)
 {
-  gboolean grabbed = lodge_display_get_grabbed (display);
+  g_autofree char *keys = lodge_display_get_release_label (display);
+  g_autofree char *text = NULL;
 
-  if (grabbed)
-    {
-      g_autofree char *keys = gtk_accelerator_get_label (0, lodge_display_get_release_modifiers (display));
-      g_autofree char *text = NULL;
-
-      /* Translators: %s is a key combination such as Ctrl+Alt */
-      text = g_strdup_printf (_("%s releases the keyboard"), keys);
-      gtk_label_set_text (self->grab_label, text);
-    }
-  gtk_revealer_set_reveal_child (self->grab_revealer, grabbed);
+  /* Translators: %s is a key combination such as Ctrl+Alt */
+  text = g_strdup_printf (_("%s releases the keyboard"), keys);
+  gtk_label_set_text (self->grab_label, text);
+  gtk_revealer_set_reveal_child (self->grab_revealer, lodge_display_get_grabbed (display));
 }
 
 /* File drop ----------------------------------------------------------- */
@@ -909,6 +905,7 @@ lodge_console_page_dispose (GObject *object)
   if (self->display != NULL)
     lodge_console_page_stop (self);
   g_clear_object (&self->machine);
+  g_clear_object (&self->settings);
   g_clear_handle_id (&self->hide_header_source, g_source_remove);
   g_clear_handle_id (&self->spinner_source, g_source_remove);
   g_clear_object (&self->copy_cancellable);
@@ -1132,6 +1129,14 @@ lodge_console_page_init (LodgeConsolePage *self)
   g_signal_connect_object (self->display, "notify::grabbed",
                            G_CALLBACK (lodge_console_page_display_grabbed_cb),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->display, "notify::release-key",
+                           G_CALLBACK (lodge_console_page_display_grabbed_cb),
+                           self, G_CONNECT_SWAPPED);
+  /* The console layer reads no settings: the release key comes from here. */
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_settings_bind (self->settings, "console-release-key", self->display, "release-key",
+                   G_SETTINGS_BIND_GET);
+  lodge_console_page_display_grabbed_cb (self, NULL, self->display);
   g_signal_connect_object (self->display, "notify",
                            G_CALLBACK (lodge_console_page_display_notify_cb),
                            self, G_CONNECT_SWAPPED);

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include "console/lodge-console.h"
 #include "ui/lodge-console-target.h"
 #include "ui/lodge-thumbnail.h"
@@ -145,7 +147,8 @@ lodge_thumbnail_resolve_cb (GObject      *object,
   g_assert (self->picture == NULL);
   self->picture = gtk_picture_new_for_paintable (GDK_PAINTABLE (framebuffer));
   gtk_picture_set_can_shrink (GTK_PICTURE (self->picture), TRUE);
-  gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_CONTAIN);
+  /* Fitted by lodge_thumbnail_size_allocate() onto whole pixels. */
+  gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_FILL);
   gtk_widget_set_parent (self->picture, GTK_WIDGET (self));
   lodge_console_target_connect (self->target, self->session);
 }
@@ -364,9 +367,47 @@ lodge_thumbnail_size_allocate (GtkWidget *widget,
                                int        baseline)
 {
   LodgeThumbnail *self = LODGE_THUMBNAIL (widget);
+  LodgeFramebuffer *framebuffer;
+  int fb_width, fb_height, picture_width, picture_height;
+  double scale;
 
-  if (self->picture != NULL)
-    gtk_widget_allocate (self->picture, width, height, baseline, NULL);
+  if (self->picture == NULL)
+    return;
+
+  /* The picture fitted with its aspect kept, as GtkPicture's "contain"
+   * would, but on whole pixels: at a fraction of a pixel every tile edge
+   * of the framebuffer would fall between pixels and show as a seam. */
+  framebuffer = lodge_spice_session_get_framebuffer (self->session);
+  fb_width = lodge_framebuffer_get_width (framebuffer);
+  fb_height = lodge_framebuffer_get_height (framebuffer);
+  if (fb_width <= 0 || fb_height <= 0 || width <= 0 || height <= 0)
+    {
+      gtk_widget_allocate (self->picture, width, height, baseline, NULL);
+      return;
+    }
+  scale = MIN ((double) width / fb_width, (double) height / fb_height);
+  picture_width = CLAMP ((int) round (fb_width * scale), 1, width);
+  picture_height = CLAMP ((int) round (fb_height * scale), 1, height);
+  gtk_widget_allocate (self->picture, picture_width, picture_height, -1,
+                       gsk_transform_translate (NULL, &GRAPHENE_POINT_INIT ((width - picture_width) / 2,
+                                                                            (height - picture_height) / 2)));
+}
+
+/* The framebuffer draws its tiles as cairo nodes for the cairo renderer
+ * (cheap, and sharp-edged when scaled), as textures for GL. */
+static void
+lodge_thumbnail_snapshot (GtkWidget   *widget,
+                          GtkSnapshot *snapshot)
+{
+  LodgeThumbnail *self = LODGE_THUMBNAIL (widget);
+  GtkNative *native = gtk_widget_get_native (widget);
+
+  if (self->picture == NULL)
+    return;
+  if (native != NULL && self->session != NULL)
+    lodge_framebuffer_set_use_cairo (lodge_spice_session_get_framebuffer (self->session),
+                                     GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native)));
+  gtk_widget_snapshot_child (widget, self->picture, snapshot);
 }
 
 /* GObject ------------------------------------------------------------- */
@@ -438,6 +479,7 @@ lodge_thumbnail_class_init (LodgeThumbnailClass *klass)
   widget_class->measure = lodge_thumbnail_measure;
   widget_class->get_request_mode = lodge_thumbnail_get_request_mode;
   widget_class->size_allocate = lodge_thumbnail_size_allocate;
+  widget_class->snapshot = lodge_thumbnail_snapshot;
 
   properties[PROP_MACHINE] =
     g_param_spec_object ("machine", NULL, NULL, LODGE_TYPE_MACHINE,

@@ -10,7 +10,7 @@
  *
  * Usage: lodge-spice-test-server --port PORT [--width W] [--height H]
  *                                [--no-tablet] [--no-agent] [--password PW]
- *                                [--tls-port PORT --tls-dir DIR]
+ *                                [--tls-port PORT --tls-dir DIR] [--audio]
  *
  * Commands (stdin, one per line):
  *   pattern SEED              full frame of the test pattern (see below)
@@ -24,6 +24,8 @@
  *                             the server takes them)
  *   stream-area X Y W H FPS   a W×H area changing at FPS
  *   stop                      end the stream
+ *   tone FREQ MS              (--audio) a sine of FREQ Hz for MS ms on
+ *                             the playback channel, 44.1 kHz stereo
  *   sync TOKEN                prints "sync TOKEN" once the commands before
  *                             it have been handed to the display worker
  *   quit
@@ -36,7 +38,8 @@
  *   agent-grab TYPE… · agent-clipboard TYPE SIZE HEX(data) ·
  *   agent-file-start NAME SIZE · agent-file NAME SIZE SHA256 (a file copied
  *   in whole) · agent-file-status ID RESULT (from the client: cancelled…) ·
- *   stream FRAMES
+ *   stream FRAMES · channel playback|record connected|disconnected ·
+ *   tone-done FRAMES RATE (frames the playback channel took for the tone)
  *   (frames handed to the worker, every second while streaming)
  *
  * The test pattern at (x, y) for SEED s is xRGB with
@@ -48,6 +51,7 @@
 
 #include <glib.h>
 #include <glib-unix.h>
+#include <math.h>
 #include <spice.h>
 #include <spice/vd_agent.h>
 #include <signal.h>
@@ -198,6 +202,15 @@ core_channel_event (int                    event,
         emit ("client connected");
       else if (event == SPICE_CHANNEL_EVENT_DISCONNECTED)
         emit ("client disconnected");
+    }
+  else if (info->type == SPICE_CHANNEL_PLAYBACK || info->type == SPICE_CHANNEL_RECORD)
+    {
+      const char *name = info->type == SPICE_CHANNEL_PLAYBACK ? "playback" : "record";
+
+      if (event == SPICE_CHANNEL_EVENT_INITIALIZED)
+        emit ("channel %s connected", name);
+      else if (event == SPICE_CHANNEL_EVENT_DISCONNECTED)
+        emit ("channel %s disconnected", name);
     }
 }
 
@@ -1098,6 +1111,114 @@ stream_start (int x,
   stream_report_source = g_timeout_add_seconds (1, stream_report_cb, NULL);
 }
 
+/* Audio: a playback device that plays tones, a record device that takes
+ * what comes (the client sends it only when allowed to record). */
+
+#define TONE_TICK_MS 10
+
+/* What the server likes best (48 kHz when it can use Opus), set once as
+ * QEMU does: the codec is chosen when a client connects. */
+static guint tone_rate;
+
+static const SpicePlaybackInterface playback_interface = {
+  .base = {
+    .type = SPICE_INTERFACE_PLAYBACK,
+    .description = "lodge test playback",
+    .major_version = SPICE_INTERFACE_PLAYBACK_MAJOR,
+    .minor_version = SPICE_INTERFACE_PLAYBACK_MINOR,
+  },
+};
+
+static const SpiceRecordInterface record_interface = {
+  .base = {
+    .type = SPICE_INTERFACE_RECORD,
+    .description = "lodge test record",
+    .major_version = SPICE_INTERFACE_RECORD_MAJOR,
+    .minor_version = SPICE_INTERFACE_RECORD_MINOR,
+  },
+};
+
+static SpicePlaybackInstance playback_instance;
+static SpiceRecordInstance record_instance;
+
+static struct
+{
+  guint source;
+  double frequency;
+  guint64 total;      /* frames of the whole tone */
+  guint64 done;       /* frames handed to the channel */
+  guint64 taken;      /* of which a client's channel took */
+  gint64 start;       /* monotonic µs */
+  double phase;
+} tone;
+
+/* Feeds the channel at the tone's own pace: as many frames as the clock
+ * says are due, in the buffers the server hands out. */
+static gboolean
+tone_tick_cb (gpointer user_data)
+{
+  guint64 due = MIN (tone.total,
+                     (guint64) ((g_get_monotonic_time () - tone.start) * tone_rate / G_USEC_PER_SEC));
+
+  while (tone.done < due)
+    {
+      uint32_t *samples = NULL;
+      uint32_t n = 0;
+
+      spice_server_playback_get_buffer (&playback_instance, &samples, &n);
+      if (samples == NULL || n == 0)
+        {
+          /* No client: the frames are lost, as a guest's would be. */
+          tone.done = due;
+          break;
+        }
+      for (uint32_t i = 0; i < n; i++)
+        {
+          gint16 value = 0;
+
+          if (tone.done + i < tone.total)
+            {
+              value = (gint16) (12000 * sin (tone.phase));
+              tone.phase += 2 * G_PI * tone.frequency / tone_rate;
+              if (tone.phase > 2 * G_PI)
+                tone.phase -= 2 * G_PI;
+            }
+          samples[i] = (guint16) value | ((uint32_t) (guint16) value << 16);
+        }
+      spice_server_playback_put_samples (&playback_instance, samples);
+      tone.done += n;
+      tone.taken += n;
+    }
+
+  if (tone.done >= tone.total)
+    {
+      spice_server_playback_stop (&playback_instance);
+      emit ("tone-done %" G_GUINT64_FORMAT " %u", tone.taken, tone_rate);
+      tone.source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+tone_start (double frequency,
+            int    ms)
+{
+  if (playback_instance.base.sif == NULL)
+    {
+      g_printerr ("tone: started without --audio\n");
+      return;
+    }
+  g_clear_handle_id (&tone.source, g_source_remove);
+  tone.frequency = frequency;
+  tone.total = (guint64) ms * tone_rate / 1000;
+  tone.done = tone.taken = 0;
+  tone.phase = 0;
+  tone.start = g_get_monotonic_time ();
+  spice_server_playback_start (&playback_instance);
+  tone.source = g_timeout_add (TONE_TICK_MS, tone_tick_cb, NULL);
+}
+
 /* Commands */
 
 static GMainLoop *loop;
@@ -1144,6 +1265,8 @@ handle_command (char *line)
     stream_start (a, b, c, d, e);
   else if (g_str_equal (cmd, "stop"))
     stream_stop ();
+  else if (g_str_equal (cmd, "tone") && sscanf (rest, "%d %d", &a, &b) == 2)
+    tone_start (a, b);
   else if (g_str_equal (cmd, "sync"))
     emit ("sync %s", rest);
   else if (g_str_equal (cmd, "quit"))
@@ -1177,7 +1300,7 @@ main (int   argc,
 {
   int port = 0;
   int width = 1024, height = 768;
-  gboolean no_tablet = FALSE, no_agent = FALSE;
+  gboolean no_tablet = FALSE, no_agent = FALSE, audio = FALSE;
   g_autofree char *password = NULL;
   g_autofree char *tls_dir = NULL;
   int tls_port = 0;
@@ -1190,6 +1313,7 @@ main (int   argc,
     { "height", 0, 0, G_OPTION_ARG_INT, &height, "Screen height", "H" },
     { "no-tablet", 0, 0, G_OPTION_ARG_NONE, &no_tablet, "Relative mouse only", NULL },
     { "no-agent", 0, 0, G_OPTION_ARG_NONE, &no_agent, "No guest agent", NULL },
+    { "audio", 0, 0, G_OPTION_ARG_NONE, &audio, "Playback and record channels", NULL },
     { "password", 0, 0, G_OPTION_ARG_STRING, &password, "SPICE password", "PW" },
     { NULL }
   };
@@ -1261,6 +1385,16 @@ main (int   argc,
       agent_instance.base.sif = &agent_interface.base;
       agent_instance.subtype = "vdagent";
       spice_server_add_interface (server, &agent_instance.base);
+    }
+
+  if (audio)
+    {
+      playback_instance.base.sif = &playback_interface.base;
+      spice_server_add_interface (server, &playback_instance.base);
+      tone_rate = spice_server_get_best_playback_rate (&playback_instance);
+      spice_server_set_playback_rate (&playback_instance, tone_rate);
+      record_instance.base.sif = &record_interface.base;
+      spice_server_add_interface (server, &record_instance.base);
     }
 
   spice_server_vm_start (server);

@@ -15,6 +15,9 @@
 #include <gtk/gtk.h>
 #include <gdk/x11/gdkx.h>
 #include <X11/extensions/XTest.h>
+#include <X11/extensions/Xfixes.h>
+#include <math.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -41,6 +44,9 @@ typedef struct
   GtkWidget *window;
   GtkWidget *display;
   GtkWidget *button;
+
+  gboolean audio;
+  gboolean record_connected;
 } Fixture;
 
 static const char *server_path;
@@ -67,6 +73,8 @@ server_read_line_cb (GObject      *object,
     }
   if (g_test_verbose ())
     g_printerr ("server: %s\n", line);
+  if (g_str_equal (line, "channel record connected"))
+    f->record_connected = TRUE;
   g_queue_push_tail (&f->lines, line);
   server_read_line (f);
 }
@@ -402,7 +410,7 @@ fixture_setup_full (Fixture    *f,
   overlay = gtk_overlay_new ();
   f->display = lodge_display_new ();
   lodge_display_set_resize_guest (LODGE_DISPLAY (f->display), resize_guest);
-  lodge_spice_session_set_audio (lodge_display_get_session (LODGE_DISPLAY (f->display)), FALSE);
+  lodge_spice_session_set_audio (lodge_display_get_session (LODGE_DISPLAY (f->display)), f->audio);
   g_signal_connect (f->display, "open-fd", G_CALLBACK (display_open_fd_cb), f);
   /* Somewhere else to put the focus, in a corner the pointer tests avoid. */
   f->button = gtk_button_new_with_label ("Elsewhere");
@@ -924,6 +932,171 @@ test_mouse (Fixture       *f,
 }
 
 static gboolean
+lodge_display_get_grabbed_pred (Fixture       *f,
+                                gconstpointer  data)
+{
+  return lodge_display_get_grabbed (LODGE_DISPLAY (f->display));
+}
+
+static gboolean
+is_released (Fixture       *f,
+             gconstpointer  data)
+{
+  return !lodge_display_get_grabbed (LODGE_DISPLAY (f->display));
+}
+
+/* Presses the X keycodes of @keys (evdev codes, 0-terminated) in order,
+ * then lets them go in reverse; returns whether the grab ended. */
+static gboolean
+press_combo (Fixture     *f,
+             const guint *keys)
+{
+  guint n = 0;
+
+  while (keys[n] != 0)
+    x_key (keys[n++] + 8, TRUE);
+  for (guint i = n; i > 0; i--)
+    x_key (keys[i - 1] + 8, FALSE);
+  /* Every event handled: the server has printed its bytes by a sync. */
+  iterate ();
+  server_sync (f);
+  iterate ();
+  return is_released (f, NULL);
+}
+
+static void
+grab_display (Fixture *f)
+{
+  x_pointer_to (f, 500, 300);
+  x_button (1, TRUE);
+  x_button (1, FALSE);
+  g_assert_true (wait_for (f, lodge_display_get_grabbed_pred, NULL));
+}
+
+static void
+expect_kbd (Fixture     *f,
+            const char  *what,
+            const guint *xt_codes,
+            const gboolean *releases,
+            guint        n)
+{
+  g_autoptr(GByteArray) expected = g_byte_array_new ();
+  g_autoptr(GByteArray) got = g_byte_array_new ();
+  gint64 deadline = g_get_monotonic_time () + TIMEOUT_MS * 1000;
+
+  for (guint i = 0; i < n; i++)
+    append_scancode (expected, xt_codes[i], releases[i]);
+  do
+    {
+      g_autoptr(GByteArray) more = server_kbd_bytes (f);
+
+      g_byte_array_append (got, more->data, more->len);
+    }
+  while (got->len < expected->len && g_get_monotonic_time () < deadline);
+  /* And nothing more comes. */
+  iterate ();
+  {
+    g_autoptr(GByteArray) more = server_kbd_bytes (f);
+
+    g_byte_array_append (got, more->data, more->len);
+  }
+  assert_bytes_equal (got, expected, what);
+}
+
+#define EV_LEFT_CTRL 29
+#define EV_LEFT_ALT 56
+#define EV_LEFT_SHIFT 42
+#define EV_F12 88
+#define EV_G 34
+#define EV_DELETE 111
+
+static void
+test_release_key (Fixture       *f,
+                  gconstpointer  data)
+{
+  LodgeDisplay *display = LODGE_DISPLAY (f->display);
+  const guint ctrl_alt[] = { EV_LEFT_CTRL, EV_LEFT_ALT, 0 };
+  const guint shift_f12[] = { EV_LEFT_SHIFT, EV_F12, 0 };
+  const guint ctrl_alt_g[] = { EV_LEFT_CTRL, EV_LEFT_ALT, EV_G, 0 };
+  g_autofree char *label = NULL;
+
+  focus_display (f);
+
+  /* The default: Ctrl+Alt, and what the hint shows. */
+  g_assert_cmpstr (lodge_display_get_release_key (display), ==, "<Control><Alt>");
+  label = lodge_display_get_release_label (display);
+  g_assert_cmpstr (label, ==, "Ctrl+Alt");
+  g_clear_pointer (&label, g_free);
+  grab_display (f);
+  drop_lines (f);
+  /* Ctrl+Alt+Del is the guest's, and the grab stays. */
+  g_assert_false (press_combo (f, (const guint[]) { EV_LEFT_CTRL, EV_LEFT_ALT, EV_DELETE, 0 }));
+  expect_kbd (f, "Ctrl+Alt+Del goes to the guest",
+              (const guint[]) { 0x1d, 0x38, 0x153, 0x153, 0x38, 0x1d },
+              (const gboolean[]) { FALSE, FALSE, FALSE, TRUE, TRUE, TRUE }, 6);
+  /* Ctrl+Alt alone releases when let go; the guest saw both go down and
+   * lets go of both. */
+  g_assert_true (press_combo (f, ctrl_alt));
+  expect_kbd (f, "Ctrl+Alt releases", (const guint[]) { 0x1d, 0x38, 0x38, 0x1d },
+              (const gboolean[]) { FALSE, FALSE, TRUE, TRUE }, 4);
+
+  /* Shift+F12: Ctrl+Alt is now the guest's, Shift+F12 releases. */
+  g_test_expect_message ("lodge-display", G_LOG_LEVEL_WARNING, "Not a release key*");
+  g_assert_false (lodge_display_set_release_key (display, "<Hyper>"));
+  g_test_assert_expected_messages ();
+  g_assert_true (lodge_display_set_release_key (display, "<Shift>F12"));
+  g_assert_cmpstr (lodge_display_get_release_key (display), ==, "<Shift>F12");
+  label = lodge_display_get_release_label (display);
+  g_assert_cmpstr (label, ==, "Shift+F12");
+  g_clear_pointer (&label, g_free);
+  grab_display (f);
+  drop_lines (f);
+  g_assert_false (press_combo (f, ctrl_alt));
+  expect_kbd (f, "Ctrl+Alt goes to the guest", (const guint[]) { 0x1d, 0x38, 0x38, 0x1d },
+              (const gboolean[]) { FALSE, FALSE, TRUE, TRUE }, 4);
+  /* F12 alone, or with Ctrl, is the guest's too. */
+  g_assert_false (press_combo (f, (const guint[]) { EV_F12, 0 }));
+  expect_kbd (f, "F12 goes to the guest", (const guint[]) { 0x58, 0x58 },
+              (const gboolean[]) { FALSE, TRUE }, 2);
+  g_assert_true (press_combo (f, shift_f12));
+  /* Shift went down in the guest and was let go at once; F12 never. */
+  expect_kbd (f, "Shift+F12 releases", (const guint[]) { 0x2a, 0x2a },
+              (const gboolean[]) { FALSE, TRUE }, 2);
+  /* Not grabbed: Shift+F12 is an ordinary key again. */
+  g_assert_true (press_combo (f, shift_f12));
+  expect_kbd (f, "Shift+F12 when not grabbed",
+              (const guint[]) { 0x2a, 0x58, 0x58, 0x2a },
+              (const gboolean[]) { FALSE, FALSE, TRUE, TRUE }, 4);
+
+  /* Ctrl+Alt+G, set through the property as the UI binds it. */
+  g_object_set (display, "release-key", "<Control><Alt>g", NULL);
+  label = lodge_display_get_release_label (display);
+  g_assert_cmpstr (label, ==, "Ctrl+Alt+G");
+  grab_display (f);
+  drop_lines (f);
+  g_assert_false (press_combo (f, ctrl_alt));
+  expect_kbd (f, "Ctrl+Alt, not G", (const guint[]) { 0x1d, 0x38, 0x38, 0x1d },
+              (const gboolean[]) { FALSE, FALSE, TRUE, TRUE }, 4);
+  g_assert_true (press_combo (f, ctrl_alt_g));
+  /* Ctrl and Alt went down and are let go (in scancode order); G never
+   * reaches the guest, nor do the releases of the keys let go after. */
+  expect_kbd (f, "Ctrl+Alt+G releases", (const guint[]) { 0x1d, 0x38, 0x1d, 0x38 },
+              (const gboolean[]) { FALSE, FALSE, TRUE, TRUE }, 4);
+
+  /* Ctrl+Alt+Shift: Ctrl+Alt alone no longer releases. */
+  g_object_set (display, "release-key", "<Control><Alt><Shift>", NULL);
+  grab_display (f);
+  drop_lines (f);
+  g_assert_false (press_combo (f, ctrl_alt));
+  expect_kbd (f, "Ctrl+Alt, not Shift", (const guint[]) { 0x1d, 0x38, 0x38, 0x1d },
+              (const gboolean[]) { FALSE, FALSE, TRUE, TRUE }, 4);
+  g_assert_true (press_combo (f, (const guint[]) { EV_LEFT_CTRL, EV_LEFT_ALT, EV_LEFT_SHIFT, 0 }));
+  /* Released when Shift goes up: Ctrl and Alt with it, once. */
+  expect_kbd (f, "Ctrl+Alt+Shift releases", (const guint[]) { 0x1d, 0x38, 0x2a, 0x2a, 0x1d, 0x38 },
+              (const gboolean[]) { FALSE, FALSE, FALSE, TRUE, TRUE, TRUE }, 6);
+}
+
+static gboolean
 cursor_is (Fixture       *f,
            gconstpointer  data)
 {
@@ -937,35 +1110,133 @@ cursor_is (Fixture       *f,
   return gdk_cursor_get_texture (cursor) != NULL;
 }
 
+typedef struct
+{
+  int size;
+  int hot_x;
+  int hot_y;
+} CursorCheck;
+
+static gboolean
+cursor_texture_is (Fixture       *f,
+                   gconstpointer  data)
+{
+  const CursorCheck *check = data;
+  GdkCursor *cursor = gtk_widget_get_cursor (f->display);
+  GdkTexture *texture = cursor ? gdk_cursor_get_texture (cursor) : NULL;
+
+  return texture != NULL &&
+         gdk_texture_get_width (texture) == check->size &&
+         gdk_texture_get_height (texture) == check->size &&
+         gdk_cursor_get_hotspot_x (cursor) == check->hot_x &&
+         gdk_cursor_get_hotspot_y (cursor) == check->hot_y;
+}
+
+/* What the X server shows with the pointer over the picture: the cursor
+ * GTK made of the texture, in device pixels. */
+static gboolean
+x_cursor_is (Fixture       *f,
+             gconstpointer  data)
+{
+  const CursorCheck *check = data;
+  XFixesCursorImage *image;
+  gboolean same;
+
+  image = XFixesGetCursorImage (xdisplay ());
+  if (image == NULL)
+    return FALSE;
+  same = image->width == check->size && image->height == check->size &&
+         image->xhot == check->hot_x && image->yhot == check->hot_y;
+  XFree (image);
+  return same;
+}
+
+static void
+assert_cursor (Fixture *f,
+               int      size,
+               int      hot_x,
+               int      hot_y)
+{
+  CursorCheck check = { size, hot_x, hot_y };
+
+  if (!wait_for (f, cursor_texture_is, &check))
+    {
+      GdkCursor *cursor = gtk_widget_get_cursor (f->display);
+      GdkTexture *texture = cursor ? gdk_cursor_get_texture (cursor) : NULL;
+
+      g_error ("the cursor is %d×%d at %d,%d, not %d×%d at %d,%d",
+               texture ? gdk_texture_get_width (texture) : 0,
+               texture ? gdk_texture_get_height (texture) : 0,
+               cursor ? gdk_cursor_get_hotspot_x (cursor) : -1,
+               cursor ? gdk_cursor_get_hotspot_y (cursor) : -1,
+               size, size, hot_x, hot_y);
+    }
+  x_pointer_to (f, gtk_widget_get_width (f->display) / 2.0,
+                gtk_widget_get_height (f->display) / 2.0);
+  g_assert_true (wait_for (f, x_cursor_is, &check));
+}
+
 static void
 test_cursor (Fixture       *f,
              gconstpointer  data)
 {
+  LodgeDisplay *display = LODGE_DISPLAY (f->display);
+  int sf = gtk_widget_get_scale_factor (f->display);
   GdkCursor *cursor;
   GdkTexture *texture;
   guint32 pixels[32 * 32];
+  g_autofree guint32 *big = NULL;
 
+  /* 1000×600 widget, 800×600 guest: one guest pixel is one logical pixel,
+   * that is sf device pixels, and an X cursor is in device pixels. (At
+   * scale factor 2 the window could not be that big on the test's
+   * screen.) */
+  if (sf == 1)
+    set_display_size (f, 1000, 600);
   server_send (f, "cursor 32 32 4 5");
   g_assert_true (wait_for (f, cursor_is, NULL));
+  if (sf == 1)
+    {
+      assert_cursor (f, 32, 4, 5);
+      cursor = gtk_widget_get_cursor (f->display);
+      texture = gdk_cursor_get_texture (cursor);
+      /* Downloaded as premultiplied B8G8R8A8 (0xAARRGGBB words). */
+      gdk_texture_download (texture, (guchar *) pixels, 32 * 4);
+      g_assert_cmphex (pixels[0], ==, 0xffff0000);
+      g_assert_cmphex (pixels[20], ==, 0x80000080);
+      g_assert_cmphex (pixels[31 * 32], ==, 0);
+    }
+
+  /* Fit into 640×300: half size, and the hotspot with it. */
+  set_display_size (f, 640, 300);
+  assert_cursor (f, 16 * sf, 2 * sf, (5 * sf) / 2);
+
+  /* Zoom 2: a guest pixel is two device pixels whatever the scale
+   * factor; a whole factor keeps the pixels hard. */
+  lodge_display_set_zoom (display, 2.0);
+  lodge_display_set_scaling (display, LODGE_DISPLAY_SCALING_ZOOM);
+  assert_cursor (f, 64, 8, 10);
   cursor = gtk_widget_get_cursor (f->display);
-  g_assert_cmpint (gdk_cursor_get_hotspot_x (cursor), ==, 4);
-  g_assert_cmpint (gdk_cursor_get_hotspot_y (cursor), ==, 5);
-  texture = gdk_cursor_get_texture (cursor);
-  g_assert_cmpint (gdk_texture_get_width (texture), ==, 32);
-  g_assert_cmpint (gdk_texture_get_height (texture), ==, 32);
-  /* Downloaded as premultiplied B8G8R8A8 (0xAARRGGBB words). */
-  gdk_texture_download (texture, (guchar *) pixels, 32 * 4);
-  g_assert_cmphex (pixels[0], ==, 0xffff0000);
-  g_assert_cmphex (pixels[20], ==, 0x80000080);
-  g_assert_cmphex (pixels[31 * 32], ==, 0);
+  big = g_new (guint32, 64 * 64);
+  gdk_texture_download (gdk_cursor_get_texture (cursor), (guchar *) big, 64 * 4);
+  g_assert_cmphex (big[0], ==, 0xffff0000);
+  g_assert_cmphex (big[1 + 64], ==, 0xffff0000);
+  g_assert_cmphex (big[40], ==, 0x80000080);
+  g_assert_cmphex (big[41 + 64], ==, 0x80000080);
+  g_assert_cmphex (big[63 * 64], ==, 0);
+
+  /* One to one: a guest pixel is a device pixel, the shape as it came. */
+  lodge_display_set_scaling (display, LODGE_DISPLAY_SCALING_ONE_TO_ONE);
+  assert_cursor (f, 32, 4, 5);
+  lodge_display_set_scaling (display, LODGE_DISPLAY_SCALING_FIT);
 
   server_send (f, "cursor-hide");
   g_assert_true (wait_for (f, cursor_is, "none"));
 
+  /* A new shape takes the current scale at once. */
+  set_display_size (f, 500, 300);
   server_send (f, "cursor 16 16 0 0");
-  g_assert_true (wait_for (f, cursor_is, NULL));
-  g_assert_cmpint (gdk_texture_get_width (gdk_cursor_get_texture (gtk_widget_get_cursor (f->display))),
-                   ==, 16);
+  assert_cursor (f, 8 * sf, 0, 0);
 }
 
 static void
@@ -1706,10 +1977,397 @@ test_no_seams (Fixture       *f,
   lodge_framebuffer_clear_surface (fb);
 }
 
+/* Audio --------------------------------------------------------------- */
+
+/* A sound server of the test's own (LODGE_TEST_AUDIO=1, the console-audio
+ * test): PulseAudio with a null sink, in a private runtime directory,
+ * reached through PULSE_SERVER by spice-client-glib's GStreamer backend
+ * (autoaudiosink finds pulsesink) and by parec, which records the sink's
+ * monitor: what Lodge plays is what the test hears. */
+static char *pulse_dir;
+static char *pulse_server;
+static GSubprocess *pulse_daemon;
+
+static gboolean
+pulse_answers (void)
+{
+  g_autofree char *server_arg = g_strdup_printf ("--server=%s", pulse_server);
+  const char *argv[] = { "pactl", server_arg, "info", NULL };
+  int status = 0;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL,
+                       G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, NULL, &status, NULL) &&
+         g_spawn_check_wait_status (status, NULL);
+}
+
+static void
+pulse_start (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *socket = NULL;
+  g_autofree char *protocol = NULL;
+  g_autofree char *runtime = NULL;
+  g_autofree char *state = NULL;
+  gint64 deadline;
+
+  if (g_find_program_in_path ("pulseaudio") == NULL || g_find_program_in_path ("parec") == NULL ||
+      g_find_program_in_path ("pactl") == NULL)
+    lodge_test_skip_all ("no pulseaudio, parec and pactl (Debian pulseaudio, pulseaudio-utils)");
+
+  pulse_dir = g_dir_make_tmp ("lodge-pulse-XXXXXX", &error);
+  g_assert_no_error (error);
+  socket = g_build_filename (pulse_dir, "native", NULL);
+  runtime = g_build_filename (pulse_dir, "runtime", NULL);
+  state = g_build_filename (pulse_dir, "state", NULL);
+  pulse_server = g_strdup_printf ("unix:%s", socket);
+  protocol = g_strdup_printf ("module-native-protocol-unix auth-anonymous=1 socket=%s", socket);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        (g_test_verbose () ? 0 : G_SUBPROCESS_FLAGS_STDERR_SILENCE));
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", pulse_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOME", pulse_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "PULSE_RUNTIME_PATH", runtime, TRUE);
+  g_subprocess_launcher_setenv (launcher, "PULSE_STATE_PATH", state, TRUE);
+  pulse_daemon = g_subprocess_launcher_spawn (launcher, &error,
+                                              "pulseaudio", "--daemonize=no", "-n",
+                                              /* Gone by itself if this test dies. */
+                                              "--exit-idle-time=20", "--use-pid-file=no",
+                                              "--disable-shm=yes", "--system=no",
+                                              "-L", "module-null-sink sink_name=lodge_test rate=44100 channels=2",
+                                              "-L", protocol, NULL);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + TIMEOUT_MS * 1000;
+  while (!pulse_answers ())
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the test's PulseAudio never answered on %s", pulse_server);
+      g_usleep (50000);
+    }
+  g_setenv ("PULSE_SERVER", pulse_server, TRUE);
+}
+
+static void
+pulse_stop (void)
+{
+  g_autofree char *command = NULL;
+
+  if (pulse_daemon == NULL)
+    return;
+  g_subprocess_send_signal (pulse_daemon, SIGTERM);
+  g_subprocess_wait (pulse_daemon, NULL, NULL);
+  g_clear_object (&pulse_daemon);
+  command = g_strdup_printf ("rm -rf '%s'", pulse_dir);
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+  g_clear_pointer (&pulse_dir, g_free);
+  g_clear_pointer (&pulse_server, g_free);
+}
+
+static void
+audio_fixture_setup (Fixture       *f,
+                     gconstpointer  data)
+{
+  f->audio = TRUE;
+  fixture_setup_full (f, "--no-agent --audio", FALSE);
+}
+
+/* The power of @freq in @n samples (Goertzel). */
+static double
+tone_power (const gint16 *x,
+            gsize         n,
+            double        freq)
+{
+  double c = 2 * cos (2 * G_PI * freq / 44100);
+  double s1 = 0, s2 = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double s0 = x[i] + c * s1 - s2;
+
+      s2 = s1;
+      s1 = s0;
+    }
+  return s1 * s1 + s2 * s2 - c * s1 * s2;
+}
+
+static void
+test_audio_playback (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) parec = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (pulse_dir, "monitor.raw", NULL);
+  g_autofree char *server_arg = g_strdup_printf ("--server=%s", pulse_server);
+  g_autofree char *line = NULL;
+  g_autofree char *contents = NULL;
+  const gsize window = 4410;   /* 100 ms */
+  const gint16 *samples;
+  gsize length = 0, n, loud_windows = 0, best = 0;
+  double best_rms = 0;
+  guint64 frames;
+
+  /* Lodge took the playback channel; the microphone was not allowed. */
+  line = wait_line (f, "channel playback connected");
+  g_assert_nonnull (line);
+  g_clear_pointer (&line, g_free);
+
+  /* Record what reaches the sound server's sink. */
+  g_subprocess_launcher_set_stdout_file_path (launcher, path);
+  parec = g_subprocess_launcher_spawn (launcher, &error, "parec", server_arg,
+                                       "--device=lodge_test.monitor", "--raw",
+                                       "--format=s16le", "--rate=44100", "--channels=1",
+                                       "--latency-msec=20", NULL);
+  g_assert_no_error (error);
+  iterate_for (300);
+
+  /* The guest plays 1.5 s of 440 Hz. */
+  drop_lines (f);
+  server_send (f, "tone 440 1500");
+  line = wait_line (f, "tone-done ");
+  g_assert_nonnull (line);
+  {
+    char *end = NULL;
+    guint64 rate;
+
+    frames = g_ascii_strtoull (line + strlen ("tone-done "), &end, 10);
+    rate = g_ascii_strtoull (end, NULL, 10);
+    g_test_message ("the playback channel took %" G_GUINT64_FORMAT " frames at %" G_GUINT64_FORMAT " Hz",
+                    frames, rate);
+    /* The client's playback channel took the whole tone. */
+    g_assert_cmpuint (rate, >, 0);
+    g_assert_cmpuint (frames, >=, rate * 15 / 10);
+  }
+  /* Let the sink play out what it buffered. */
+  iterate_for (1000);
+  g_subprocess_send_signal (parec, SIGTERM);
+  g_subprocess_wait (parec, NULL, NULL);
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  samples = (const gint16 *) contents;
+  n = length / 2;
+  g_test_message ("recorded %" G_GSIZE_FORMAT " samples from the sink's monitor", n);
+  for (gsize start = 0; start + window <= n; start += window)
+    {
+      double sum = 0, rms;
+
+      for (gsize i = start; i < start + window; i++)
+        sum += (double) samples[i] * samples[i];
+      rms = sqrt (sum / window);
+      if (g_test_verbose ())
+        g_test_message ("%5.1f s: RMS %.0f", (double) start / 44100, rms);
+      if (rms > 1000)
+        loud_windows++;
+      if (rms > best_rms)
+        {
+          best_rms = rms;
+          best = start;
+        }
+    }
+  g_test_message ("loudest 100 ms: RMS %.0f; %" G_GSIZE_FORMAT " loud windows", best_rms, loud_windows);
+  /* Sent at amplitude 12000 (RMS 8485): it arrives at about that level
+   * (GStreamer's sink may drop what comes late on a loaded machine, so not
+   * necessarily all of it)... */
+  g_assert_cmpfloat (best_rms, >, 6000);
+  g_assert_cmpfloat (best_rms, <, 11000);
+  g_assert_cmpuint (loud_windows, >=, 3);
+  /* ...and it is the same tone: 440 Hz stands far above its neighbours
+   * and its octaves. */
+  {
+    double p440 = tone_power (samples + best, window, 440);
+    const double others[] = { 220, 330, 550, 880, 1000, 1320 };
+
+    for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+      {
+        double p = tone_power (samples + best, window, others[i]);
+
+        g_test_message ("power at %.0f Hz: %.3g of 440 Hz's", others[i], p / p440);
+        g_assert_cmpfloat (p * 100, <, p440);
+      }
+  }
+
+  /* Recording stayed off: the client never opened the record channel. */
+  server_sync (f);
+  g_assert_false (f->record_connected);
+}
+
+static void
+test_audio_record_allowed (Fixture       *f,
+                           gconstpointer  data)
+{
+  LodgeSpiceSession *session = lodge_display_get_session (LODGE_DISPLAY (f->display));
+  g_autofree char *line = NULL;
+
+  line = wait_line (f, "channel playback connected");
+  g_assert_nonnull (line);
+  server_sync (f);
+  g_assert_false (f->record_connected);
+
+  /* Once the user allows it, the next connection records. */
+  lodge_display_disconnect (LODGE_DISPLAY (f->display));
+  lodge_spice_session_set_record_audio (session, TRUE);
+  display_connect (f);
+  g_clear_pointer (&line, g_free);
+  line = wait_line (f, "channel record connected");
+  g_assert_nonnull (line);
+  g_assert_true (f->record_connected);
+
+  /* And stops again when taken back. */
+  lodge_display_disconnect (LODGE_DISPLAY (f->display));
+  lodge_spice_session_set_record_audio (session, FALSE);
+  f->record_connected = FALSE;
+  display_connect (f);
+  g_clear_pointer (&line, g_free);
+  line = wait_line (f, "channel playback connected");
+  g_assert_nonnull (line);
+  server_sync (f);
+  g_assert_false (f->record_connected);
+}
+
+static gboolean
+shows_uniform (Fixture       *f,
+               gconstpointer  data)
+{
+  const int *size = data;
+  g_autoptr(GdkTexture) texture = NULL;
+  int w, h;
+  g_autofree guint32 *pixels = NULL;
+
+  if (!lodge_display_get_guest_size (LODGE_DISPLAY (f->display), &w, &h) ||
+      w != size[0] || h != size[1])
+    return FALSE;
+  texture = lodge_display_get_screenshot (LODGE_DISPLAY (f->display));
+  pixels = g_new (guint32, (gsize) w * h);
+  gdk_texture_download (texture, (guchar *) pixels, w * 4);
+  for (int i = 0; i < w * h; i++)
+    if (pixels[i] != (0xff000000u | (guint32) size[2]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Counts the pixels of the display widget, as the X server shows them,
+ * that are neither the picture's @rgb nor the black bars. */
+static guint
+count_light_pixels_on_screen (Fixture *f,
+                              guint32  rgb)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (f->window));
+  int width = gtk_widget_get_width (f->display);
+  int height = gtk_widget_get_height (f->display);
+  graphene_point_t p;
+  double sx, sy;
+  XImage *image;
+  guint wrong = 0;
+
+  g_assert_true (gtk_widget_compute_point (f->display, f->window, &GRAPHENE_POINT_INIT (0, 0), &p));
+  gtk_native_get_surface_transform (GTK_NATIVE (f->window), &sx, &sy);
+  image = XGetImage (xdisplay (), gdk_x11_surface_get_xid (surface), (int) (p.x + sx), (int) (p.y + sy),
+                     width, height, AllPlanes, ZPixmap);
+  g_assert_nonnull (image);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint32 pixel = XGetPixel (image, x, y) & 0xffffff;
+
+        if (pixel != rgb && pixel != 0)
+          {
+            if (wrong == 0)
+              g_test_message ("on screen, %d×%d: pixel %d,%d is %06x", width, height, x, y, pixel);
+            wrong++;
+          }
+      }
+  XDestroyImage (image);
+  return wrong;
+}
+
+/* Whether the window shows the picture in @rgb, with nothing else than
+ * black bars around it: for the first frames after a change it may not
+ * yet, and once it does it stays so. */
+static gboolean
+screen_shows_only (Fixture       *f,
+                   gconstpointer  data)
+{
+  const guint32 *rgb = data;
+
+  iterate_for (20);
+  return count_light_pixels_on_screen (f, *rgb) == 0;
+}
+
+static void
+set_window_size_for_display (Fixture *f,
+                             int      width,
+                             int      height,
+                             int      above)
+{
+  gint64 deadline = g_get_monotonic_time () + TIMEOUT_MS * 1000;
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), width, height + above);
+  while ((gtk_widget_get_width (f->display) != width ||
+          gtk_widget_get_height (f->display) != height) &&
+         g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpint (gtk_widget_get_width (f->display), ==, width);
+  g_assert_cmpint (gtk_widget_get_height (f->display), ==, height);
+}
+
+static void
+test_no_light_edges (Fixture       *f,
+                     gconstpointer  data)
+{
+  /* Guest screens fitted into windows whose scale puts the picture's edges
+   * and its tile edges (every 256 pixels) between device pixels, the
+   * widget at the top of its window or below a header bar as on the
+   * console page. A new colour at every size: what a frame failed to
+   * paint would still show the colour before, and an edge that blends
+   * with what is under the widget shows light. */
+  static const int cases[][4] = {
+    /* guest, widget */
+    { 1024, 768, 1000, 600 }, { 1024, 768, 877, 600 }, { 1024, 768, 900, 601 },
+    { 1024, 768, 933, 613 }, { 1024, 768, 1000, 653 }, { 1024, 768, 800, 700 },
+    { 1024, 768, 700, 733 }, { 1024, 768, 997, 599 }, { 1024, 768, 640, 479 },
+    { 800, 600, 1000, 653 }, { 800, 600, 1000, 600 }, { 800, 600, 913, 577 },
+    { 800, 600, 555, 444 }, { 800, 600, 811, 517 }, { 800, 600, 1001, 751 },
+    { 640, 480, 1000, 653 }, { 640, 480, 333, 251 },
+  };
+  guint failed = 0;
+
+  /* Nothing over the picture. */
+  gtk_widget_set_visible (f->button, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      int above = i % 2 ? 47 : 0;
+      int size[3] = { cases[i][0], cases[i][1], 0x3366cc + (int) i * 0x0a0400 };
+      guint32 rgb = size[2];
+
+      gtk_widget_set_margin_top (f->display, above);
+      set_window_size_for_display (f, cases[i][2], cases[i][3], above);
+      server_send (f, "resize %d %d", size[0], size[1]);
+      server_send (f, "rect 0 0 %d %d %06x", size[0], size[1], rgb);
+      g_assert_true (wait_for (f, shows_uniform, size));
+      /* What reaches the screen. */
+      if (!wait_for (f, screen_shows_only, &rgb))
+        {
+          g_test_message ("%d×%d in %d×%d (%d below the top): %u pixels on screen neither "
+                          "the picture nor a bar", size[0], size[1], cases[i][2], cases[i][3],
+                          above, count_light_pixels_on_screen (f, rgb));
+          failed++;
+        }
+    }
+  g_assert_cmpuint (failed, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  gboolean audio = g_strcmp0 (g_getenv ("LODGE_TEST_AUDIO"), "1") == 0;
+  int result;
+
   g_test_init (&argc, &argv, NULL);
   /* spice-client-glib warns about what it then reports as a channel error
    * (a certificate it refuses, a connection reset), which the tests check:
@@ -1726,6 +2384,19 @@ main (int   argc,
   server_path = g_getenv ("LODGE_SPICE_TEST_SERVER");
   g_assert_nonnull (server_path);
 
+  /* The sound tests run on their own, with a sound server of their own. */
+  if (audio)
+    {
+      pulse_start ();
+      g_test_add ("/console/audio/playback-reaches-sound-server", Fixture, NULL,
+                  audio_fixture_setup, test_audio_playback, fixture_teardown);
+      g_test_add ("/console/audio/record-only-when-allowed", Fixture, NULL,
+                  audio_fixture_setup, test_audio_record_allowed, fixture_teardown);
+      result = g_test_run ();
+      pulse_stop ();
+      return result;
+    }
+
 #define ADD(path, setup, func) \
   g_test_add (path, Fixture, NULL, setup, func, fixture_teardown)
   ADD ("/console/spice/full-update", fixture_setup, test_full_update);
@@ -1736,6 +2407,7 @@ main (int   argc,
   ADD ("/console/spice/send-keys", fixture_setup, test_send_keys);
   ADD ("/console/spice/lock-sync", fixture_setup, test_lock_sync);
   ADD ("/console/spice/mouse", fixture_setup, test_mouse);
+  ADD ("/console/spice/release-key", fixture_setup, test_release_key);
   ADD ("/console/spice/cursor", fixture_setup, test_cursor);
   ADD ("/console/spice/reconnect", fixture_setup, test_reconnect);
   ADD ("/console/spice/unreachable", fixture_setup, test_unreachable);
@@ -1744,6 +2416,7 @@ main (int   argc,
   ADD ("/console/spice/thumbnail", fixture_setup, test_thumbnail);
   ADD ("/console/agent/thumbnail", agent_fixture_setup, test_thumbnail);
   ADD ("/console/picture/no-seams-when-scaled", fixture_setup, test_no_seams);
+  ADD ("/console/picture/no-light-edges-at-fit-sizes", fixture_setup, test_no_light_edges);
   ADD ("/console/spice/connect-disconnect-churn", fixture_setup, test_churn);
   ADD ("/console/spice/relative-mouse", relative_fixture_setup, test_relative_mouse);
   ADD ("/console/spice/wrong-password", password_fixture_setup, test_wrong_password);

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "lodge-test.h"
 #include "ui/lodge-console-page.h"
 #include "ui/lodge-console-target.h"
+#include "ui/lodge-preferences-window.h"
 #include "ui/lodge-resources.h"
 #include "ui/lodge-thumbnail.h"
 
@@ -542,6 +544,24 @@ save_screenshot (const char *name)
   command = g_strdup_printf ("import -window root %s/%s", dir, name);
   if (system (command) != 0)
     g_test_message ("could not save %s", name);
+}
+
+static GtkLabel *
+find_label (GtkWidget  *widget,
+            const char *suffix)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found;
+
+      if (GTK_IS_LABEL (child) && g_str_has_suffix (gtk_label_get_text (GTK_LABEL (child)), suffix))
+        return GTK_LABEL (child);
+      found = find_label (child, suffix);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
 }
 
 /* Tests ----------------------------------------------------------------- */
@@ -1124,6 +1144,193 @@ test_thumbnails (void)
   server_stop (last);
 }
 
+typedef struct
+{
+  GtkWidget *list;
+  GtkWidget *window;
+  guint32    rgb;
+  guint      wrong;
+} SeamCheck;
+
+/* The thumbnail of thumb-00 as the X server shows it: every pixel is the
+ * picture's uniform colour or the list's background (beside the picture,
+ * as in the widget's corner), none a blend of the two (a seam, an edge
+ * between pixels). */
+static gboolean
+thumbnail_has_no_seams (gpointer data)
+{
+  SeamCheck *check = data;
+  LodgeThumbnail *thumbnail = find_thumbnail (check->list, "thumb-00");
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (check->window));
+  Display *xdisplay = gdk_x11_display_get_xdisplay (gdk_display_get_default ());
+  graphene_point_t p;
+  double sx, sy;
+  XImage *image;
+  guint32 background;
+  int width, height;
+  guint picture = 0;
+
+  spin (50);
+  if (thumbnail == NULL || !lodge_thumbnail_get_has_picture (thumbnail))
+    return FALSE;
+  width = gtk_widget_get_width (GTK_WIDGET (thumbnail));
+  height = gtk_widget_get_height (GTK_WIDGET (thumbnail));
+  if (width <= 0 || height <= 0 ||
+      !gtk_widget_compute_point (GTK_WIDGET (thumbnail), check->window, &GRAPHENE_POINT_INIT (0, 0), &p))
+    return FALSE;
+  gtk_native_get_surface_transform (GTK_NATIVE (check->window), &sx, &sy);
+  image = XGetImage (xdisplay, gdk_x11_surface_get_xid (surface), (int) (p.x + sx), (int) (p.y + sy),
+                     width, height, AllPlanes, ZPixmap);
+  g_assert_nonnull (image);
+  background = XGetPixel (image, 0, 0) & 0xffffff;
+  check->wrong = 0;
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint32 pixel = XGetPixel (image, x, y) & 0xffffff;
+
+        if (pixel == check->rgb)
+          picture++;
+        else if (pixel != background)
+          {
+            if (check->wrong == 0)
+              g_test_message ("thumbnail %d×%d: pixel %d,%d is %06x", width, height, x, y, pixel);
+            check->wrong++;
+          }
+      }
+  XDestroyImage (image);
+  if (g_test_verbose ())
+    g_test_message ("thumbnail %d×%d: %u picture pixels, %u others", width, height, picture, check->wrong);
+  /* Drawn (most of the widget is the picture), and nothing between. */
+  return picture > (guint) width * height / 2 && check->wrong == 0;
+}
+
+/* Guest screens whose thumbnail is a fraction of a pixel off the widget's
+ * pixels (in 120×100: 1024×700 is 120×82.03, 700×1024 68.36×100), over
+ * several tiles, in a new colour each. */
+static void
+test_thumbnail_no_seams (void)
+{
+  static const int sizes[][2] = { { 1024, 700 }, { 700, 1024 }, { 1280, 720 }, { 1366, 768 }, { 999, 1000 } };
+  GtkWidget *window, *scrolled, *list;
+  Server *server;
+  SeamCheck check = { NULL, NULL, 0, 0 };
+
+  server = server_start (base_port + 1);
+  lodge_thumbnail_set_allow_test_driver (TRUE);
+  window = thumbnail_window (&list, &scrolled);
+  check.list = list;
+  check.window = window;
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      check.rgb = 0x3366cc + i * 0x0a0400;
+      server_send (server, "resize %d %d", sizes[i][0], sizes[i][1]);
+      server_send (server, "rect 0 0 %d %d %06x", sizes[i][0], sizes[i][1], check.rgb);
+      if (!wait_until (thumbnail_has_no_seams, &check))
+        g_error ("the thumbnail of %d×%d shows %u pixels between the picture and what is under it",
+                 sizes[i][0], sizes[i][1], check.wrong);
+    }
+  save_screenshot ("thumbnail-no-seams.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  lodge_thumbnail_set_allow_test_driver (FALSE);
+  server_stop (server);
+}
+
+typedef struct
+{
+  LodgeDisplay *display;
+  const char   *key;
+} ReleaseKeyCheck;
+
+static gboolean
+release_key_is (gpointer data)
+{
+  ReleaseKeyCheck *check = data;
+
+  return g_strcmp0 (lodge_display_get_release_key (check->display), check->key) == 0;
+}
+
+/* The release key: a setting, chosen in the preferences, bound to the
+ * page's display and shown in its grab hint. */
+static void
+test_release_key_setting (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("org.lodge.Lodge");
+  LodgeDisplay *display = lodge_console_page_get_display (f->page);
+  LodgePreferencesWindow *prefs;
+  AdwComboRow *row;
+  GListModel *labels;
+  GtkLabel *hint;
+  ReleaseKeyCheck check = { display, NULL };
+
+  g_assert_cmpstr (lodge_display_get_release_key (display), ==, "<Control><Alt>");
+  hint = find_label (GTK_WIDGET (f->page), "releases the keyboard");
+  g_assert_nonnull (hint);
+  g_assert_cmpstr (gtk_label_get_text (hint), ==, "Ctrl+Alt releases the keyboard");
+
+  prefs = lodge_preferences_window_new (settings);
+  gtk_window_present (GTK_WINDOW (prefs));
+  row = ADW_COMBO_ROW (find_widget (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW));
+  g_assert_nonnull (row);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+  labels = adw_combo_row_get_model (row);
+  g_assert_cmpuint (g_list_model_get_n_items (labels), ==, 4);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (labels), 0), ==, "Ctrl+Alt");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (labels), 2), ==, "Shift+F12");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (labels), 3), ==, "Ctrl+Alt+G");
+
+  /* Chosen in the preferences: stored, and the display and hint follow. */
+  adw_combo_row_set_selected (row, 2);
+  {
+    g_autofree char *stored = g_settings_get_string (settings, "console-release-key");
+
+    g_assert_cmpstr (stored, ==, "<Shift>F12");
+  }
+  check.key = "<Shift>F12";
+  g_assert_true (wait_until (release_key_is, &check));
+  g_assert_cmpstr (gtk_label_get_text (hint), ==, "Shift+F12 releases the keyboard");
+  if (g_getenv ("LODGE_TEST_SCREENSHOT_DIR") != NULL)
+    {
+
+      /* The row's popover open, for people to look at. */
+      gtk_widget_activate (GTK_WIDGET (row));
+      save_screenshot ("preferences-release-key.png");
+    }
+
+  /* Set elsewhere (gsettings) to something not in the list: shown as an
+   * item of its own. */
+  g_settings_set_string (settings, "console-release-key", "<Super>Escape");
+  check.key = "<Super>Escape";
+  g_assert_true (wait_until (release_key_is, &check));
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (row)), ==, 5);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 4);
+  g_assert_cmpstr (gtk_label_get_text (hint), ==, "Super+Escape releases the keyboard");
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  if (g_getenv ("LODGE_TEST_SCREENSHOT_DIR") != NULL)
+    {
+      /* The hint as a grab shows it (a grab needs a real click). */
+      GtkRevealer *revealer = GTK_REVEALER (gtk_widget_get_ancestor (GTK_WIDGET (hint), GTK_TYPE_REVEALER));
+
+      connect_console (f);
+      gtk_revealer_set_reveal_child (revealer, TRUE);
+      save_screenshot ("grab-hint.png");
+      gtk_revealer_set_reveal_child (revealer, FALSE);
+    }
+
+  /* Nonsense there leaves the display's key as it was. */
+  g_test_expect_message ("lodge-display", G_LOG_LEVEL_WARNING, "Not a release key*");
+  g_settings_set_string (settings, "console-release-key", "<Bogus>");
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (lodge_display_get_release_key (display), ==, "<Super>Escape");
+
+  g_settings_reset (settings, "console-release-key");
+  check.key = "<Control><Alt>";
+  g_assert_true (wait_until (release_key_is, &check));
+  g_assert_cmpstr (gtk_label_get_text (hint), ==, "Ctrl+Alt releases the keyboard");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1175,8 +1382,10 @@ main (int   argc,
   ADD ("/console-page/fullscreen", test_fullscreen);
   ADD ("/console-page/share-clipboard-per-machine", test_share_clipboard_per_machine);
   ADD ("/console-page/file-drop", test_file_drop);
+  ADD ("/console-page/release-key-setting", test_release_key_setting);
 #undef ADD
   g_test_add_func ("/console-page/thumbnails", test_thumbnails);
+  g_test_add_func ("/console-page/thumbnail-no-seams", test_thumbnail_no_seams);
 
   result = g_test_run ();
 

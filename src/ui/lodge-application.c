@@ -344,10 +344,9 @@ lodge_application_shortcuts_action (GSimpleAction *action,
   LodgeApplication *self = user_data;
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  /* GtkApplication gives every window the shortcuts window from
-   * gtk/help-overlay.ui as win.show-help-overlay. */
+  /* Every window builds its shortcuts window when first asked. */
   if (window != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.shortcuts", NULL);
 }
 
 static void

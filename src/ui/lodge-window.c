@@ -63,6 +63,11 @@ struct _LodgeWindow
   AdwToast             *last_toast;
 
   gboolean              machines_attached;
+  /* Tiles made while the connection lists its machines: see
+   * lodge_window_premake_tiles_cb(). */
+  GPtrArray            *premade_tiles;
+  gboolean              premade_list_layout;
+  guint                 premake_source;
   gboolean              bench_armed;
   gulong                bench_after_paint_id;
 
@@ -103,6 +108,7 @@ static GParamSpec *properties[N_PROPS];
 static void lodge_window_update_actions      (LodgeWindow *self);
 static void lodge_window_bench_mark          (const char  *what);
 static void lodge_window_update_library_page (LodgeWindow *self);
+static void lodge_window_premake_tiles       (LodgeWindow *self);
 
 static void
 pending_delete_free (gpointer data)
@@ -631,6 +637,7 @@ lodge_window_update_connection_state (LodgeWindow *self)
 
   lodge_window_attach_machines (self);
   state = lodge_connection_get_state (self->connection);
+  lodge_window_premake_tiles (self);
   if (state == LODGE_CONNECTION_STATE_CONNECTED)
     lodge_window_bench_mark ("connected");
   if (state == LODGE_CONNECTION_STATE_RECONNECTING)
@@ -1471,13 +1478,65 @@ lodge_window_item_context_menu_cb (LodgeWindow      *self,
 
 /* Views ---------------------------------------------------------------- */
 
+/* A grid keeps up to 30 rows of its 6 columns alive (GTK 4.8), a list
+ * about 200 rows. */
+#define PREMADE_TILES 192
+#define PREMADE_TILES_PER_IDLE 8
+
+/* While the connection opens and lists its machines (half a second for
+ * the test driver's 2,000, more for a remote host) the main thread has
+ * nothing to do: it makes the tiles the first layout will need then, a
+ * few at a time, so that the first populated frame only binds them. */
+static gboolean
+lodge_window_premake_tiles_cb (gpointer user_data)
+{
+  LodgeWindow *self = user_data;
+
+  if (self->machines_attached)
+    {
+      self->premake_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  for (guint i = 0; i < PREMADE_TILES_PER_IDLE && self->premade_tiles->len < PREMADE_TILES; i++)
+    g_ptr_array_add (self->premade_tiles,
+                     g_object_ref_sink (lodge_machine_item_new (self->premade_list_layout)));
+
+  if (self->premade_tiles->len < PREMADE_TILES)
+    return G_SOURCE_CONTINUE;
+
+  self->premake_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lodge_window_premake_tiles (LodgeWindow *self)
+{
+  gboolean list_layout = g_strcmp0 (self->view_mode, "list") == 0;
+
+  if (self->premade_tiles == NULL || self->premake_source != 0 || self->machines_attached)
+    return;
+
+  if (list_layout != self->premade_list_layout)
+    g_ptr_array_set_size (self->premade_tiles, 0);
+  self->premade_list_layout = list_layout;
+  if (self->premade_tiles->len < PREMADE_TILES)
+    self->premake_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, lodge_window_premake_tiles_cb,
+                                            self, NULL);
+}
+
 static void
 lodge_window_factory_setup_cb (GtkSignalListItemFactory *factory,
                                GtkListItem              *list_item,
                                LodgeWindow              *self)
 {
   gboolean list_layout = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "lodge-list"));
-  GtkWidget *item = lodge_machine_item_new (list_layout);
+  g_autoptr(GtkWidget) item = NULL;
+
+  if (self->premade_tiles->len > 0 && self->premade_list_layout == list_layout)
+    item = g_ptr_array_steal_index_fast (self->premade_tiles, self->premade_tiles->len - 1);
+  else
+    item = g_object_ref_sink (lodge_machine_item_new (list_layout));
 
   g_signal_connect_object (item, "context-menu",
                            G_CALLBACK (lodge_window_item_context_menu_cb),
@@ -1516,6 +1575,28 @@ lodge_window_create_factory (LodgeWindow *self,
 }
 
 /* Other window actions --------------------------------------------------- */
+
+static void
+lodge_window_shortcuts_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  GtkApplicationWindow *window = GTK_APPLICATION_WINDOW (widget);
+
+  /* Built when first asked for. GtkApplication would build it from
+   * gtk/help-overlay.ui for every window as it opens, which is a few
+   * milliseconds more before the first frame. */
+  if (gtk_application_window_get_help_overlay (window) == NULL)
+    {
+      g_autoptr(GtkBuilder) builder =
+        gtk_builder_new_from_resource ("/org/lodge/Lodge/lodge-shortcuts-window.ui");
+
+      gtk_application_window_set_help_overlay (window,
+                                               GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder,
+                                                                                             "help_overlay")));
+    }
+  gtk_widget_activate_action (widget, "win.show-help-overlay", NULL);
+}
 
 static void
 lodge_window_search_action (GtkWidget  *widget,
@@ -1687,6 +1768,7 @@ lodge_window_set_view_mode (LodgeWindow *self,
 
   g_free (self->view_mode);
   self->view_mode = g_strdup (view_mode);
+  lodge_window_premake_tiles (self);
   lodge_window_update_library_page (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW_MODE]);
 }
@@ -1863,6 +1945,8 @@ lodge_window_dispose (GObject *object)
     lodge_window_unwatch_all (self);
   lodge_window_set_selected_machine (self, NULL);
   g_clear_handle_id (&self->resort_source, g_source_remove);
+  g_clear_handle_id (&self->premake_source, g_source_remove);
+  g_clear_pointer (&self->premade_tiles, g_ptr_array_unref);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LODGE_TYPE_WINDOW);
 
@@ -2009,6 +2093,8 @@ lodge_window_class_init (LodgeWindowClass *klass)
                                    lodge_window_show_library_action);
   gtk_widget_class_install_action (widget_class, "win.undo-delete", "s",
                                    lodge_window_undo_delete_action);
+  gtk_widget_class_install_action (widget_class, "win.shortcuts", NULL,
+                                   lodge_window_shortcuts_action);
   gtk_widget_class_install_property_action (widget_class, "win.view-mode", "view-mode");
   gtk_widget_class_install_property_action (widget_class, "win.sort-by", "sort-by");
 
@@ -2032,6 +2118,8 @@ lodge_window_class_init (LodgeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "machine.delete", NULL,
                                    lodge_window_machine_delete_action);
 
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_question, GDK_CONTROL_MASK,
+                                       "win.shortcuts", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.new-machine", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
@@ -2073,6 +2161,7 @@ lodge_window_init (LodgeWindow *self)
   /* The property actions read these while the template is built. */
   self->view_mode = g_strdup ("grid");
   self->sort_by = g_strdup ("name");
+  self->premade_tiles = g_ptr_array_new_with_free_func (g_object_unref);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 

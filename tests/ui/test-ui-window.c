@@ -190,6 +190,45 @@ test_window_opens (void)
   g_assert_true (show_window ("test:///default") == window);
 }
 
+static GtkWindow *
+find_shortcuts_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_SHORTCUTS_WINDOW (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return toplevel;
+    }
+  return NULL;
+}
+
+static gboolean
+shortcuts_window_shown (gpointer data)
+{
+  return find_shortcuts_window () != NULL;
+}
+
+/* The shortcuts window is built when asked for, from the menu's action
+ * and from Ctrl+?, over the window that asked. */
+static void
+test_window_shortcuts (void)
+{
+  LodgeWindow *window = default_window ();
+  GtkWindow *shortcuts;
+
+  g_assert_null (find_shortcuts_window ());
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.shortcuts", NULL));
+  g_assert_true (wait_until (shortcuts_window_shown, NULL));
+  shortcuts = find_shortcuts_window ();
+  g_assert_true (gtk_window_get_transient_for (shortcuts) == GTK_WINDOW (window));
+  gtk_window_destroy (shortcuts);
+  spin (50);
+  g_assert_null (find_shortcuts_window ());
+}
+
 static void
 test_window_search (void)
 {
@@ -749,6 +788,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/window/opens", test_window_opens);
   g_test_add_func ("/ui/window/search", test_window_search);
+  g_test_add_func ("/ui/window/shortcuts", test_window_shortcuts);
   g_test_add_func ("/ui/window/actions", test_window_actions);
   g_test_add_func ("/ui/window/save-state", test_window_save_state);
   g_test_add_func ("/ui/window/rename", test_window_rename);

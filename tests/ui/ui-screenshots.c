@@ -150,7 +150,7 @@ main (int   argc,
         break;
       }
 
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.shortcuts", NULL);
   shoot ("10-shortcuts.png");
   {
     GtkWindow *overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window))

@@ -1088,6 +1088,13 @@ lodge_spice_session_set_record_audio (LodgeSpiceSession *self,
   self->record_audio = !!record_audio;
 }
 
+gboolean
+lodge_spice_session_get_record_audio (LodgeSpiceSession *self)
+{
+  g_return_val_if_fail (LODGE_IS_SPICE_SESSION (self), FALSE);
+  return self->record_audio;
+}
+
 /**
  * lodge_spice_session_set_tls:
  * @ca_file: (nullable): the PEM file of the certificate authority that

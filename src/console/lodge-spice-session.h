@@ -45,6 +45,7 @@ void               lodge_spice_session_set_audio       (LodgeSpiceSession *self,
                                                         gboolean           audio);
 void               lodge_spice_session_set_record_audio (LodgeSpiceSession *self,
                                                         gboolean           record_audio);
+gboolean           lodge_spice_session_get_record_audio (LodgeSpiceSession *self);
 void               lodge_spice_session_set_tls         (LodgeSpiceSession *self,
                                                         const char        *ca_file,
                                                         const char        *host_subject);

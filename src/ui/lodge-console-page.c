@@ -46,6 +46,7 @@ struct _LodgeConsolePage
   gboolean            was_active;
   gboolean            resolving;
   gboolean            fullscreen;
+  gboolean            share_microphone;
   gboolean            header_in_revealer;
   guint               grace_source;
   guint               hide_header_source;
@@ -83,6 +84,7 @@ enum {
   PROP_FIT,
   PROP_RESIZE_GUEST,
   PROP_SHARE_CLIPBOARD,
+  PROP_SHARE_MICROPHONE,
   PROP_FULLSCREEN,
   N_PROPS
 };
@@ -137,6 +139,22 @@ settings_set_boolean (LodgeMachine *machine,
   if (g_mkdir_with_parents (dir, 0700) != 0 || !g_key_file_save_to_file (file, path, &error))
     g_warning ("Could not keep the console settings in %s: %s", path,
                error != NULL ? error->message : g_strerror (errno));
+}
+
+/* The microphone is the guest's only when the user allowed it, per
+ * machine; SPICE opens or leaves out the record channel when it connects,
+ * so a change reconnects a console that is open. */
+static void
+lodge_console_page_set_share_microphone (LodgeConsolePage *self,
+                                         gboolean          share)
+{
+  share = !!share;
+  if (self->share_microphone == share)
+    return;
+
+  self->share_microphone = share;
+  lodge_spice_session_set_record_audio (lodge_display_get_session (self->display), share);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARE_MICROPHONE]);
 }
 
 /* Toasts -------------------------------------------------------------- */
@@ -303,6 +321,9 @@ lodge_console_page_resolve_cb (GObject      *object,
                                      settings_get_boolean (self->machine, "share-clipboard", TRUE));
   lodge_display_set_resize_guest (self->display,
                                   settings_get_boolean (self->machine, "resize-guest", TRUE));
+  lodge_console_page_set_share_microphone (self,
+                                           settings_get_boolean (self->machine, "share-microphone",
+                                                                 FALSE));
   lodge_console_target_connect (self->target, lodge_display_get_session (self->display));
   lodge_console_page_update (self);
 }
@@ -954,6 +975,9 @@ lodge_console_page_get_property (GObject    *object,
     case PROP_SHARE_CLIPBOARD:
       g_value_set_boolean (value, lodge_display_get_share_clipboard (self->display));
       break;
+    case PROP_SHARE_MICROPHONE:
+      g_value_set_boolean (value, self->share_microphone);
+      break;
     case PROP_FULLSCREEN:
       g_value_set_boolean (value, self->fullscreen);
       break;
@@ -994,6 +1018,18 @@ lodge_console_page_set_property (GObject      *object,
           lodge_display_set_share_clipboard (self->display, g_value_get_boolean (value));
           if (self->machine != NULL)
             settings_set_boolean (self->machine, "share-clipboard", g_value_get_boolean (value));
+        }
+      break;
+    case PROP_SHARE_MICROPHONE:
+      if (self->share_microphone != g_value_get_boolean (value))
+        {
+          lodge_console_page_set_share_microphone (self, g_value_get_boolean (value));
+          if (self->machine != NULL)
+            {
+              settings_set_boolean (self->machine, "share-microphone", self->share_microphone);
+              if (self->target != NULL)
+                lodge_console_page_reconnect (self);
+            }
         }
       break;
     case PROP_FULLSCREEN:
@@ -1047,6 +1083,9 @@ lodge_console_page_class_init (LodgeConsolePageClass *klass)
   properties[PROP_SHARE_CLIPBOARD] =
     g_param_spec_boolean ("share-clipboard", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHARE_MICROPHONE] =
+    g_param_spec_boolean ("share-microphone", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_FULLSCREEN] =
     g_param_spec_boolean ("fullscreen", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -1092,6 +1131,8 @@ lodge_console_page_class_init (LodgeConsolePageClass *klass)
   gtk_widget_class_install_property_action (widget_class, "console.resize-guest", "resize-guest");
   gtk_widget_class_install_property_action (widget_class, "console.share-clipboard",
                                             "share-clipboard");
+  gtk_widget_class_install_property_action (widget_class, "console.share-microphone",
+                                            "share-microphone");
   gtk_widget_class_install_property_action (widget_class, "console.fullscreen", "fullscreen");
   gtk_widget_class_install_action (widget_class, "console.screenshot", NULL,
                                    lodge_console_page_screenshot_action);

@@ -894,6 +894,47 @@ test_share_clipboard_per_machine (Fixture       *f,
   g_object_unref (other);
 }
 
+/* Share Microphone is off unless the user allows it, kept per machine,
+ * and reconnects an open console so that SPICE opens the record channel
+ * (which tests/console checks against the server). */
+static void
+test_share_microphone_per_machine (Fixture       *f,
+                                   gconstpointer  data)
+{
+  LodgeConsolePage *other;
+  LodgeSpiceSession *session;
+  gboolean share = TRUE;
+
+  connect_console (f);
+  session = lodge_display_get_session (lodge_console_page_get_display (f->page));
+  g_object_get (f->page, "share-microphone", &share, NULL);
+  g_assert_false (share);
+  g_assert_false (lodge_spice_session_get_record_audio (session));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "console.share-microphone", NULL));
+  g_object_get (f->page, "share-microphone", &share, NULL);
+  g_assert_true (share);
+  g_assert_true (lodge_spice_session_get_record_audio (session));
+  /* Connected again, with the record channel allowed. */
+  assert_view (f->page, "display");
+  assert_shows_pattern (f, 7);
+
+  lodge_console_page_set_machine (f->page, NULL);
+  server_stop (f->server);
+  f->server = NULL;
+  other = LODGE_CONSOLE_PAGE (g_object_ref_sink (lodge_console_page_new ()));
+  lodge_console_page_set_machine (other, machine ("console"));
+  assert_view (other, "disconnected");
+  g_object_get (other, "share-microphone", &share, NULL);
+  g_assert_true (share);
+  g_assert_true (lodge_spice_session_get_record_audio (lodge_display_get_session (lodge_console_page_get_display (other))));
+
+  /* And back, for the other tests. */
+  g_object_set (other, "share-microphone", FALSE, NULL);
+  lodge_console_page_set_machine (other, NULL);
+  g_object_unref (other);
+}
+
 static gboolean
 agent_connected (gpointer data)
 {
@@ -1381,6 +1422,7 @@ main (int   argc,
   ADD ("/console-page/no-graphics", test_no_graphics);
   ADD ("/console-page/fullscreen", test_fullscreen);
   ADD ("/console-page/share-clipboard-per-machine", test_share_clipboard_per_machine);
+  ADD ("/console-page/share-microphone-per-machine", test_share_microphone_per_machine);
   ADD ("/console-page/file-drop", test_file_drop);
   ADD ("/console-page/release-key-setting", test_release_key_setting);
 #undef ADD

@@ -486,6 +486,28 @@ fail:
 
 typedef gboolean (*DocEdit) (xmlDoc *doc, Op *op, GError **error);
 
+/* Saves doc (and frees it) as the machine's persistent definition,
+ * validated by libvirt; an error names what libvirt refused. */
+static gboolean
+define_document (Ctx     *ctx,
+                 xmlDoc  *doc,
+                 GError **error)
+{
+  g_autofree char *new_xml = lodge_xml_node_to_string (doc, NULL);
+  virDomainPtr defined;
+
+  xmlFreeDoc (doc);
+  defined = virDomainDefineXMLFlags (virDomainGetConnect (ctx->dom), new_xml,
+                                     VIR_DOMAIN_DEFINE_VALIDATE);
+  if (defined == NULL)
+    {
+      lodge_details_set_virt_error (error, NULL);
+      return FALSE;
+    }
+  virDomainFree (defined);
+  return TRUE;
+}
+
 static gboolean
 edit_definition (Ctx               *ctx,
                  Op                *op,
@@ -494,8 +516,6 @@ edit_definition (Ctx               *ctx,
                  GError           **error)
 {
   g_autofree char *xml = NULL;
-  g_autofree char *new_xml = NULL;
-  virDomainPtr defined;
   xmlDoc *doc;
 
   if (!ctx->persistent)
@@ -519,16 +539,8 @@ edit_definition (Ctx               *ctx,
       return FALSE;
     }
 
-  new_xml = lodge_xml_node_to_string (doc, NULL);
-  xmlFreeDoc (doc);
-
-  defined = virDomainDefineXMLFlags (virDomainGetConnect (ctx->dom), new_xml, VIR_DOMAIN_DEFINE_VALIDATE);
-  if (defined == NULL)
-    {
-      lodge_details_set_virt_error (error, NULL);
-      return FALSE;
-    }
-  virDomainFree (defined);
+  if (!define_document (ctx, doc, error))
+    return FALSE;
 
   *outcome = ctx->active ? LODGE_EDIT_APPLIES_AT_NEXT_BOOT : LODGE_EDIT_APPLIED;
   return TRUE;
@@ -541,8 +553,6 @@ attach_by_redefine (Ctx               *ctx,
                     GError           **error)
 {
   g_autofree char *domain_xml = get_xml (ctx->dom, TRUE, error);
-  g_autofree char *new_xml = NULL;
-  virDomainPtr defined;
   xmlDoc *device;
   xmlDoc *doc;
 
@@ -560,16 +570,9 @@ attach_by_redefine (Ctx               *ctx,
   xmlAddChild (ensure_child (xmlDocGetRootElement (doc), "devices"),
                xmlDocCopyNode (xmlDocGetRootElement (device), doc, 1));
   xmlFreeDoc (device);
-  new_xml = lodge_xml_node_to_string (doc, NULL);
-  xmlFreeDoc (doc);
+  if (!define_document (ctx, doc, error))
+    return FALSE;
 
-  defined = virDomainDefineXMLFlags (virDomainGetConnect (ctx->dom), new_xml, VIR_DOMAIN_DEFINE_VALIDATE);
-  if (defined == NULL)
-    {
-      lodge_details_set_virt_error (error, NULL);
-      return FALSE;
-    }
-  virDomainFree (defined);
   *outcome = LODGE_EDIT_APPLIED;
   return TRUE;
 }

@@ -16,10 +16,9 @@
 
 #include <glib/gstdio.h>
 
-#include "lodge-create-test.h"
+#include "lodge-assistant-test.h"
 #include "lodge-http-test-server.h"
 #include "lodge-test.h"
-#include "ui/lodge-new-machine-assistant-private.h"
 #include "ui/lodge-resources.h"
 
 /* Bounds a hang; never a timing assertion. */
@@ -47,39 +46,10 @@ new_downloads_dir (void)
 static LodgeNewMachineAssistant *
 open_assistant (const char *downloads)
 {
-  LodgeNewMachineAssistant *assistant = lodge_new_machine_assistant_new (NULL, connection, db, FALSE);
-
-  lodge_new_machine_assistant_set_downloads_dir (assistant, downloads);
-  gtk_window_present (GTK_WINDOW (assistant));
-  g_assert_cmpstr (lodge_new_machine_assistant_get_page (assistant), ==, "source");
-  return assistant;
+  return lodge_assistant_test_open (connection, db, downloads);
 }
 
-typedef struct
-{
-  LodgeNewMachineAssistant *assistant;
-  const char               *page;
-} PageCheck;
-
-static gboolean
-page_is (gpointer data)
-{
-  PageCheck *check = data;
-
-  return g_strcmp0 (lodge_new_machine_assistant_get_page (check->assistant), check->page) == 0;
-}
-
-static void
-wait_page (LodgeNewMachineAssistant *assistant,
-           const char               *page)
-{
-  PageCheck check = { assistant, page };
-
-  if (!lodge_create_test_wait_until (page_is, &check, WAIT_S))
-    g_error ("The assistant shows “%s”, not “%s” (error: %s)",
-             lodge_new_machine_assistant_get_page (assistant), page,
-             lodge_new_machine_assistant_get_error (assistant));
-}
+#define wait_page(assistant, page) lodge_assistant_test_wait_page ((assistant), (page), WAIT_S)
 
 static gboolean
 some_bytes_received (gpointer data)

@@ -17,9 +17,8 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include "lodge-create-test.h"
+#include "lodge-assistant-test.h"
 #include "lodge-test.h"
-#include "ui/lodge-new-machine-assistant-private.h"
 #include "ui/lodge-resources.h"
 
 /* Bounds a hang; never a timing assertion. */
@@ -45,41 +44,12 @@ quiet_libvirt_error_cb (void        *data,
 static LodgeNewMachineAssistant *
 open_assistant (void)
 {
-  LodgeNewMachineAssistant *assistant = lodge_new_machine_assistant_new (NULL, connection, db, FALSE);
   g_autofree char *empty = g_build_filename (tmp_dir, "no-downloads", NULL);
 
-  /* Not the real ~/Downloads: the test decides what is found. */
-  g_mkdir_with_parents (empty, 0755);
-  lodge_new_machine_assistant_set_downloads_dir (assistant, empty);
-  gtk_window_present (GTK_WINDOW (assistant));
-  g_assert_cmpstr (lodge_new_machine_assistant_get_page (assistant), ==, "source");
-  return assistant;
+  return lodge_assistant_test_open (connection, db, empty);
 }
 
-typedef struct
-{
-  LodgeNewMachineAssistant *assistant;
-  const char               *page;
-} PageCheck;
-
-static gboolean
-page_is (gpointer data)
-{
-  PageCheck *check = data;
-
-  return g_strcmp0 (lodge_new_machine_assistant_get_page (check->assistant), check->page) == 0;
-}
-
-static void
-wait_page (LodgeNewMachineAssistant *assistant,
-           const char               *page)
-{
-  PageCheck check = { assistant, page };
-
-  if (!lodge_create_test_wait_until (page_is, &check, WAIT_S))
-    g_error ("The assistant shows “%s”, not “%s”",
-             lodge_new_machine_assistant_get_page (assistant), page);
-}
+#define wait_page(assistant, page) lodge_assistant_test_wait_page ((assistant), (page), WAIT_S)
 
 static gboolean
 name_checked (gpointer data)

@@ -73,6 +73,8 @@ void                 lodge_new_machine_assistant_start_download    (LodgeNewMach
 LodgeDownloader     *lodge_new_machine_assistant_get_downloader    (LodgeNewMachineAssistant *self);
 gboolean             lodge_new_machine_assistant_get_downloading   (LodgeNewMachineAssistant *self);
 const char          *lodge_new_machine_assistant_get_download_note (LodgeNewMachineAssistant *self);
+/* How many times the download folder was looked at for partial files. */
+guint                lodge_new_machine_assistant_get_n_partial_scans (LodgeNewMachineAssistant *self);
 const char          *lodge_new_machine_assistant_get_download_detail (LodgeNewMachineAssistant *self,
                                                                       LodgeOsDownload          *item);
 /* The running creator, NULL outside creation. */

@@ -94,6 +94,7 @@ struct _LodgeNewMachineAssistant
   GHashTable           *partials;
   GHashTable           *complete;
   gboolean              partials_scanned;
+  guint                 n_partial_scans;
   gboolean              download_listing;
   gboolean              download_listed;
   LodgeOsDownload      *download_item;
@@ -1235,11 +1236,19 @@ lodge_new_machine_assistant_scan_partials_thread (GTask        *task,
       GStatBuf st;
 
       path = g_build_filename (scan->folder, name, NULL);
-      if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size <= 0)
+      if (g_str_has_suffix (name, ".part.lodge")
+          || g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size <= 0)
         continue;
       if (g_str_has_suffix (name, ".part") && strlen (name) > strlen (".part"))
-        g_hash_table_insert (partials, g_strndup (name, strlen (name) - strlen (".part")),
-                             GSIZE_TO_POINTER ((gsize) st.st_size));
+        {
+          g_autofree char *sidecar = g_strconcat (path, ".lodge", NULL);
+
+          /* Without the server's validator beside it (LodgeDownloader keeps
+           * none when the server sent none) the next run starts over. */
+          if (g_file_test (sidecar, G_FILE_TEST_IS_REGULAR))
+            g_hash_table_insert (partials, g_strndup (name, strlen (name) - strlen (".part")),
+                                 GSIZE_TO_POINTER ((gsize) st.st_size));
+        }
       else
         g_hash_table_add (scan->complete, g_strdup (name));
     }
@@ -1266,6 +1275,7 @@ lodge_new_machine_assistant_scan_partials_cb (GObject      *object,
   self->partials = partials;
   g_clear_pointer (&self->complete, g_hash_table_unref);
   self->complete = g_steal_pointer (&scan->complete);
+  self->n_partial_scans++;
   lodge_new_machine_assistant_refresh_download_rows (self);
 }
 
@@ -1525,10 +1535,10 @@ lodge_new_machine_assistant_download_cb (GObject      *object,
       return;
     }
 
-  /* What was received is kept: the list says so and the next run resumes. */
-  if (lodge_downloader_get_received (downloader) > 0 && self->partials != NULL)
-    g_hash_table_insert (self->partials, g_steal_pointer (&partial_name),
-                         GSIZE_TO_POINTER ((gsize) lodge_downloader_get_received (downloader)));
+  /* What was received is kept; the list says so when the next run can
+   * resume it, which only the folder tells. */
+  if (lodge_downloader_get_received (downloader) > 0)
+    lodge_new_machine_assistant_scan_partials (self);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -2973,6 +2983,14 @@ lodge_new_machine_assistant_get_downloading (LodgeNewMachineAssistant *self)
   g_return_val_if_fail (LODGE_IS_NEW_MACHINE_ASSISTANT (self), FALSE);
 
   return self->download_cancellable != NULL;
+}
+
+guint
+lodge_new_machine_assistant_get_n_partial_scans (LodgeNewMachineAssistant *self)
+{
+  g_return_val_if_fail (LODGE_IS_NEW_MACHINE_ASSISTANT (self), 0);
+
+  return self->n_partial_scans;
 }
 
 const char *

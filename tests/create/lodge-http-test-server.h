@@ -29,6 +29,9 @@ typedef struct
   guint       interval_ms;
   /* Closes the connection once this many body bytes were sent (0: never). */
   gsize       close_after;
+  /* Sends neither ETag nor Last-Modified: nothing a client may resume
+   * against. */
+  gboolean    no_validators;
 
   /* What the server saw. */
   guint       n_requests;
@@ -155,8 +158,11 @@ lodge_http_test_handler (SoupServer        *soup_server,
       return;
     }
 
-  soup_message_headers_replace (response, "ETag", server->etag);
-  soup_message_headers_replace (response, "Last-Modified", "Sat, 21 Nov 2026 00:00:00 GMT");
+  if (!server->no_validators)
+    {
+      soup_message_headers_replace (response, "ETag", server->etag);
+      soup_message_headers_replace (response, "Last-Modified", "Sat, 21 Nov 2026 00:00:00 GMT");
+    }
   soup_message_headers_replace (response, "Accept-Ranges", "bytes");
   soup_message_headers_replace (response, "Content-Type", "application/octet-stream");
 
@@ -275,6 +281,7 @@ lodge_http_test_server_reset (LodgeHttpTestServer *server)
   server->chunk_size = 0;
   server->interval_ms = 0;
   server->close_after = 0;
+  server->no_validators = FALSE;
   server->n_requests = 0;
   server->n_ranged = 0;
   server->n_partial = 0;

@@ -244,6 +244,58 @@ test_cancel_resume (void)
   close_assistant (assistant);
 }
 
+/* A server that sends neither ETag nor Last-Modified gives nothing to
+ * resume against: after a cancel the list does not promise a resume, and
+ * the next download starts from zero (no Range) and is still whole. */
+typedef struct
+{
+  LodgeNewMachineAssistant *assistant;
+  guint                     n_scans;
+} ScanCheck;
+
+static gboolean
+partials_rescanned (gpointer data)
+{
+  ScanCheck *check = data;
+
+  return lodge_new_machine_assistant_get_n_partial_scans (check->assistant) > check->n_scans;
+}
+
+static void
+test_cancel_without_validators (void)
+{
+  g_autofree char *downloads = new_downloads_dir ();
+  g_autofree char *uri = lodge_http_test_server_uri (server, ISO_NAME);
+  g_autofree char *dest = g_build_filename (downloads, ISO_NAME, NULL);
+  g_autofree char *part = g_strconcat (dest, ".part", NULL);
+  g_autoptr(LodgeOsDownload) item = lodge_os_download_new (fedora37 (), uri, NULL, FALSE, TRUE);
+  LodgeNewMachineAssistant *assistant = open_assistant (downloads);
+  ScanCheck check = { assistant, 0 };
+
+  lodge_http_test_server_reset (server);
+  server->no_validators = TRUE;
+  server->chunk_size = 8 * 1024;
+  server->interval_ms = 50;
+  lodge_new_machine_assistant_start_download (assistant, fedora37 (), uri);
+  g_assert_true (lodge_create_test_wait_until (some_bytes_received, assistant, WAIT_S));
+  check.n_scans = lodge_new_machine_assistant_get_n_partial_scans (assistant);
+  gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.cancel-download", NULL);
+  wait_page (assistant, "download-os");
+  g_assert_true (file_size (part) > 0);
+
+  /* The folder was looked at again after the cancel. */
+  g_assert_true (lodge_create_test_wait_until (partials_rescanned, &check, WAIT_S));
+  g_test_message ("detail: %s", lodge_new_machine_assistant_get_download_detail (assistant, item));
+  g_assert_null (strstr (lodge_new_machine_assistant_get_download_detail (assistant, item), "resumes"));
+
+  server->chunk_size = 0;
+  server->interval_ms = 0;
+  lodge_new_machine_assistant_pick_download (assistant, item);
+  assert_review_of (assistant, dest);
+  g_assert_cmpuint (server->n_ranged, ==, 0);
+  close_assistant (assistant);
+}
+
 /* Errors stay on the download page with Retry; a retry resumes. */
 static void
 test_error_retry (void)
@@ -394,6 +446,7 @@ main (int   argc,
   g_test_add_func ("/ui/assistant-download/list", test_list);
   g_test_add_func ("/ui/assistant-download/to-review", test_to_review);
   g_test_add_func ("/ui/assistant-download/cancel-resume", test_cancel_resume);
+  g_test_add_func ("/ui/assistant-download/cancel-without-validators", test_cancel_without_validators);
   g_test_add_func ("/ui/assistant-download/error-retry", test_error_retry);
   g_test_add_func ("/ui/assistant-download/already-downloaded", test_already_downloaded);
   g_test_add_func ("/ui/assistant-download/close-while-downloading", test_close_while_downloading);

@@ -2108,6 +2108,18 @@ lodge_new_machine_assistant_prepare_review (LodgeNewMachineAssistant *self)
             lodge_media_get_takes_install_script (self->media) &&
             lodge_express_is_supported (self->os);
   gtk_widget_set_visible (GTK_WIDGET (self->express_row), express);
+  if (express)
+    {
+      LodgeExpressInjection methods = lodge_express_get_injection_methods (self->os, NULL);
+
+      /* A preseed in the initrd drives a network installer (Debian's and
+       * Ubuntu's fetch their packages while they install). */
+      adw_expander_row_set_subtitle (self->express_row,
+                                     lodge_express_choose_injection (methods) == LODGE_EXPRESS_INJECTION_INITRD
+                                     ? _("Install without questions, with this account. The installer "
+                                         "downloads packages: the machine needs a network connection")
+                                     : _("Install without questions, with this account"));
+    }
   if (express && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->express_user_row)), "") == 0)
     {
       g_autoptr(LodgeExpressSettings) settings = lodge_express_settings_new_from_host ();

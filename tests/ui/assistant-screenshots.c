@@ -105,6 +105,7 @@ main (int   argc,
   g_autofree char *graft_initrd = NULL;
   g_autofree char *fedora = NULL;
   g_autofree char *unknown = NULL;
+  g_autofree char *debian = NULL;
   g_autofree char *notes = NULL;
   g_autofree char *image = NULL;
   const char *extra[3] = { NULL, NULL, NULL };
@@ -131,6 +132,13 @@ main (int   argc,
   extra[1] = graft_initrd;
   fedora = lodge_create_test_make_iso (downloads, "Fedora-Server-dvd-x86_64-37-1.7.iso",
                                        "Fedora-S-dvd-x86_64-37", NULL, extra, FALSE);
+  {
+    g_autofree char *gk = g_strdup_printf ("install.amd/vmlinuz=%s", kernel);
+    g_autofree char *gi = g_strdup_printf ("install.amd/initrd.gz=%s", kernel);
+    const char *dextra[] = { gk, gi, NULL };
+    debian = lodge_create_test_make_iso (downloads, "debian-11.5.0-amd64-netinst.iso",
+                                         "Debian 11.5.0 amd64 n", "Debian CD", dextra, FALSE);
+  }
   unknown = lodge_create_test_make_iso (downloads, "homemade-rescue.iso", "LODGE_NOTHING_42",
                                         "Lodge tests", NULL, FALSE);
   image = g_build_filename (downloads, "old-server.qcow2", NULL);
@@ -217,7 +225,7 @@ main (int   argc,
 
   /* 6b. Express install, then Create: the progress page. */
   assistant = open_assistant (db);
-  open_path (assistant, fedora);
+  open_path (assistant, debian);
   wait_page (assistant, "review");
   spin (500);
   {

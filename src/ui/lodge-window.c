@@ -715,8 +715,10 @@ lodge_window_get_action_enabled (LodgeWindow *self,
   machine = lodge_window_get_action_machine (self);
   if (machine == NULL)
     return FALSE;
-  if (g_str_equal (action, "machine.open") || g_str_equal (action, "machine.menu")
-      || g_str_equal (action, "machine.details"))
+  /* Open is for the library: the machine page shows its machine already. */
+  if (g_str_equal (action, "machine.open"))
+    return g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "machine") != 0;
+  if (g_str_equal (action, "machine.menu") || g_str_equal (action, "machine.details"))
     return TRUE;
 
   connected = self->connection != NULL

@@ -17,9 +17,28 @@
 #include <glib/gstdio.h>
 
 #include "ui/lodge-application.h"
+#include "ui/lodge-console-page.h"
 #include "ui/lodge-window-private.h"
 
 static const char *out_dir;
+
+/* The first widget of type below widget (depth first), or NULL. */
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type) && gtk_widget_get_visible (child))
+        return child;
+      if ((found = find_descendant (child, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
 
 static gboolean
 wake_cb (gpointer user_data)
@@ -139,6 +158,18 @@ main (int   argc,
   lodge_window_select_machine (window, machine);
   gtk_widget_activate_action (GTK_WIDGET (window), "machine.open", NULL);
   shoot ("08-machine-page.png");
+  {
+    /* The console menu: the first menu button of the console page. */
+    GtkWidget *page = find_descendant (GTK_WIDGET (window), LODGE_TYPE_CONSOLE_PAGE);
+    GtkWidget *button = page != NULL ? find_descendant (page, GTK_TYPE_MENU_BUTTON) : NULL;
+
+    if (button != NULL)
+      {
+        gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+        shoot ("08b-console-menu.png");
+        gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+      }
+  }
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-library", NULL);
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);

@@ -17,6 +17,10 @@
 
 /* At most this often a progress report reaches the main context. */
 #define PROGRESS_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
+/* Beside a destination: the body so far, and the server's validator. */
+#define PART_SUFFIX    ".part"
+#define SIDECAR_SUFFIX ".part.lodge"
+
 /* The rate is a moving average over samples this far apart. */
 #define RATE_SAMPLE_US (250 * G_TIME_SPAN_MILLISECOND)
 #define READ_SIZE (64 * 1024)
@@ -628,7 +632,35 @@ lodge_downloader_get_partial_path (LodgeDownloader *self)
 {
   g_return_val_if_fail (LODGE_IS_DOWNLOADER (self), NULL);
 
-  return g_strconcat (self->destination, ".part", NULL);
+  return g_strconcat (self->destination, PART_SUFFIX, NULL);
+}
+
+LodgeDownloadFile
+lodge_downloader_classify_file (const char  *folder,
+                                const char  *name,
+                                char       **destination_name)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *sidecar = NULL;
+
+  g_return_val_if_fail (folder != NULL, LODGE_DOWNLOAD_FILE_OTHER);
+  g_return_val_if_fail (name != NULL, LODGE_DOWNLOAD_FILE_OTHER);
+
+  if (destination_name != NULL)
+    *destination_name = NULL;
+  if (g_str_has_suffix (name, SIDECAR_SUFFIX))
+    return LODGE_DOWNLOAD_FILE_BOOKKEEPING;
+  if (!g_str_has_suffix (name, PART_SUFFIX) || strlen (name) == strlen (PART_SUFFIX))
+    return LODGE_DOWNLOAD_FILE_OTHER;
+
+  if (destination_name != NULL)
+    *destination_name = g_strndup (name, strlen (name) - strlen (PART_SUFFIX));
+  /* Without the server's validator beside it (none is kept when the
+   * server sent none) the next run starts over. */
+  path = g_build_filename (folder, name, NULL);
+  sidecar = g_strconcat (path, ".lodge", NULL);
+  return g_file_test (sidecar, G_FILE_TEST_IS_REGULAR) ? LODGE_DOWNLOAD_FILE_RESUMABLE
+                                                       : LODGE_DOWNLOAD_FILE_PARTIAL;
 }
 
 guint64
@@ -706,8 +738,8 @@ lodge_downloader_run_async (LodgeDownloader     *self,
   job = g_atomic_rc_box_new0 (Job);
   job->uri = g_strdup (self->uri);
   job->destination = g_strdup (self->destination);
-  job->part = g_strconcat (self->destination, ".part", NULL);
-  job->sidecar = g_strconcat (self->destination, ".part.lodge", NULL);
+  job->part = g_strconcat (self->destination, PART_SUFFIX, NULL);
+  job->sidecar = g_strconcat (self->destination, SIDECAR_SUFFIX, NULL);
   job->context = g_main_context_ref_thread_default ();
   g_weak_ref_init (&job->self, self);
   g_mutex_init (&job->lock);

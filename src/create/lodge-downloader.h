@@ -68,6 +68,21 @@ char            *lodge_downloader_run_finish           (LodgeDownloader      *se
                                                         GAsyncResult         *result,
                                                         GError              **error);
 
+/* What a file of a download folder is to the downloader (it looks at the
+ * disk: worker threads). For "<name>.part" files *destination_name is
+ * <name>. */
+typedef enum
+{
+  LODGE_DOWNLOAD_FILE_OTHER,        /* not the downloader's (a finished download?) */
+  LODGE_DOWNLOAD_FILE_RESUMABLE,    /* a partial body that the next run resumes */
+  LODGE_DOWNLOAD_FILE_PARTIAL,      /* a partial body that the next run starts over */
+  LODGE_DOWNLOAD_FILE_BOOKKEEPING,  /* the downloader's note beside a partial body */
+} LodgeDownloadFile;
+
+LodgeDownloadFile lodge_downloader_classify_file       (const char           *folder,
+                                                        const char           *name,
+                                                        char                **destination_name);
+
 /* The folder downloads go to: the user's Downloads folder, or
  * $XDG_DATA_HOME/lodge/downloads when there is none. */
 char            *lodge_downloader_get_default_folder   (void);

@@ -1232,25 +1232,26 @@ lodge_new_machine_assistant_scan_partials_thread (GTask        *task,
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
-      g_autofree char *path = NULL;
+      g_autofree char *path = g_build_filename (scan->folder, name, NULL);
+      g_autofree char *destination = NULL;
       GStatBuf st;
 
-      path = g_build_filename (scan->folder, name, NULL);
-      if (g_str_has_suffix (name, ".part.lodge")
-          || g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size <= 0)
+      if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size <= 0)
         continue;
-      if (g_str_has_suffix (name, ".part") && strlen (name) > strlen (".part"))
+      switch (lodge_downloader_classify_file (scan->folder, name, &destination))
         {
-          g_autofree char *sidecar = g_strconcat (path, ".lodge", NULL);
-
-          /* Without the server's validator beside it (LodgeDownloader keeps
-           * none when the server sent none) the next run starts over. */
-          if (g_file_test (sidecar, G_FILE_TEST_IS_REGULAR))
-            g_hash_table_insert (partials, g_strndup (name, strlen (name) - strlen (".part")),
-                                 GSIZE_TO_POINTER ((gsize) st.st_size));
+        case LODGE_DOWNLOAD_FILE_RESUMABLE:
+          g_hash_table_insert (partials, g_steal_pointer (&destination),
+                               GSIZE_TO_POINTER ((gsize) st.st_size));
+          break;
+        case LODGE_DOWNLOAD_FILE_OTHER:
+          g_hash_table_add (scan->complete, g_strdup (name));
+          break;
+        case LODGE_DOWNLOAD_FILE_PARTIAL:
+        case LODGE_DOWNLOAD_FILE_BOOKKEEPING:
+        default:
+          break;
         }
-      else
-        g_hash_table_add (scan->complete, g_strdup (name));
     }
 
   g_task_return_pointer (task, g_steal_pointer (&partials), (GDestroyNotify) g_hash_table_unref);

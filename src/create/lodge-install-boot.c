@@ -103,20 +103,20 @@ lodge_install_boot_append_file (GBytes      *initrd,
 }
 
 gboolean
-lodge_install_boot_extract (const char    *iso,
-                            const char    *inner_path,
-                            const char    *dest,
-                            GCancellable  *cancellable,
-                            GError       **error)
+lodge_install_boot_run_xorriso (const char * const  *args,
+                                GCancellable        *cancellable,
+                                char               **stderr_text,
+                                GError             **error)
 {
   g_autofree char *xorriso = g_find_program_in_path ("xorriso");
-  g_autofree char *absolute = NULL;
-  g_autofree char *err = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autofree char *err = NULL;
 
-  g_return_val_if_fail (iso != NULL && inner_path != NULL && dest != NULL, FALSE);
+  g_return_val_if_fail (args != NULL, FALSE);
 
+  if (stderr_text != NULL)
+    *stderr_text = NULL;
   if (xorriso == NULL)
     {
       g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_FAILED,
@@ -124,28 +124,62 @@ lodge_install_boot_extract (const char    *iso,
       return FALSE;
     }
 
+  g_ptr_array_add (argv, xorriso);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  /* stderr is read as it comes (communicate): a pipe nobody reads can fill
+   * up and stop xorriso, and its words make the error message. */
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               error);
+  if (process == NULL)
+    return FALSE;
+  if (!g_subprocess_communicate_utf8 (process, NULL, cancellable, NULL, &err, error))
+    {
+      g_subprocess_force_exit (process);
+      return FALSE;
+    }
+
+  if (stderr_text != NULL)
+    *stderr_text = g_steal_pointer (&err);
+  return g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0;
+}
+
+gboolean
+lodge_install_boot_extract (const char    *iso,
+                            const char    *inner_path,
+                            const char    *dest,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  g_autofree char *absolute = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (iso != NULL && inner_path != NULL && dest != NULL, FALSE);
+
   absolute = g_str_has_prefix (inner_path, "/") ? g_strdup (inner_path)
                                                 : g_strconcat ("/", inner_path, NULL);
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                              &local_error,
-                              xorriso, "-osirrox", "on", "-indev", iso,
-                              "-extract", absolute, dest, NULL);
-  if (process == NULL ||
-      !g_subprocess_communicate_utf8 (process, NULL, cancellable, NULL, &err, &local_error))
+  {
+    const char *args[] = { "-osirrox", "on", "-indev", iso, "-extract", absolute, dest, NULL };
+
+    if (lodge_install_boot_run_xorriso (args, cancellable, &err, &local_error) &&
+        g_file_test (dest, G_FILE_TEST_IS_REGULAR))
+      return TRUE;
+  }
+
+  if (local_error != NULL)
     {
-      if (process != NULL)
-        g_subprocess_force_exit (process);
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (local_error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_FAILED))
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_FAILED,
                      _("Could not read the installation image: %s"), local_error->message);
       return FALSE;
     }
-
-  if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0 &&
-      g_file_test (dest, G_FILE_TEST_IS_REGULAR))
-    return TRUE;
 
   if (err != NULL && strstr (err, "No such file or directory") != NULL)
     {

@@ -38,4 +38,13 @@ gboolean  lodge_install_boot_extract     (const char    *iso,
                                           GCancellable  *cancellable,
                                           GError       **error);
 
+/* Runs xorriso with args (after the program's name) on the calling
+ * (worker) thread. TRUE when it exited with status 0; *stderr_text gets
+ * what it printed there whenever it ran. Errors: xorriso is missing, it
+ * could not be started, or G_IO_ERROR_CANCELLED (it is stopped). */
+gboolean  lodge_install_boot_run_xorriso (const char * const  *args,
+                                          GCancellable        *cancellable,
+                                          char               **stderr_text,
+                                          GError             **error);
+
 G_END_DECLS

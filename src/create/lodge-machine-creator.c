@@ -796,23 +796,15 @@ make_unattended_media (Job                *job,
 {
   const LodgeExpressScript *script = SPEC_BOXED (job->spec, EXPRESS_SCRIPT);
   gboolean kickstart = g_str_has_suffix (script->filename, ".ks");
-  g_autofree char *xorriso = g_find_program_in_path ("xorriso");
   g_autofree char *tmp = NULL;
   g_autofree char *files = NULL;
   g_autofree char *iso = NULL;
   g_autofree char *data = NULL;
-  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *err = NULL;
   g_autoptr(GError) local_error = NULL;
   gsize len = 0;
   char *path;
   gboolean ok = FALSE;
-
-  if (xorriso == NULL)
-    {
-      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_FAILED,
-                   _("The unattended installation needs xorriso, which is not installed"));
-      return FALSE;
-    }
 
   tmp = g_dir_make_tmp ("lodge-unattended-XXXXXX", error);
   if (tmp == NULL)
@@ -837,21 +829,23 @@ make_unattended_media (Job                *job,
       }
   }
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                              &local_error,
-                              xorriso, "-as", "mkisofs", "-quiet", "-J", "-r",
-                              "-V", kickstart ? "OEMDRV" : "UNATTENDED",
-                              "-o", iso, files, NULL);
-  if (process == NULL || !g_subprocess_wait_check (process, cancellable, &local_error))
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_FAILED,
-                     _("Could not make the unattended installation image: %s"),
-                     local_error->message);
-      goto out;
-    }
+  {
+    const char *args[] = { "-as", "mkisofs", "-quiet", "-J", "-r",
+                           "-V", kickstart ? "OEMDRV" : "UNATTENDED", "-o", iso, files, NULL };
+
+    if (!lodge_install_boot_run_xorriso (args, cancellable, &err, &local_error))
+      {
+        if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+            g_error_matches (local_error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_FAILED))
+          g_propagate_error (error, g_steal_pointer (&local_error));
+        else
+          g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_FAILED,
+                       _("Could not make the unattended installation image: %s"),
+                       local_error != NULL ? local_error->message
+                       : (err != NULL && *err != '\0') ? g_strstrip (err) : _("xorriso failed"));
+        goto out;
+      }
+  }
 
   if (!g_file_get_contents (iso, &data, &len, error))
     goto out;

@@ -87,6 +87,8 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (LodgeSpiceSession, lodge_spice_session, G_TYPE_OBJECT)
 
 static void lodge_spice_session_teardown (LodgeSpiceSession *self);
+static void lodge_spice_session_end      (LodgeSpiceSession *self,
+                                          const char        *reason);
 
 static void
 lodge_spice_session_set_state (LodgeSpiceSession *self,
@@ -287,8 +289,7 @@ lodge_spice_session_main_channel_event_cb (LodgeSpiceSession *self,
         else
           reason = g_strdup (reason_for_event (event));
         g_debug ("Main channel event %d: %s", event, reason);
-        lodge_spice_session_teardown (self);
-        lodge_spice_session_set_state (self, LODGE_DISPLAY_STATE_DISCONNECTED, reason);
+        lodge_spice_session_end (self, reason);
       }
       break;
     }
@@ -687,9 +688,7 @@ lodge_spice_session_session_disconnected_cb (LodgeSpiceSession *self,
     {
       const char *reason = self->disconnect_reason;
 
-      lodge_spice_session_teardown (self);
-      lodge_spice_session_set_state (self, LODGE_DISPLAY_STATE_DISCONNECTED,
-                                     reason ? reason : _("The connection was closed"));
+      lodge_spice_session_end (self, reason ? reason : _("The connection was closed"));
     }
 }
 
@@ -808,14 +807,22 @@ lodge_spice_session_teardown (LodgeSpiceSession *self)
   self->inputs_open = FALSE;
   self->cursor_channel = NULL;
   self->audio_object = NULL;
-  g_hash_table_remove_all (self->fd_requests);
-  lodge_framebuffer_clear_surface (self->framebuffer);
   lodge_spice_session_set_cursor_internal (self, NULL, TRUE);
   if (self->agent_connected)
     {
       self->agent_connected = FALSE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_CONNECTED]);
     }
+}
+
+/* The session ends: everything that came from it goes, and the state
+ * says why (NULL: no reason to show). */
+static void
+lodge_spice_session_end (LodgeSpiceSession *self,
+                         const char        *reason)
+{
+  lodge_spice_session_teardown (self);
+  lodge_spice_session_set_state (self, LODGE_DISPLAY_STATE_DISCONNECTED, reason);
 }
 
 static SpiceSession *
@@ -884,9 +891,7 @@ lodge_spice_session_start (LodgeSpiceSession *self)
 {
   if (!spice_session_connect (self->session))
     {
-      lodge_spice_session_teardown (self);
-      lodge_spice_session_set_state (self, LODGE_DISPLAY_STATE_DISCONNECTED,
-                                     _("Could not connect to the display"));
+      lodge_spice_session_end (self, _("Could not connect to the display"));
     }
 }
 
@@ -1217,9 +1222,7 @@ lodge_spice_session_connect_fd (LodgeSpiceSession *self,
   lodge_spice_session_prefer_raw_images (self);
   if (!spice_session_open_fd (session, fd))
     {
-      lodge_spice_session_teardown (self);
-      lodge_spice_session_set_state (self, LODGE_DISPLAY_STATE_DISCONNECTED,
-                                     _("Could not connect to the display"));
+      lodge_spice_session_end (self, _("Could not connect to the display"));
     }
 }
 
@@ -1266,9 +1269,7 @@ lodge_spice_session_fail_fd (LodgeSpiceSession *self,
 
   if (!g_hash_table_contains (self->fd_requests, GUINT_TO_POINTER (request_id)))
     return;
-  lodge_spice_session_teardown (self);
-  lodge_spice_session_set_state (self, LODGE_DISPLAY_STATE_DISCONNECTED,
-                                 message ? message : _("Could not connect to the display"));
+  lodge_spice_session_end (self, message ? message : _("Could not connect to the display"));
 }
 
 void
@@ -1276,8 +1277,7 @@ lodge_spice_session_disconnect (LodgeSpiceSession *self)
 {
   g_return_if_fail (LODGE_IS_SPICE_SESSION (self));
 
-  lodge_spice_session_teardown (self);
-  lodge_spice_session_set_state (self, LODGE_DISPLAY_STATE_DISCONNECTED, NULL);
+  lodge_spice_session_end (self, NULL);
 }
 
 static gboolean

@@ -108,18 +108,26 @@ settings_path (void)
   return g_build_filename (g_get_user_config_dir (), "lodge", "console.ini", NULL);
 }
 
+/* The choices of every machine; empty when there are none yet. */
+static GKeyFile *
+settings_load (void)
+{
+  GKeyFile *file = g_key_file_new ();
+  g_autofree char *path = settings_path ();
+
+  g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL);
+  return file;
+}
+
 static gboolean
-settings_get_boolean (LodgeMachine *machine,
+settings_get_boolean (GKeyFile     *file,
+                      LodgeMachine *machine,
                       const char   *key,
                       gboolean      fallback)
 {
-  g_autoptr(GKeyFile) file = g_key_file_new ();
-  g_autofree char *path = settings_path ();
   g_autoptr(GError) error = NULL;
   gboolean value;
 
-  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
-    return fallback;
   value = g_key_file_get_boolean (file, lodge_machine_get_uuid (machine), key, &error);
   return error != NULL ? fallback : value;
 }
@@ -317,13 +325,19 @@ lodge_console_page_resolve_cb (GObject      *object,
     }
 
   self->target = g_steal_pointer (&target);
-  lodge_display_set_share_clipboard (self->display,
-                                     settings_get_boolean (self->machine, "share-clipboard", TRUE));
-  lodge_display_set_resize_guest (self->display,
-                                  settings_get_boolean (self->machine, "resize-guest", TRUE));
-  lodge_console_page_set_share_microphone (self,
-                                           settings_get_boolean (self->machine, "share-microphone",
-                                                                 FALSE));
+  {
+    g_autoptr(GKeyFile) choices = settings_load ();
+
+    lodge_display_set_share_clipboard (self->display,
+                                       settings_get_boolean (choices, self->machine,
+                                                             "share-clipboard", TRUE));
+    lodge_display_set_resize_guest (self->display,
+                                    settings_get_boolean (choices, self->machine,
+                                                          "resize-guest", TRUE));
+    lodge_console_page_set_share_microphone (self,
+                                             settings_get_boolean (choices, self->machine,
+                                                                   "share-microphone", FALSE));
+  }
   lodge_console_target_connect (self->target, lodge_display_get_session (self->display));
   lodge_console_page_update (self);
 }

@@ -232,7 +232,10 @@ lodge_nvram_is_own (virConnectPtr  conn,
           && g_ascii_strcasecmp (other_uuid, uuid) != 0)
         {
           g_autofree char *xml = virDomainGetXMLDesc (domains[i], VIR_DOMAIN_XML_INACTIVE);
-          g_autoptr(LodgeMachineConfig) other = xml ? lodge_machine_config_new_from_xml (xml, NULL) : NULL;
+          /* Most machines have no variable store: no need to parse theirs. */
+          g_autoptr(LodgeMachineConfig) other =
+            xml != NULL && strstr (xml, "<nvram") != NULL ? lodge_machine_config_new_from_xml (xml, NULL)
+                                                          : NULL;
 
           if (other != NULL && g_strcmp0 (lodge_machine_config_get_nvram (other), path) == 0)
             own = FALSE;

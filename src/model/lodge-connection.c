@@ -65,6 +65,8 @@ struct _LodgeConnection
   guint                 reconnect_delay;
 
   guint                 stats_interval;
+  /* While > 0 the stats tick every second, whatever stats_interval says. */
+  guint                 fast_stats_holds;
   guint                 stats_source;
   gboolean              stats_running;
   guint64               stats_calls;
@@ -419,7 +421,7 @@ lodge_connection_get_property (GObject    *object,
       g_value_set_object (value, self->machines);
       break;
     case PROP_STATS_INTERVAL:
-      g_value_set_uint (value, self->stats_interval);
+      g_value_set_uint (value, lodge_connection_get_stats_interval (self));
       break;
     case PROP_RECONNECT_DELAY:
       g_value_set_uint (value, self->reconnect_delay);
@@ -1778,14 +1780,15 @@ lodge_connection_stats_timeout_cb (gpointer user_data)
 static void
 lodge_connection_update_stats_timer (LodgeConnection *self)
 {
+  guint interval = self->fast_stats_holds > 0 ? 1 : self->stats_interval;
+
   g_clear_handle_id (&self->stats_source, g_source_remove);
 
-  if (self->stats_interval == 0 || self->session == NULL)
+  if (interval == 0 || self->session == NULL)
     return;
 
   /* Second granularity lets GLib batch wakeups: idle CPU stays low. */
-  self->stats_source = g_timeout_add_seconds (self->stats_interval,
-                                              lodge_connection_stats_timeout_cb, self);
+  self->stats_source = g_timeout_add_seconds (interval, lodge_connection_stats_timeout_cb, self);
   lodge_connection_update_stats_now (self);
 }
 
@@ -1793,7 +1796,7 @@ guint
 lodge_connection_get_stats_interval (LodgeConnection *self)
 {
   g_return_val_if_fail (LODGE_IS_CONNECTION (self), 0);
-  return self->stats_interval;
+  return self->fast_stats_holds > 0 ? 1 : self->stats_interval;
 }
 
 void
@@ -1805,8 +1808,35 @@ lodge_connection_set_stats_interval (LodgeConnection *self,
   if (self->stats_interval == seconds)
     return;
   self->stats_interval = seconds;
+  if (self->fast_stats_holds > 0)
+    return;
   lodge_connection_update_stats_timer (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATS_INTERVAL]);
+}
+
+void
+lodge_connection_hold_fast_stats (LodgeConnection *self)
+{
+  g_return_if_fail (LODGE_IS_CONNECTION (self));
+
+  if (self->fast_stats_holds++ == 0 && self->stats_interval != 1)
+    {
+      lodge_connection_update_stats_timer (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATS_INTERVAL]);
+    }
+}
+
+void
+lodge_connection_release_fast_stats (LodgeConnection *self)
+{
+  g_return_if_fail (LODGE_IS_CONNECTION (self));
+  g_return_if_fail (self->fast_stats_holds > 0);
+
+  if (--self->fast_stats_holds == 0 && self->stats_interval != 1)
+    {
+      lodge_connection_update_stats_timer (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATS_INTERVAL]);
+    }
 }
 
 guint64

@@ -61,10 +61,16 @@ void                 lodge_connection_close            (LodgeConnection      *se
 /* Skip the back-off wait and try to reconnect now (a "Retry" button). */
 void                 lodge_connection_reconnect_now    (LodgeConnection      *self);
 
-/* Seconds between two stats ticks; 0 stops statistics. Default 2. */
+/* Seconds between two stats ticks; 0 stops statistics. Default 2. While
+ * fast stats are held, get returns 1 and a set takes effect on release. */
 guint                lodge_connection_get_stats_interval (LodgeConnection    *self);
 void                 lodge_connection_set_stats_interval (LodgeConnection    *self,
                                                           guint               seconds);
+/* While held (counted: several views may hold at once) the stats tick
+ * every second, for live graphs; the interval above comes back after the
+ * last release, also when it was changed meanwhile. */
+void                 lodge_connection_hold_fast_stats    (LodgeConnection    *self);
+void                 lodge_connection_release_fast_stats (LodgeConnection    *self);
 /* How many virConnectGetAllDomainStats calls were made: for tests and
  * benchmarks that check one call per tick. */
 guint64              lodge_connection_get_stats_calls    (LodgeConnection    *self);

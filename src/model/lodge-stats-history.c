@@ -49,7 +49,7 @@ struct _LodgeStatsHistory
   GHashTable *entries;            /* uuid → Entry */
   guint ticks;
 
-  gboolean host_enabled;
+  guint    host_holds;
   gboolean host_running;
   int host_ncpu;
   int host_nmem;
@@ -285,7 +285,7 @@ lodge_stats_history_read_host (LodgeStatsHistory *self)
   HostRequest *request;
   virConnectPtr conn;
 
-  if (!self->host_enabled || self->host_running || self->connection == NULL)
+  if (self->host_holds == 0 || self->host_running || self->connection == NULL)
     return;
 
   conn = lodge_connection_ref_virconnect (self->connection);
@@ -479,14 +479,21 @@ lodge_stats_history_get_n_keys (LodgeStatsHistory *self)
 }
 
 void
-lodge_stats_history_set_host_enabled (LodgeStatsHistory *self,
-                                      gboolean           enabled)
+lodge_stats_history_hold_host (LodgeStatsHistory *self)
 {
   g_return_if_fail (LODGE_IS_STATS_HISTORY (self));
 
-  self->host_enabled = !!enabled;
-  if (enabled)
-    lodge_stats_history_read_host (self);
+  self->host_holds++;
+  lodge_stats_history_read_host (self);
+}
+
+void
+lodge_stats_history_release_host (LodgeStatsHistory *self)
+{
+  g_return_if_fail (LODGE_IS_STATS_HISTORY (self));
+  g_return_if_fail (self->host_holds > 0);
+
+  self->host_holds--;
 }
 
 guint64

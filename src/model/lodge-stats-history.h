@@ -24,7 +24,7 @@ typedef enum
 } LodgeStatsKind;
 
 /* The key of the host's own series (CPU % of all host CPUs and memory in
- * use), recorded while lodge_stats_history_set_host_enabled() is on. */
+ * use), recorded while lodge_stats_history_hold_host() holds. */
 #define LODGE_STATS_HOST_KEY "host"
 
 /* How many samples each series keeps: 5 minutes at one a second. */
@@ -69,11 +69,12 @@ gboolean  lodge_stats_history_get_last    (LodgeStatsHistory        *self,
 /* Number of machines (keys, without the host) with a history. */
 guint     lodge_stats_history_get_n_keys  (LodgeStatsHistory        *self);
 
-/* Host figures: while enabled, each tick also reads virNodeGetCPUStats and
- * virNodeGetMemoryStats on a worker thread (two calls more per tick, only
- * while a host overview is shown). Host memory total in bytes, 0 unknown. */
-void      lodge_stats_history_set_host_enabled (LodgeStatsHistory   *self,
-                                                gboolean             enabled);
+/* Host figures: while held (counted: one hold per host overview shown),
+ * each tick also reads virNodeGetCPUStats and virNodeGetMemoryStats on a
+ * worker thread (two calls more per tick). Host memory total in bytes,
+ * 0 unknown. */
+void      lodge_stats_history_hold_host    (LodgeStatsHistory   *self);
+void      lodge_stats_history_release_host (LodgeStatsHistory   *self);
 guint64   lodge_stats_history_get_host_memory_total (LodgeStatsHistory *self);
 guint     lodge_stats_history_get_host_cpus         (LodgeStatsHistory *self);
 

@@ -2349,18 +2349,14 @@ lodge_details_page_set_console_state (LodgeDetailsPage *self,
   adw_action_row_set_subtitle (self->console_row, text ? text : _("Unknown"));
 }
 
-/* The graphs promise one point a second: while any details page of a
- * connection is shown, its stats tick every second; afterwards the interval
- * it had comes back. A count on the connection lets several pages share. */
-#define FAST_STATS_COUNT "lodge-details-fast-stats-count"
-#define FAST_STATS_SAVED "lodge-details-fast-stats-saved"
-
+/* The graphs promise one point a second: while a details page is shown,
+ * its connection's stats tick every second (a count in the model lets
+ * several pages and the preferences share). */
 static void
 lodge_details_page_hold_fast_stats (LodgeDetailsPage *self,
                                     gboolean          hold)
 {
   LodgeConnection *connection;
-  guint count;
 
   if (self->machine == NULL || (connection = lodge_machine_get_connection (self->machine)) == NULL)
     return;
@@ -2368,26 +2364,10 @@ lodge_details_page_hold_fast_stats (LodgeDetailsPage *self,
     return;
   self->holds_fast_stats = hold;
 
-  count = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (connection), FAST_STATS_COUNT));
   if (hold)
-    {
-      if (count++ == 0)
-        {
-          g_object_set_data (G_OBJECT (connection), FAST_STATS_SAVED,
-                             GUINT_TO_POINTER (lodge_connection_get_stats_interval (connection) + 1));
-          if (lodge_connection_get_stats_interval (connection) != 1)
-            lodge_connection_set_stats_interval (connection, 1);
-        }
-    }
-  else if (count > 0 && --count == 0)
-    {
-      guint saved = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (connection), FAST_STATS_SAVED));
-
-      /* Keep a change the user made meanwhile (preferences). */
-      if (saved > 0 && lodge_connection_get_stats_interval (connection) == 1)
-        lodge_connection_set_stats_interval (connection, saved - 1);
-    }
-  g_object_set_data (G_OBJECT (connection), FAST_STATS_COUNT, GUINT_TO_POINTER (count));
+    lodge_connection_hold_fast_stats (connection);
+  else
+    lodge_connection_release_fast_stats (connection);
 }
 
 static void

@@ -20,6 +20,7 @@ struct _LodgeHostPage
 
   LodgeConnection   *connection;
   LodgeStatsHistory *history;
+  gboolean           holds_host;
 
   GtkWidget         *page;
   AdwActionRow      *host_row;
@@ -124,8 +125,12 @@ lodge_host_page_map (GtkWidget *widget)
   LodgeHostPage *self = LODGE_HOST_PAGE (widget);
 
   GTK_WIDGET_CLASS (lodge_host_page_parent_class)->map (widget);
-  if (self->history != NULL)
-    lodge_stats_history_set_host_enabled (self->history, TRUE);
+  /* Counted in the history: another host overview may still be shown. */
+  if (self->history != NULL && !self->holds_host)
+    {
+      self->holds_host = TRUE;
+      lodge_stats_history_hold_host (self->history);
+    }
   lodge_host_page_update (self);
 }
 
@@ -134,8 +139,11 @@ lodge_host_page_unmap (GtkWidget *widget)
 {
   LodgeHostPage *self = LODGE_HOST_PAGE (widget);
 
-  if (self->history != NULL)
-    lodge_stats_history_set_host_enabled (self->history, FALSE);
+  if (self->history != NULL && self->holds_host)
+    {
+      self->holds_host = FALSE;
+      lodge_stats_history_release_host (self->history);
+    }
   GTK_WIDGET_CLASS (lodge_host_page_parent_class)->unmap (widget);
 }
 

@@ -18,7 +18,7 @@ G_DECLARE_FINAL_TYPE (LodgeHostPage, lodge_host_page, LODGE, HOST_PAGE, GtkWidge
 
 /* Host CPU and memory over the last 5 minutes, how many machines run, and
  * the five machines using the most CPU. While shown it asks the history for
- * the host's figures (lodge_stats_history_set_host_enabled), so they cost
+ * the host's figures (lodge_stats_history_hold_host), so they cost
  * nothing when nobody looks. Content only: no header bar. */
 /* history NULL: the connection's shared one. */
 GtkWidget *lodge_host_page_new (LodgeConnection   *connection,

@@ -312,7 +312,7 @@ test_stats (void)
   g_assert_true (lodge_connection_open_finish (connection, result, &error));
   g_assert_no_error (error);
   lodge_connection_set_stats_interval (connection, 1);
-  lodge_stats_history_set_host_enabled (history, TRUE);
+  lodge_stats_history_hold_host (history);
 
   /* Until three samples of the guest exist (each a rate from two ticks). */
   deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
@@ -344,6 +344,7 @@ test_stats (void)
   g_assert_cmpfloat (host_memory, >, 0.0);
   g_assert_cmpuint (lodge_stats_history_get_host_memory_total (history), >, 0);
 
+  lodge_stats_history_release_host (history);
   lodge_connection_close (connection);
 }
 

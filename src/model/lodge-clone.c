@@ -732,10 +732,10 @@ out:
 }
 
 static void
-clone_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+clone_thread_run (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
 {
   CloneJob *job = task_data;
   g_autoptr(GError) error = NULL;
@@ -754,6 +754,20 @@ clone_thread (GTask        *task,
     g_task_return_pointer (task, uuid, g_free);
   else
     g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/* The connection goes on the worker too: its last reference may talk to
+ * the daemon, never on the main thread. */
+static void
+clone_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  CloneJob *job = task_data;
+
+  clone_thread_run (task, source_object, task_data, cancellable);
+  g_clear_pointer (&job->conn, virConnectClose);
 }
 
 static void

@@ -1805,10 +1805,10 @@ get_disk_usage (Ctx     *ctx,
 }
 
 static void
-editor_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+editor_thread_run (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
 {
   Op *op = task_data;
   g_autoptr(GError) error = NULL;
@@ -1998,6 +1998,20 @@ editor_thread (GTask        *task,
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/* The connection goes on the worker too: its last reference may talk to
+ * the daemon, never on the main thread. */
+static void
+editor_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Op *op = task_data;
+
+  editor_thread_run (task, source_object, task_data, cancellable);
+  g_clear_pointer (&op->conn, virConnectClose);
 }
 
 static Op *

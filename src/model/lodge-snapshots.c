@@ -380,10 +380,10 @@ snapshot_is_external (virDomainSnapshotPtr snap)
 }
 
 static void
-snapshots_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
+snapshots_thread_run (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
 {
   SnapOp *op = task_data;
   g_autoptr(GError) error = NULL;
@@ -467,6 +467,20 @@ snapshots_thread (GTask        *task,
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/* The connection goes on the worker too: its last reference may talk to
+ * the daemon, never on the main thread. */
+static void
+snapshots_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  SnapOp *op = task_data;
+
+  snapshots_thread_run (task, source_object, task_data, cancellable);
+  g_clear_pointer (&op->conn, virConnectClose);
 }
 
 static void

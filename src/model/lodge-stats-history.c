@@ -167,10 +167,10 @@ host_request_free (HostRequest *request)
 }
 
 static void
-host_stats_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
+host_stats_thread_run (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
 {
   HostRequest *request = task_data;
   virConnectPtr conn = request->conn;
@@ -243,6 +243,20 @@ host_stats_thread (GTask        *task,
   g_free (cpu);
   g_free (mem);
   g_task_return_pointer (task, sample, g_free);
+}
+
+/* The connection goes on the worker too: its last reference may talk to
+ * the daemon, never on the main thread. */
+static void
+host_stats_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  HostRequest *request = task_data;
+
+  host_stats_thread_run (task, source_object, task_data, cancellable);
+  g_clear_pointer (&request->conn, virConnectClose);
 }
 
 static void

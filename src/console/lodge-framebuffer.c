@@ -186,24 +186,21 @@ convert_row_xrgb1555 (guint32 *restrict dst, const guint16 *restrict src, int n)
     }
 }
 
-static GdkTexture *
-lodge_framebuffer_build_texture (LodgeFramebuffer *self,
-                                 int               x,
-                                 int               y,
-                                 int               width,
-                                 int               height)
+/* The area (x, y, width, height) of the guest's pixels as opaque
+ * B8G8R8A8 (the top byte of xRGB set), which cairo's RGB24 also reads. */
+static void
+convert_area (LodgeFramebuffer *self,
+              int               x,
+              int               y,
+              int               width,
+              int               height,
+              guint8           *pixels,
+              gsize             stride)
 {
-  g_autoptr(GBytes) bytes = NULL;
-  guint32 *pixels;
-  gsize dst_stride = (gsize) width * 4;
-
-  g_assert (self->data != NULL);
-
-  pixels = g_malloc (dst_stride * height);
   for (int row = 0; row < height; row++)
     {
       const guint8 *src = self->data + (gsize) (y + row) * self->stride;
-      guint32 *dst = pixels + (gsize) row * width;
+      guint32 *dst = (guint32 *) (pixels + (gsize) row * stride);
 
       switch (self->format)
         {
@@ -219,6 +216,23 @@ lodge_framebuffer_build_texture (LodgeFramebuffer *self,
           break;
         }
     }
+}
+
+static GdkTexture *
+lodge_framebuffer_build_texture (LodgeFramebuffer *self,
+                                 int               x,
+                                 int               y,
+                                 int               width,
+                                 int               height)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  guint32 *pixels;
+  gsize dst_stride = (gsize) width * 4;
+
+  g_assert (self->data != NULL);
+
+  pixels = g_malloc (dst_stride * height);
+  convert_area (self, x, y, width, height, (guint8 *) pixels, dst_stride);
 
   bytes = g_bytes_new_take (pixels, dst_stride * height);
   return gdk_memory_texture_new (width, height,
@@ -254,25 +268,7 @@ lodge_framebuffer_build_cairo_node (LodgeFramebuffer *self,
       surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
       pixels = cairo_image_surface_get_data (surface);
       stride = cairo_image_surface_get_stride (surface);
-      for (int row = 0; row < height; row++)
-        {
-          const guint8 *src = self->data + (gsize) (y + row) * self->stride;
-          guint32 *dst = (guint32 *) (pixels + (gsize) row * stride);
-
-          switch (self->format)
-            {
-            case LODGE_FRAMEBUFFER_FORMAT_RGB565:
-              convert_row_rgb565 (dst, (const guint16 *) src + x, width);
-              break;
-            case LODGE_FRAMEBUFFER_FORMAT_XRGB1555:
-              convert_row_xrgb1555 (dst, (const guint16 *) src + x, width);
-              break;
-            case LODGE_FRAMEBUFFER_FORMAT_XRGB8888:
-            default:
-              memcpy (dst, (const guint32 *) src + x, (gsize) width * 4);
-              break;
-            }
-        }
+      convert_area (self, x, y, width, height, pixels, stride);
       cairo_surface_mark_dirty (surface);
     }
 

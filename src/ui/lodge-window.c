@@ -464,6 +464,19 @@ lodge_window_search_entry_stop_search_cb (LodgeWindow    *self,
 
 /* The library's page --------------------------------------------------- */
 
+/* CPU time of the process so far, in ms (-1 unknown): it says what the
+ * wall clock cannot on a busy machine. */
+static double
+lodge_window_bench_cpu_ms (void)
+{
+  struct rusage usage;
+
+  if (getrusage (RUSAGE_SELF, &usage) != 0)
+    return -1;
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0
+         + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
+}
+
 static void
 lodge_window_bench_mark (const char *what)
 {
@@ -472,15 +485,8 @@ lodge_window_bench_mark (const char *what)
   if (enabled < 0)
     enabled = g_strcmp0 (g_getenv ("LODGE_BENCH_EXIT_AFTER_FIRST_FRAME"), "1") == 0;
   if (enabled)
-    {
-      struct rusage usage;
-
-      getrusage (RUSAGE_SELF, &usage);
-      g_printerr ("lodge-bench: %s at %.1f ms, cpu %.0f ms\n", what,
-                  lodge_ui_ms_since_process_start (),
-                  (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0
-                  + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0);
-    }
+    g_printerr ("lodge-bench: %s at %.1f ms, cpu %.0f ms\n", what,
+                lodge_ui_ms_since_process_start (), lodge_window_bench_cpu_ms ());
 }
 
 static void
@@ -491,20 +497,11 @@ lodge_window_bench_after_paint_cb (LodgeWindow   *self,
   g_signal_handler_disconnect (frame_clock, self->bench_after_paint_id);
   self->bench_after_paint_id = 0;
 
-  {
-    struct rusage usage;
-    double cpu_ms = -1;
-
-    /* CPU time says what the wall clock cannot on a busy machine. */
-    if (getrusage (RUSAGE_SELF, &usage) == 0)
-      cpu_ms = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0
-               + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
-    g_print ("lodge-first-populated-frame: %.1f ms (monotonic %.6f s, %u machines, cpu %.0f ms)\n",
-             lodge_ui_ms_since_process_start (),
-             g_get_monotonic_time () / 1e6,
-             g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)),
-             cpu_ms);
-  }
+  g_print ("lodge-first-populated-frame: %.1f ms (monotonic %.6f s, %u machines, cpu %.0f ms)\n",
+           lodge_ui_ms_since_process_start (),
+           g_get_monotonic_time () / 1e6,
+           g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)),
+           lodge_window_bench_cpu_ms ());
   fflush (stdout);
   g_application_quit (g_application_get_default ());
 }

@@ -15,6 +15,7 @@
 #include "ui/lodge-application.h"
 #include "ui/lodge-preferences-window.h"
 #include "ui/lodge-resources.h"
+#include "ui/lodge-ui-private.h"
 #include "ui/lodge-window.h"
 
 struct _LodgeApplication
@@ -160,13 +161,7 @@ lodge_application_connection_authenticate_cb (LodgeApplication *self,
         focus = entry;
     }
   adw_message_dialog_set_extra_child (dialog, box);
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "log-in", _("_Log In"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "log-in", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "log-in");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  lodge_ui_dialog_add_choice (dialog, "log-in", _("_Log In"), FALSE);
   g_signal_connect_data (dialog, "response",
                          G_CALLBACK (lodge_application_auth_response_cb),
                          g_object_ref (request), (GClosureNotify) g_object_unref, 0);

@@ -1378,11 +1378,7 @@ lodge_details_page_ask (LodgeDetailsPage *self,
   data->extra = extra ? g_object_ref (extra) : NULL;
   data->target = g_strdup (target);
 
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "ok", ok_label, NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "ok",
-                                              destructive ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), destructive ? "cancel" : "ok");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  lodge_ui_dialog_add_choice (ADW_MESSAGE_DIALOG (dialog), "ok", ok_label, destructive);
   if (extra != NULL)
     adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), extra);
   g_signal_connect_data (dialog, "response", G_CALLBACK (lodge_details_page_ask_response_cb),

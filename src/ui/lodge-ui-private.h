@@ -30,4 +30,12 @@ int         lodge_ui_state_sort_key    (LodgeMachineState  state);
  * first-frame benchmark. */
 double      lodge_ui_ms_since_process_start (void);
 
+/* The answers of a question dialog: Cancel (also on Escape) and id with
+ * label. A destructive choice is red and Cancel is the default; otherwise
+ * the choice is the suggested default. */
+void        lodge_ui_dialog_add_choice (AdwMessageDialog  *dialog,
+                                        const char        *id,
+                                        const char        *label,
+                                        gboolean           destructive);
+
 G_END_DECLS

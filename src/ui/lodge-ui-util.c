@@ -210,3 +210,20 @@ lodge_ui_ms_since_process_start (void)
   return (now.tv_sec * 1000.0 + now.tv_nsec / 1e6)
          - (start_ticks * 1000.0 / ticks_per_second);
 }
+
+void
+lodge_ui_dialog_add_choice (AdwMessageDialog *dialog,
+                            const char       *id,
+                            const char       *label,
+                            gboolean          destructive)
+{
+  g_return_if_fail (ADW_IS_MESSAGE_DIALOG (dialog));
+  g_return_if_fail (id != NULL && label != NULL);
+
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), id, label, NULL);
+  adw_message_dialog_set_response_appearance (dialog, id,
+                                              destructive ? ADW_RESPONSE_DESTRUCTIVE
+                                                          : ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, destructive ? "cancel" : id);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+}

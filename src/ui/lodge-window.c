@@ -1140,13 +1140,7 @@ lodge_window_machine_force_off_action (GtkWidget  *widget,
   heading = g_strdup_printf (_("Force Off “%s”?"), machine_name (machine));
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
                                                        _("The machine stops at once, as if its power cord were pulled. Unsaved work inside it is lost.")));
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "force-off", _("_Force Off"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "force-off", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  lodge_ui_dialog_add_choice (dialog, "force-off", _("_Force Off"), TRUE);
   g_object_set_data_full (G_OBJECT (dialog), "lodge-machine", g_object_ref (machine), g_object_unref);
   g_signal_connect_object (dialog, "response",
                            G_CALLBACK (lodge_window_force_off_response_cb),
@@ -1214,13 +1208,7 @@ lodge_window_machine_rename_action (GtkWidget  *widget,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("New name"),
                                   -1);
   adw_message_dialog_set_extra_child (dialog, entry);
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "rename", _("_Rename"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "rename", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "rename");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  lodge_ui_dialog_add_choice (dialog, "rename", _("_Rename"), FALSE);
   g_object_set_data_full (G_OBJECT (dialog), "lodge-machine", g_object_ref (machine), g_object_unref);
   g_signal_connect_object (dialog, "response",
                            G_CALLBACK (lodge_window_rename_response_cb),
@@ -1395,13 +1383,7 @@ lodge_window_machine_delete_action (GtkWidget  *widget,
   gtk_check_button_set_active (GTK_CHECK_BUTTON (check), FALSE);
   gtk_widget_set_halign (check, GTK_ALIGN_CENTER);
   adw_message_dialog_set_extra_child (dialog, check);
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "delete", _("_Delete"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  lodge_ui_dialog_add_choice (dialog, "delete", _("_Delete"), TRUE);
   g_object_set_data_full (G_OBJECT (dialog), "lodge-machine", g_object_ref (machine), g_object_unref);
   g_signal_connect_object (dialog, "response",
                            G_CALLBACK (lodge_window_delete_response_cb),
@@ -1739,13 +1721,7 @@ lodge_window_change_connection_action (GtkWidget  *widget,
   gtk_box_append (GTK_BOX (box), entry);
   gtk_box_append (GTK_BOX (box), remember);
   adw_message_dialog_set_extra_child (dialog, box);
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "connect", _("C_onnect"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "connect", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "connect");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  lodge_ui_dialog_add_choice (dialog, "connect", _("C_onnect"), FALSE);
   g_signal_connect_object (dialog, "response",
                            G_CALLBACK (lodge_window_change_connection_response_cb),
                            self, G_CONNECT_SWAPPED);

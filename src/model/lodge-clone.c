@@ -16,6 +16,7 @@
 
 #include "model/lodge-clone.h"
 #include "model/lodge-details-private.h"
+#include "model/lodge-libvirt.h"
 #include "model/lodge-machine-config.h"
 
 struct _LodgeClone
@@ -732,10 +733,10 @@ out:
 }
 
 static void
-clone_thread_run (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
+clone_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
 {
   CloneJob *job = task_data;
   g_autoptr(GError) error = NULL;
@@ -754,20 +755,6 @@ clone_thread_run (GTask        *task,
     g_task_return_pointer (task, uuid, g_free);
   else
     g_task_return_error (task, g_steal_pointer (&error));
-}
-
-/* The connection goes on the worker too: its last reference may talk to
- * the daemon, never on the main thread. */
-static void
-clone_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  CloneJob *job = task_data;
-
-  clone_thread_run (task, source_object, task_data, cancellable);
-  g_clear_pointer (&job->conn, virConnectClose);
 }
 
 static void
@@ -991,7 +978,7 @@ lodge_clone_run_async (LodgeClone          *self,
                                           (GDestroyNotify) poll_data_free);
 
   g_task_set_return_on_cancel (task, TRUE);
-  g_task_run_in_thread (task, clone_thread);
+  lodge_virt_task_run_in_thread (task, clone_thread, &job->conn);
 }
 
 char *

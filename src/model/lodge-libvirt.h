@@ -9,7 +9,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <libvirt/libvirt.h>
 
 G_BEGIN_DECLS
@@ -20,5 +20,13 @@ G_BEGIN_DECLS
  * most). Returns libvirt's result: 0, or -1 with libvirt's last error set.
  * Blocking: worker threads only. */
 int lodge_virt_domain_undefine_all (virDomainPtr domain);
+
+/* g_task_run_in_thread() for a task whose data holds a connection
+ * reference at *conn: once func returns, the worker closes it (the last
+ * reference may talk to the daemon: never on the main thread). *conn must
+ * live as long as the task's data. */
+void lodge_virt_task_run_in_thread (GTask           *task,
+                                    GTaskThreadFunc  func,
+                                    virConnectPtr   *conn);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 
 #include "model/lodge-connection.h"
 #include "model/lodge-details-private.h"
+#include "model/lodge-libvirt.h"
 #include "model/lodge-machine.h"
 #include "model/lodge-machine-editor.h"
 
@@ -1805,10 +1806,10 @@ get_disk_usage (Ctx     *ctx,
 }
 
 static void
-editor_thread_run (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
+editor_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
 {
   Op *op = task_data;
   g_autoptr(GError) error = NULL;
@@ -2000,20 +2001,6 @@ editor_thread_run (GTask        *task,
     g_task_return_error (task, g_steal_pointer (&error));
 }
 
-/* The connection goes on the worker too: its last reference may talk to
- * the daemon, never on the main thread. */
-static void
-editor_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  Op *op = task_data;
-
-  editor_thread_run (task, source_object, task_data, cancellable);
-  g_clear_pointer (&op->conn, virConnectClose);
-}
-
 static Op *
 op_new (OpKind kind)
 {
@@ -2046,7 +2033,7 @@ run_op (LodgeMachineEditor  *self,
       return;
     }
 
-  g_task_run_in_thread (task, editor_thread);
+  lodge_virt_task_run_in_thread (task, editor_thread, &op->conn);
 }
 
 static void

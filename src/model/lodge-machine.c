@@ -983,6 +983,40 @@ is_unsupported_flag_error (void)
           err->code == VIR_ERR_ARGUMENT_UNSUPPORTED);
 }
 
+typedef struct
+{
+  GTaskThreadFunc  func;
+  virConnectPtr   *conn;
+} ConnThread;
+
+static void
+conn_thread_run (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  ConnThread *run = g_object_get_data (G_OBJECT (task), "lodge-conn-thread");
+
+  run->func (task, source_object, task_data, cancellable);
+  g_clear_pointer (run->conn, virConnectClose);
+}
+
+void
+lodge_virt_task_run_in_thread (GTask           *task,
+                               GTaskThreadFunc  func,
+                               virConnectPtr   *conn)
+{
+  ConnThread *run = g_new (ConnThread, 1);
+
+  g_return_if_fail (G_IS_TASK (task));
+  g_return_if_fail (func != NULL && conn != NULL);
+
+  run->func = func;
+  run->conn = conn;
+  g_object_set_data_full (G_OBJECT (task), "lodge-conn-thread", run, g_free);
+  g_task_run_in_thread (task, conn_thread_run);
+}
+
 int
 lodge_virt_domain_undefine_all (virDomainPtr domain)
 {

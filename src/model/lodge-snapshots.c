@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "model/lodge-details-private.h"
+#include "model/lodge-libvirt.h"
 #include "model/lodge-machine-config.h"
 #include "model/lodge-snapshots.h"
 
@@ -380,10 +381,10 @@ snapshot_is_external (virDomainSnapshotPtr snap)
 }
 
 static void
-snapshots_thread_run (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
+snapshots_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
 {
   SnapOp *op = task_data;
   g_autoptr(GError) error = NULL;
@@ -469,20 +470,6 @@ snapshots_thread_run (GTask        *task,
     g_task_return_error (task, g_steal_pointer (&error));
 }
 
-/* The connection goes on the worker too: its last reference may talk to
- * the daemon, never on the main thread. */
-static void
-snapshots_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
-{
-  SnapOp *op = task_data;
-
-  snapshots_thread_run (task, source_object, task_data, cancellable);
-  g_clear_pointer (&op->conn, virConnectClose);
-}
-
 static void
 run_op (LodgeSnapshots      *self,
         SnapOp              *op,
@@ -503,7 +490,7 @@ run_op (LodgeSnapshots      *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_task_run_in_thread (task, snapshots_thread);
+  lodge_virt_task_run_in_thread (task, snapshots_thread, &op->conn);
 }
 
 static SnapOp *

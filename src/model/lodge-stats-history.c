@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model/lodge-connection.h"
+#include "model/lodge-libvirt.h"
 #include "model/lodge-machine-list.h"
 #include "model/lodge-stats-history.h"
 
@@ -167,10 +168,10 @@ host_request_free (HostRequest *request)
 }
 
 static void
-host_stats_thread_run (GTask        *task,
-                       gpointer      source_object,
-                       gpointer      task_data,
-                       GCancellable *cancellable)
+host_stats_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
 {
   HostRequest *request = task_data;
   virConnectPtr conn = request->conn;
@@ -245,20 +246,6 @@ host_stats_thread_run (GTask        *task,
   g_task_return_pointer (task, sample, g_free);
 }
 
-/* The connection goes on the worker too: its last reference may talk to
- * the daemon, never on the main thread. */
-static void
-host_stats_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  HostRequest *request = task_data;
-
-  host_stats_thread_run (task, source_object, task_data, cancellable);
-  g_clear_pointer (&request->conn, virConnectClose);
-}
-
 static void
 lodge_stats_history_host_cb (GObject      *object,
                              GAsyncResult *result,
@@ -316,7 +303,7 @@ lodge_stats_history_read_host (LodgeStatsHistory *self)
   task = g_task_new (self, NULL, lodge_stats_history_host_cb, NULL);
   g_task_set_source_tag (task, lodge_stats_history_read_host);
   g_task_set_task_data (task, request, (GDestroyNotify) host_request_free);
-  g_task_run_in_thread (task, host_stats_thread);
+  lodge_virt_task_run_in_thread (task, host_stats_thread, &request->conn);
 }
 
 static gboolean

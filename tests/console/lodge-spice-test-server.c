@@ -25,7 +25,14 @@
  *   stream-area X Y W H FPS   a W×H area changing at FPS
  *   stop                      end the stream
  *   tone FREQ MS              (--audio) a sine of FREQ Hz for MS ms on
- *                             the playback channel, 44.1 kHz stereo
+ *                             the playback channel, at the rate the
+ *                             server prefers (48 kHz with Opus), stereo;
+ *                             the channel stops after it unless started
+ *                             with playback-start
+ *   playback-start            (--audio) start the playback channel and
+ *                             keep it started (silence between tones),
+ *                             as a guest whose sound card stays open
+ *   playback-stop             (--audio) stop it
  *   sync TOKEN                prints "sync TOKEN" once the commands before
  *                             it have been handed to the display worker
  *   quit
@@ -1150,6 +1157,7 @@ static struct
   guint64 taken;      /* of which a client's channel took */
   gint64 start;       /* monotonic µs */
   double phase;
+  gboolean held;      /* playback-start: the channel stays started */
 } tone;
 
 /* Feeds the channel at the tone's own pace: as many frames as the clock
@@ -1192,7 +1200,8 @@ tone_tick_cb (gpointer user_data)
 
   if (tone.done >= tone.total)
     {
-      spice_server_playback_stop (&playback_instance);
+      if (!tone.held)
+        spice_server_playback_stop (&playback_instance);
       emit ("tone-done %" G_GUINT64_FORMAT " %u", tone.taken, tone_rate);
       tone.source = 0;
       return G_SOURCE_REMOVE;
@@ -1215,7 +1224,8 @@ tone_start (double frequency,
   tone.done = tone.taken = 0;
   tone.phase = 0;
   tone.start = g_get_monotonic_time ();
-  spice_server_playback_start (&playback_instance);
+  if (!tone.held)
+    spice_server_playback_start (&playback_instance);
   tone.source = g_timeout_add (TONE_TICK_MS, tone_tick_cb, NULL);
 }
 
@@ -1267,6 +1277,16 @@ handle_command (char *line)
     stream_stop ();
   else if (g_str_equal (cmd, "tone") && sscanf (rest, "%d %d", &a, &b) == 2)
     tone_start (a, b);
+  else if (g_str_equal (cmd, "playback-start") && playback_instance.base.sif != NULL)
+    {
+      tone.held = TRUE;
+      spice_server_playback_start (&playback_instance);
+    }
+  else if (g_str_equal (cmd, "playback-stop") && playback_instance.base.sif != NULL)
+    {
+      tone.held = FALSE;
+      spice_server_playback_stop (&playback_instance);
+    }
   else if (g_str_equal (cmd, "sync"))
     emit ("sync %s", rest);
   else if (g_str_equal (cmd, "quit"))

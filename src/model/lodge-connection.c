@@ -79,6 +79,9 @@ struct _LodgeConnection
   char                 *usage_file;
   GKeyFile             *usage;
   guint                 usage_save_source;
+
+  LodgeHost            *host;           /* weak: the host owns the connection */
+  gint64                retry_time;     /* monotonic µs of the next attempt; 0 none */
 };
 
 G_DEFINE_FINAL_TYPE (LodgeConnection, lodge_connection, G_TYPE_OBJECT)
@@ -1268,6 +1271,13 @@ lodge_connection_reconcile (LodgeConnection *self,
 static void
 lodge_connection_schedule_retry (LodgeConnection *self);
 
+static gboolean
+lodge_connection_error_is_auth (const GError *error)
+{
+  return g_error_matches (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_AUTH_CANCELLED) ||
+         g_error_matches (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_AUTH_FAILED);
+}
+
 static void
 lodge_connection_finish_open_task (LodgeConnection *self,
                                    GError          *error)
@@ -1320,8 +1330,7 @@ lodge_connection_open_done_cb (GObject      *object,
 
       /* A user who refused to authenticate does not want to be asked again
        * every few seconds: stop until "Retry". */
-      if (reconnecting &&
-          !g_error_matches (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_AUTH_CANCELLED))
+      if (reconnecting && !lodge_connection_error_is_auth (error))
         {
           lodge_connection_schedule_retry (self);
         }
@@ -1332,9 +1341,18 @@ lodge_connection_open_done_cb (GObject      *object,
         }
       else
         {
-          lodge_connection_set_reconnect_delay (self, 0);
+          gboolean retry = !lodge_connection_error_is_auth (error);
+
+          if (self->state != LODGE_CONNECTION_STATE_FAILED)
+            lodge_connection_set_reconnect_delay (self, 0);
           lodge_connection_set_state (self, LODGE_CONNECTION_STATE_FAILED);
           lodge_connection_finish_open_task (self, g_steal_pointer (&error));
+          /* A host that could not be reached may come up later: keep
+           * trying with back-off, as after a loss. Not after the user
+           * refused to authenticate or the host refused the credentials:
+           * asking again blindly could lock the account. */
+          if (retry)
+            lodge_connection_schedule_retry (self);
         }
       return;
     }
@@ -1381,6 +1399,7 @@ lodge_connection_start_attempt (LodgeConnection *self)
   g_assert (!self->attempt_running);
 
   g_clear_handle_id (&self->retry_source, g_source_remove);
+  self->retry_time = 0;
   g_clear_object (&self->attempt_cancellable);
   self->attempt_cancellable = g_cancellable_new ();
   self->attempt_running = TRUE;
@@ -1402,6 +1421,7 @@ lodge_connection_retry_timeout_cb (gpointer user_data)
   LodgeConnection *self = user_data;
 
   self->retry_source = 0;
+  self->retry_time = 0;
   if (!self->attempt_running)
     lodge_connection_start_attempt (self);
   return G_SOURCE_REMOVE;
@@ -1417,9 +1437,11 @@ lodge_connection_schedule_retry (LodgeConnection *self)
   else
     delay = MIN (self->reconnect_delay * 2, RECONNECT_DELAY_MAX);
 
-  lodge_connection_set_reconnect_delay (self, delay);
   g_clear_handle_id (&self->retry_source, g_source_remove);
   self->retry_source = g_timeout_add_seconds (delay, lodge_connection_retry_timeout_cb, self);
+  self->retry_time = g_get_monotonic_time () + (gint64) delay * G_USEC_PER_SEC;
+  /* Notified after retry_time is set: a view may read both. */
+  lodge_connection_set_reconnect_delay (self, delay);
 }
 
 static void
@@ -1488,6 +1510,7 @@ lodge_connection_open_async (LodgeConnection     *self,
     }
 
   self->open_task = g_steal_pointer (&task);
+  lodge_connection_set_reconnect_delay (self, 0);
   lodge_connection_set_state (self, LODGE_CONNECTION_STATE_CONNECTING);
   lodge_connection_start_attempt (self);
 
@@ -1544,6 +1567,13 @@ lodge_connection_reconnect_now (LodgeConnection *self)
         lodge_connection_start_attempt (self);
       break;
     case LODGE_CONNECTION_STATE_FAILED:
+      if (self->retry_source != 0)
+        {
+          if (!self->attempt_running)
+            lodge_connection_start_attempt (self);
+          break;
+        }
+      G_GNUC_FALLTHROUGH;
     case LODGE_CONNECTION_STATE_DISCONNECTED:
       lodge_connection_open_async (self, NULL, NULL, NULL);
       break;
@@ -1904,4 +1934,29 @@ lodge_connection_set_usage_file (LodgeConnection *self,
       if (last_used > lodge_machine_get_last_used (machine))
         lodge_machine_set_last_used (machine, last_used);
     }
+}
+
+gint64
+lodge_connection_get_retry_time (LodgeConnection *self)
+{
+  g_return_val_if_fail (LODGE_IS_CONNECTION (self), 0);
+
+  return self->retry_source != 0 ? self->retry_time : 0;
+}
+
+void
+lodge_connection_set_host (LodgeConnection *self,
+                           LodgeHost       *host)
+{
+  g_return_if_fail (LODGE_IS_CONNECTION (self));
+
+  self->host = host;
+}
+
+LodgeHost *
+lodge_connection_get_host (LodgeConnection *self)
+{
+  g_return_val_if_fail (LODGE_IS_CONNECTION (self), NULL);
+
+  return self->host;
 }

@@ -60,6 +60,10 @@ gboolean             lodge_connection_open_finish      (LodgeConnection      *se
 void                 lodge_connection_close            (LodgeConnection      *self);
 /* Skip the back-off wait and try to reconnect now (a "Retry" button). */
 void                 lodge_connection_reconnect_now    (LodgeConnection      *self);
+/* When the next attempt starts (g_get_monotonic_time () µs) while a lost
+ * or unreachable host is retried with back-off; 0 when none is planned.
+ * Changes are notified through reconnect-delay. */
+gint64               lodge_connection_get_retry_time   (LodgeConnection      *self);
 
 /* Seconds between two stats ticks; 0 stops statistics. Default 2. While
  * fast stats are held, get returns 1 and a set takes effect on release. */

@@ -10,6 +10,7 @@
 #include <libvirt/virterror.h>
 
 #include "model/lodge-model.h"
+#include "model/lodge-host-capabilities.h"
 
 G_BEGIN_DECLS
 
@@ -130,6 +131,9 @@ LodgeMachine     *lodge_machine_list_remove    (LodgeMachineList *self,
 void              lodge_machine_list_clear     (LodgeMachineList *self);
 
 /* LodgeConnection, main thread only. */
+/* The host that owns the connection (a weak pointer; NULL detaches). */
+void              lodge_connection_set_host    (LodgeConnection *self,
+                                                LodgeHost       *host);
 void              lodge_connection_machine_removed_by_action (LodgeConnection *self,
                                                               const char      *uuid);
 /* Main-thread time the last stats tick cost, in µs (for the benchmark). */
@@ -140,5 +144,21 @@ void              lodge_connection_simulate_lost (LodgeConnection *self);
 /* Main-thread time the last (re)connection spent building and applying the
  * machine list, in µs (for the benchmark). */
 gint64            lodge_connection_get_last_apply_usec (LodgeConnection *self);
+
+/* LodgeHostCapabilities, worker threads. */
+
+/* Reads the node info, capabilities, domain capabilities (KVM and QEMU,
+ * the host's arch, q35) and the default network. */
+LodgeHostCapabilities *lodge_host_capabilities_read (virConnectPtr   conn,
+                                                     GError        **error);
+/* The domain capabilities for another arch, machine type or virt type
+ * ("kvm", "qemu"; NULL arch: the host's), read through @conn the first time
+ * and kept with the capabilities. NULL when the host has none (the test
+ * driver) or does not offer that combination. */
+const LodgeDomainCapabilities *lodge_host_capabilities_lookup_domain (LodgeHostCapabilities *self,
+                                                                      virConnectPtr          conn,
+                                                                      const char            *arch,
+                                                                      const char            *machine,
+                                                                      const char            *virttype);
 
 G_END_DECLS

@@ -66,6 +66,9 @@ lodge_model_set_error_from_virt (GError     **error,
     case VIR_ERR_AUTH_CANCELLED:
       code = LODGE_MODEL_ERROR_AUTH_CANCELLED;
       break;
+    case VIR_ERR_AUTH_FAILED:
+      code = LODGE_MODEL_ERROR_AUTH_FAILED;
+      break;
     default:
       break;
     }

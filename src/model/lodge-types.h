@@ -13,6 +13,8 @@ typedef struct _LodgeConnection  LodgeConnection;
 typedef struct _LodgeMachine     LodgeMachine;
 typedef struct _LodgeMachineList LodgeMachineList;
 typedef struct _LodgeAuthRequest LodgeAuthRequest;
+typedef struct _LodgeHost        LodgeHost;
+typedef struct _LodgeHostList    LodgeHostList;
 
 /* Mirrors virDomainState, plus UNKNOWN for a machine whose state has not
  * been read yet. Values are stable: they are used as sort keys. */
@@ -49,6 +51,7 @@ typedef enum
   LODGE_MODEL_ERROR_NOT_FOUND,
   LODGE_MODEL_ERROR_INVALID_ARGUMENT,
   LODGE_MODEL_ERROR_LIBVIRT,           /* message is libvirt's own */
+  LODGE_MODEL_ERROR_AUTH_FAILED,       /* the host refused the credentials */
 } LodgeModelError;
 
 GQuark lodge_model_error_quark (void);

@@ -683,9 +683,11 @@ test_auth (void)
 
     g_signal_connect (connection, "authenticate", G_CALLBACK (authenticate_cb), &answer);
     g_assert_false (lodge_test_open (connection, &error));
-    g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT);
+    g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_AUTH_FAILED);
     g_test_message ("wrong password: %s", error->message);
     g_assert_cmpint (lodge_connection_get_state (connection), ==, LODGE_CONNECTION_STATE_FAILED);
+    /* Never asked again blindly: no retry is planned after a refusal. */
+    g_assert_cmpint (lodge_connection_get_retry_time (connection), ==, 0);
     g_signal_handlers_disconnect_by_data (connection, &answer);
   }
 
@@ -701,6 +703,7 @@ test_auth (void)
       g_assert_false (lodge_test_open (connection, &error));
       g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_AUTH_CANCELLED);
       g_assert_cmpuint (answer.n_requests, ==, i == 0 ? 1 : 0);
+      g_assert_cmpint (lodge_connection_get_retry_time (connection), ==, 0);
       g_signal_handlers_disconnect_by_data (connection, &answer);
     }
 

@@ -18,7 +18,6 @@
 #define RECONNECT_DELAY_MAX  30
 #define KEEPALIVE_INTERVAL    5
 #define KEEPALIVE_COUNT       3
-#define USAGE_SAVE_DELAY_MS 1000
 
 #define STATS_TYPES (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | \
                      VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU | \
@@ -76,9 +75,7 @@ struct _LodgeConnection
   guint                 change_serial;  /* bumped by each refresh request and removal */
   GHashTable           *removed;        /* uuid -> change_serial when removed */
 
-  char                 *usage_file;
-  GKeyFile             *usage;
-  guint                 usage_save_source;
+  LodgeStateStore      *state_store;    /* "last used", shared by every host */
 
   LodgeHost            *host;           /* weak: the host owns the connection */
   gint64                retry_time;     /* monotonic µs of the next attempt; 0 none */
@@ -236,70 +233,7 @@ lodge_connection_set_reconnect_delay (LodgeConnection *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_DELAY]);
 }
 
-/* Usage ("last used") */
-
-static void
-usage_save (const char *path,
-            const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  g_mkdir_with_parents (dir, 0700);
-  if (!g_file_set_contents (path, contents, -1, &error))
-    g_warning ("Could not save %s: %s", path, error->message);
-}
-
-static void
-usage_save_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  char **pair = task_data;
-
-  usage_save (pair[0], pair[1]);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-lodge_connection_save_usage (LodgeConnection *self,
-                             gboolean         now)
-{
-  char **pair;
-
-  g_clear_handle_id (&self->usage_save_source, g_source_remove);
-  if (self->usage_file == NULL || self->usage == NULL)
-    return;
-
-  pair = g_new0 (char *, 3);
-  pair[0] = g_strdup (self->usage_file);
-  pair[1] = g_key_file_to_data (self->usage, NULL, NULL);
-
-  if (now)
-    {
-      usage_save (pair[0], pair[1]);
-      g_strfreev (pair);
-    }
-  else
-    {
-      g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
-
-      g_task_set_source_tag (task, lodge_connection_save_usage);
-      g_task_set_task_data (task, pair, (GDestroyNotify)g_strfreev);
-      g_task_run_in_thread (task, usage_save_thread);
-    }
-}
-
-static gboolean
-lodge_connection_usage_save_timeout_cb (gpointer user_data)
-{
-  LodgeConnection *self = user_data;
-
-  self->usage_save_source = 0;
-  lodge_connection_save_usage (self, FALSE);
-  return G_SOURCE_REMOVE;
-}
+/* "Last used" */
 
 static void
 lodge_connection_mark_used (LodgeConnection *self,
@@ -308,14 +242,9 @@ lodge_connection_mark_used (LodgeConnection *self,
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   lodge_machine_set_last_used (machine, now);
-  if (self->usage == NULL)
-    return;
-
-  g_key_file_set_int64 (self->usage, lodge_machine_get_uuid (machine), "last-used", now);
-  if (self->usage_save_source == 0)
-    self->usage_save_source = g_timeout_add (USAGE_SAVE_DELAY_MS,
-                                             lodge_connection_usage_save_timeout_cb,
-                                             self);
+  if (self->state_store != NULL)
+    lodge_state_store_set_int64 (self->state_store, self->uri, lodge_machine_get_uuid (machine),
+                                 "last-used", now);
 }
 
 static LodgeMachine *
@@ -324,9 +253,10 @@ lodge_connection_create_machine (LodgeConnection        *self,
 {
   LodgeMachine *machine = lodge_machine_new (self, data);
 
-  if (self->usage != NULL)
+  if (self->state_store != NULL)
     {
-      gint64 last_used = g_key_file_get_int64 (self->usage, data->uuid, "last-used", NULL);
+      gint64 last_used = lodge_state_store_get_int64 (self->state_store, self->uri, data->uuid,
+                                                      "last-used", 0);
 
       if (last_used > 0)
         lodge_machine_set_last_used (machine, last_used);
@@ -372,8 +302,6 @@ lodge_connection_dispose (GObject *object)
   LodgeConnection *self = (LodgeConnection *)object;
 
   lodge_connection_stop (self);
-  if (self->usage_save_source != 0)
-    lodge_connection_save_usage (self, TRUE);
   if (self->machines != NULL)
     lodge_connection_detach_machines (self);
   g_clear_object (&self->machines);
@@ -390,8 +318,7 @@ lodge_connection_finalize (GObject *object)
   g_free (self->uri);
   g_free (self->hostname);
   g_clear_error (&self->error);
-  g_free (self->usage_file);
-  g_clear_pointer (&self->usage, g_key_file_unref);
+  g_clear_object (&self->state_store);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->removed, g_hash_table_unref);
 
@@ -1551,8 +1478,6 @@ lodge_connection_close (LodgeConnection *self)
   self->was_connected = FALSE;
   lodge_connection_set_reconnect_delay (self, 0);
   lodge_connection_set_state (self, LODGE_CONNECTION_STATE_DISCONNECTED);
-  if (self->usage_save_source != 0)
-    lodge_connection_save_usage (self, FALSE);
 }
 
 void
@@ -1898,42 +1823,35 @@ lodge_connection_get_last_apply_usec (LodgeConnection *self)
 }
 
 void
-lodge_connection_set_usage_file (LodgeConnection *self,
-                                 const char      *path)
+lodge_connection_set_state_store (LodgeConnection *self,
+                                  LodgeStateStore *store)
 {
-  g_autoptr(GError) error = NULL;
   guint n;
 
   g_return_if_fail (LODGE_IS_CONNECTION (self));
+  g_return_if_fail (store == NULL || LODGE_IS_STATE_STORE (store));
 
-  if (g_strcmp0 (self->usage_file, path) == 0)
+  if (!g_set_object (&self->state_store, store) || store == NULL)
     return;
-
-  if (self->usage_save_source != 0)
-    lodge_connection_save_usage (self, TRUE);
-  g_free (self->usage_file);
-  self->usage_file = g_strdup (path);
-  g_clear_pointer (&self->usage, g_key_file_unref);
-  if (path == NULL)
-    return;
-
-  /* A few hundred bytes per machine; read at once so that the list shows
-   * "last used" from its first frame. */
-  self->usage = g_key_file_new ();
-  if (!g_key_file_load_from_file (self->usage, path, G_KEY_FILE_NONE, &error) &&
-      !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-    g_warning ("Could not read %s: %s", path, error->message);
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->machines));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LodgeMachine) machine = g_list_model_get_item (G_LIST_MODEL (self->machines), i);
-      gint64 last_used = g_key_file_get_int64 (self->usage, lodge_machine_get_uuid (machine),
-                                               "last-used", NULL);
+      gint64 last_used = lodge_state_store_get_int64 (store, self->uri, lodge_machine_get_uuid (machine),
+                                                      "last-used", 0);
 
       if (last_used > lodge_machine_get_last_used (machine))
         lodge_machine_set_last_used (machine, last_used);
     }
+}
+
+LodgeStateStore *
+lodge_connection_get_state_store (LodgeConnection *self)
+{
+  g_return_val_if_fail (LODGE_IS_CONNECTION (self), NULL);
+
+  return self->state_store;
 }
 
 gint64

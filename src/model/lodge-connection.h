@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "model/lodge-state-store.h"
 #include "model/lodge-types.h"
 
 G_BEGIN_DECLS
@@ -83,10 +84,12 @@ guint64              lodge_connection_get_stats_calls    (LodgeConnection    *se
  * for the next tick; works also with an interval of 0. */
 void                 lodge_connection_update_stats_now   (LodgeConnection    *self);
 
-/* Where "last used" times are kept between runs (a GKeyFile the connection
- * reads when opened and writes when a machine starts). NULL: not kept. */
-void                 lodge_connection_set_usage_file   (LodgeConnection      *self,
-                                                        const char           *path);
+/* Where "last used" times are kept between runs (shared by every host's
+ * connection): read for each machine listed, written when one starts.
+ * NULL: not kept. */
+void                 lodge_connection_set_state_store  (LodgeConnection      *self,
+                                                        LodgeStateStore      *store);
+LodgeStateStore     *lodge_connection_get_state_store  (LodgeConnection      *self);
 
 /* Finds a machine by name, title or UUID string; NULL when none. */
 LodgeMachine        *lodge_connection_lookup_machine   (LodgeConnection      *self,

@@ -11,6 +11,7 @@
 #include "model/lodge-host.h"
 #include "model/lodge-host-capabilities.h"
 #include "model/lodge-host-list.h"
+#include "model/lodge-state-store.h"
 #include "model/lodge-uri.h"
 #include "model/lodge-machine.h"
 #include "model/lodge-machine-list.h"

@@ -11,7 +11,6 @@
 #include <glib/gstdio.h>
 
 #include "create/lodge-pending-cleanup.h"
-#include "model/lodge-stats-history.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-preferences-window.h"
 #include "ui/lodge-resources.h"
@@ -23,9 +22,13 @@ struct _LodgeApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;
-  /* uri → LodgeConnection: the application owns every connection; windows
-   * only show one. */
-  GHashTable     *connections;
+  /* Every host; the windows show them. */
+  LodgeHostList  *hosts;
+  /* Hosts added for this run only (--connect): not saved. */
+  GHashTable     *transient_hosts;
+  gboolean        loading_hosts;
+  /* What Lodge remembers of each machine of every host. */
+  LodgeStateStore *state_store;
   char           *connect_uri;
   /* Loaded when first needed (New, a dropped file): ~0.5 s of CPU that a
    * session which never creates a machine does not pay. */
@@ -78,21 +81,31 @@ lodge_application_get_os_database (LodgeApplication *self)
   return self->os_database;
 }
 
-char *
-lodge_application_dup_default_uri (LodgeApplication *self)
+/* The host Lodge adds the first time it runs. */
+static char *
+lodge_application_dup_first_uri (LodgeApplication *self)
 {
-  g_autofree char *setting = NULL;
+  g_autofree char *setting = g_settings_get_string (self->settings, "default-uri");
 
-  g_return_val_if_fail (LODGE_IS_APPLICATION (self), NULL);
-
-  if (self->connect_uri != NULL)
-    return g_strdup (self->connect_uri);
-
-  setting = g_settings_get_string (self->settings, "default-uri");
   if (setting != NULL && setting[0] != '\0')
     return g_steal_pointer (&setting);
-
   return g_strdup (lodge_connection_default_uri ());
+}
+
+LodgeHostList *
+lodge_application_get_hosts (LodgeApplication *self)
+{
+  g_return_val_if_fail (LODGE_IS_APPLICATION (self), NULL);
+
+  return self->hosts;
+}
+
+LodgeStateStore *
+lodge_application_get_state_store (LodgeApplication *self)
+{
+  g_return_val_if_fail (LODGE_IS_APPLICATION (self), NULL);
+
+  return self->state_store;
 }
 
 /* Authentication -------------------------------------------------------- */
@@ -170,78 +183,217 @@ lodge_application_connection_authenticate_cb (LodgeApplication *self,
     gtk_widget_grab_focus (focus);
 }
 
-/* Connections ----------------------------------------------------------- */
+/* Hosts ------------------------------------------------------------------ */
 
 static void
-lodge_application_open_cb (GObject      *object,
-                           GAsyncResult *result,
-                           gpointer      user_data)
+lodge_application_save_hosts (LodgeApplication *self)
+{
+  GVariantBuilder builder;
+  guint n;
+
+  if (self->loading_hosts)
+    return;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssb)"));
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->hosts));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LodgeHost) host = g_list_model_get_item (G_LIST_MODEL (self->hosts), i);
+      const char *label = lodge_host_get_label (host);
+
+      if (g_hash_table_contains (self->transient_hosts, host))
+        continue;
+      g_variant_builder_add (&builder, "(ssb)", lodge_host_get_uri_string (host),
+                             label != NULL ? label : "", lodge_host_get_autoconnect (host));
+    }
+  g_settings_set_value (self->settings, "hosts", g_variant_builder_end (&builder));
+}
+
+static void
+lodge_application_host_notify_cb (LodgeApplication *self,
+                                   GParamSpec       *pspec,
+                                   LodgeHost        *host)
+{
+  lodge_application_save_hosts (self);
+}
+
+static void
+lodge_application_host_notify_state_cb (LodgeApplication *self,
+                                        GParamSpec       *pspec,
+                                        LodgeHost        *host)
+{
+  /* What a creation could not remove when an earlier session lost this
+   * host goes now (on a worker thread), and again at each reconnection. */
+  if (lodge_host_get_state (host) == LODGE_CONNECTION_STATE_CONNECTED)
+    lodge_pending_cleanup_get_for_connection (lodge_host_get_connection (host));
+}
+
+static void
+lodge_application_host_connect_cb (GObject      *object,
+                                   GAsyncResult *result,
+                                   gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
 
-  /* The window follows the connection's state and shows the error. */
-  if (!lodge_connection_open_finish (LODGE_CONNECTION (object), result, &error))
+  /* The sidebar and the library follow the host's state and show why. */
+  if (!lodge_host_connect_finish (LODGE_HOST (object), result, &error))
+    g_debug ("Could not connect to %s: %s",
+             lodge_host_get_uri_string (LODGE_HOST (object)), error->message);
+}
+
+void
+lodge_application_connect_host (LodgeApplication *self,
+                                LodgeHost        *host)
+{
+  g_return_if_fail (LODGE_IS_APPLICATION (self));
+  g_return_if_fail (LODGE_IS_HOST (host));
+
+  lodge_host_connect_async (host, NULL, lodge_application_host_connect_cb, NULL);
+}
+
+static GQuark lodge_application_prepared_quark (void);
+G_DEFINE_QUARK (lodge-application-prepared, lodge_application_prepared)
+
+/* Everything a host needs before it connects: the shared "last used"
+ * store, the refresh interval, authentication through Lodge's dialogs.
+ * Once per host. */
+void
+lodge_application_prepare_host (LodgeApplication *self,
+                                LodgeHost        *host)
+{
+  LodgeConnection *connection;
+
+  g_return_if_fail (LODGE_IS_APPLICATION (self));
+  g_return_if_fail (LODGE_IS_HOST (host));
+
+  if (g_object_get_qdata (G_OBJECT (host), lodge_application_prepared_quark ()) == self)
+    return;
+  g_object_set_qdata (G_OBJECT (host), lodge_application_prepared_quark (), self);
+  connection = lodge_host_get_connection (host);
+
+  lodge_connection_set_state_store (connection, self->state_store);
+  lodge_connection_set_stats_interval (connection,
+                                       g_settings_get_uint (self->settings, "stats-interval"));
+  g_signal_connect_object (connection, "authenticate",
+                           G_CALLBACK (lodge_application_connection_authenticate_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (host, "notify::label",
+                           G_CALLBACK (lodge_application_host_notify_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (host, "notify::autoconnect",
+                           G_CALLBACK (lodge_application_host_notify_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (host, "notify::state",
+                           G_CALLBACK (lodge_application_host_notify_state_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+LodgeHost *
+lodge_application_add_host (LodgeApplication  *self,
+                            const char        *uri,
+                            const char        *label,
+                            gboolean           autoconnect,
+                            gboolean           remember,
+                            GError           **error)
+{
+  g_autoptr(LodgeHost) host = NULL;
+  LodgeHost *existing;
+
+  g_return_val_if_fail (LODGE_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  existing = lodge_host_list_lookup (self->hosts, uri);
+  if (existing != NULL)
     {
-      g_debug ("Could not open %s: %s",
-               lodge_connection_get_uri (LODGE_CONNECTION (object)), error->message);
-      return;
+      /* Kept from now on when asked to remember a host of this run. */
+      if (remember && g_hash_table_remove (self->transient_hosts, existing))
+        lodge_application_save_hosts (self);
+      return existing;
     }
 
-  /* What a creation could not remove when an earlier session lost this
-   * host goes now (on a worker thread), and again at each reconnection. */
-  lodge_pending_cleanup_get_for_connection (LODGE_CONNECTION (object));
+  host = lodge_host_new (uri, error);
+  if (host == NULL)
+    return NULL;
+  lodge_host_set_label (host, label);
+  lodge_host_set_autoconnect (host, autoconnect);
+  lodge_application_prepare_host (self, host);
+  if (!remember)
+    g_hash_table_add (self->transient_hosts, host);
+  lodge_host_list_add (self->hosts, host);
+  lodge_application_save_hosts (self);
+
+  return host;
+}
+
+gboolean
+lodge_application_insert_host (LodgeApplication *self,
+                               LodgeHost        *host)
+{
+  g_return_val_if_fail (LODGE_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (LODGE_IS_HOST (host), FALSE);
+
+  lodge_application_prepare_host (self, host);
+  if (!lodge_host_list_add (self->hosts, host))
+    return FALSE;
+  lodge_application_save_hosts (self);
+  return TRUE;
+}
+
+void
+lodge_application_remove_host (LodgeApplication *self,
+                               LodgeHost        *host)
+{
+  g_autoptr(LodgeHost) removed = NULL;
+
+  g_return_if_fail (LODGE_IS_APPLICATION (self));
+  g_return_if_fail (LODGE_IS_HOST (host));
+
+  /* Removes nothing on the host: only Lodge forgets it. */
+  removed = g_object_ref (host);
+  g_hash_table_remove (self->transient_hosts, host);
+  if (lodge_host_list_remove (self->hosts, host))
+    lodge_application_save_hosts (self);
+}
+
+/* The hosts of the settings, in their order; the first run adds one. */
+static void
+lodge_application_load_hosts (LodgeApplication *self)
+{
+  g_autoptr(GVariant) saved = g_settings_get_value (self->settings, "hosts");
+  GVariantIter iter;
+  const char *uri, *label;
+  gboolean autoconnect;
+
+  self->loading_hosts = TRUE;
+  g_variant_iter_init (&iter, saved);
+  while (g_variant_iter_next (&iter, "(&s&sb)", &uri, &label, &autoconnect))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (lodge_application_add_host (self, uri, label, autoconnect, TRUE, &error) == NULL)
+        g_warning ("Leaving out a saved host: %s", error->message);
+    }
+  self->loading_hosts = FALSE;
+
+  if (g_variant_n_children (saved) == 0)
+    {
+      g_autofree char *first = lodge_application_dup_first_uri (self);
+      g_autoptr(GError) error = NULL;
+
+      if (lodge_application_add_host (self, first, NULL, TRUE, TRUE, &error) == NULL)
+        g_warning ("Could not add the first host: %s", error->message);
+    }
 }
 
 LodgeConnection *
 lodge_application_get_connection (LodgeApplication *self,
                                   const char       *uri)
 {
-  LodgeConnection *connection;
-  g_autofree char *usage_dir = NULL;
-  g_autofree char *usage_file = NULL;
+  LodgeHost *host;
 
   g_return_val_if_fail (LODGE_IS_APPLICATION (self), NULL);
   g_return_val_if_fail (uri != NULL, NULL);
 
-  connection = g_hash_table_lookup (self->connections, uri);
-  if (connection != NULL)
-    return connection;
-
-  connection = lodge_connection_new (uri);
-  g_hash_table_insert (self->connections, g_strdup (uri), connection);
-  /* From the first tick on, so that graphs show the past minutes. */
-  lodge_stats_history_for_connection (connection);
-
-  usage_dir = g_build_filename (g_get_user_state_dir (), "lodge", NULL);
-  if (g_mkdir_with_parents (usage_dir, 0700) == 0)
-    {
-      usage_file = g_build_filename (usage_dir, "usage.ini", NULL);
-      lodge_connection_set_usage_file (connection, usage_file);
-    }
-  lodge_connection_set_stats_interval (connection,
-                                       g_settings_get_uint (self->settings, "stats-interval"));
-  g_signal_connect_object (connection, "authenticate",
-                           G_CALLBACK (lodge_application_connection_authenticate_cb),
-                           self, G_CONNECT_SWAPPED);
-  lodge_connection_open_async (connection, NULL, lodge_application_open_cb, NULL);
-
-  return connection;
-}
-
-void
-lodge_application_retry_connection (LodgeApplication *self,
-                                    LodgeConnection  *connection)
-{
-  LodgeConnectionState state;
-
-  g_return_if_fail (LODGE_IS_APPLICATION (self));
-  g_return_if_fail (LODGE_IS_CONNECTION (connection));
-
-  state = lodge_connection_get_state (connection);
-  if (state == LODGE_CONNECTION_STATE_FAILED || state == LODGE_CONNECTION_STATE_DISCONNECTED)
-    lodge_connection_open_async (connection, NULL, lodge_application_open_cb, NULL);
-  else if (state == LODGE_CONNECTION_STATE_RECONNECTING)
-    lodge_connection_reconnect_now (connection);
+  host = lodge_host_list_lookup (self->hosts, uri);
+  return host != NULL ? lodge_host_get_connection (host) : NULL;
 }
 
 static void
@@ -249,13 +401,15 @@ lodge_application_settings_changed_cb (LodgeApplication *self,
                                        const char       *key,
                                        GSettings        *settings)
 {
-  GHashTableIter iter;
-  gpointer connection;
   guint interval = g_settings_get_uint (settings, "stats-interval");
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->hosts));
 
-  g_hash_table_iter_init (&iter, self->connections);
-  while (g_hash_table_iter_next (&iter, NULL, &connection))
-    lodge_connection_set_stats_interval (connection, interval);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LodgeHost) host = g_list_model_get_item (G_LIST_MODEL (self->hosts), i);
+
+      lodge_connection_set_stats_interval (lodge_host_get_connection (host), interval);
+    }
 }
 
 GtkWindow *
@@ -263,17 +417,28 @@ lodge_application_show (LodgeApplication *self,
                         const char       *uri,
                         const char       *machine)
 {
-  LodgeConnection *connection;
   LodgeWindow *window = NULL;
+  LodgeHost *host = NULL;
 
   g_return_val_if_fail (LODGE_IS_APPLICATION (self), NULL);
-  g_return_val_if_fail (uri != NULL, NULL);
 
-  connection = lodge_application_get_connection (self, uri);
+  if (uri != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* A host named on the command line is shown for this run; Add Host
+       * keeps it. */
+      host = lodge_application_add_host (self, uri, NULL, TRUE, FALSE, &error);
+      if (host == NULL)
+        g_warning ("%s", error->message);
+      else if (lodge_host_get_state (host) == LODGE_CONNECTION_STATE_DISCONNECTED ||
+               lodge_host_get_state (host) == LODGE_CONNECTION_STATE_FAILED)
+        lodge_application_connect_host (self, host);
+    }
 
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
     {
-      if (LODGE_IS_WINDOW (l->data) && lodge_window_get_connection (l->data) == connection)
+      if (LODGE_IS_WINDOW (l->data))
         {
           window = l->data;
           break;
@@ -281,7 +446,9 @@ lodge_application_show (LodgeApplication *self,
     }
 
   if (window == NULL)
-    window = lodge_window_new (self, connection);
+    window = lodge_window_new (self);
+  if (host != NULL)
+    lodge_window_select_host (window, host);
 
   gtk_window_present (GTK_WINDOW (window));
 
@@ -413,7 +580,6 @@ lodge_application_command_line (GApplication            *application,
   LodgeApplication *self = LODGE_APPLICATION (application);
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   g_autofree char *connect = NULL;
-  g_autofree char *uri = NULL;
   g_autofree const char **remaining = NULL;
   const char *machine = NULL;
 
@@ -431,27 +597,14 @@ lodge_application_command_line (GApplication            *application,
       machine = remaining[0];
     }
 
-  if (connect != NULL && connect[0] != '\0')
-    {
-      /* The first --connect becomes this run's default. */
-      if (self->connect_uri == NULL)
-        self->connect_uri = g_strdup (connect);
-      uri = g_strdup (connect);
-    }
-  else
-    uri = lodge_application_dup_default_uri (self);
-
-  lodge_application_show (self, uri, machine);
+  lodge_application_show (self, connect != NULL && connect[0] != '\0' ? connect : NULL, machine);
   return 0;
 }
 
 static void
 lodge_application_activate (GApplication *application)
 {
-  LodgeApplication *self = LODGE_APPLICATION (application);
-  g_autofree char *uri = lodge_application_dup_default_uri (self);
-
-  lodge_application_show (self, uri, NULL);
+  lodge_application_show (LODGE_APPLICATION (application), NULL, NULL);
 }
 
 static void
@@ -462,8 +615,6 @@ lodge_application_startup (GApplication *application)
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *help_accels[] = { "F1", NULL };
 
-  g_autofree char *uri = NULL;
-
   /* Here, not in init: --version and --help run without the schema. */
   self->settings = g_settings_new (APPLICATION_ID);
   g_signal_connect_object (self->settings, "changed::stats-interval",
@@ -473,12 +624,31 @@ lodge_application_startup (GApplication *application)
   /* Before the first connection: libvirt's events on the main loop. */
   lodge_connection_init_events ();
 
-  /* Only the primary instance starts up: open its connection now, before
-   * GTK initialises, so that libvirt (on a worker thread) and GTK's start
-   * run side by side. With thousands of machines that is most of the time
-   * to the first populated frame. */
-  uri = lodge_application_dup_default_uri (self);
-  lodge_application_get_connection (self, uri);
+  /* Only the primary instance starts up: open its hosts now, before GTK
+   * initialises, so that libvirt (on worker threads) and GTK's start run
+   * side by side. With thousands of machines that is most of the time to
+   * the first populated frame. */
+  {
+    g_autofree char *dir = g_build_filename (g_get_user_state_dir (), "lodge", NULL);
+    g_autofree char *path = g_build_filename (dir, "machines.ini", NULL);
+
+    self->state_store = lodge_state_store_new (path);
+  }
+  lodge_application_load_hosts (self);
+  if (self->connect_uri != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (lodge_application_add_host (self, self->connect_uri, NULL, TRUE, FALSE, &error) == NULL)
+        g_warning ("%s", error->message);
+    }
+  for (guint i = 0, n = g_list_model_get_n_items (G_LIST_MODEL (self->hosts)); i < n; i++)
+    {
+      g_autoptr(LodgeHost) host = g_list_model_get_item (G_LIST_MODEL (self->hosts), i);
+
+      if (lodge_host_get_autoconnect (host))
+        lodge_application_connect_host (self, host);
+    }
 
   G_APPLICATION_CLASS (lodge_application_parent_class)->startup (application);
 
@@ -496,12 +666,16 @@ static void
 lodge_application_shutdown (GApplication *application)
 {
   LodgeApplication *self = LODGE_APPLICATION (application);
-  GHashTableIter iter;
-  gpointer connection;
 
-  g_hash_table_iter_init (&iter, self->connections);
-  while (g_hash_table_iter_next (&iter, NULL, &connection))
-    lodge_connection_close (connection);
+  /* Machines keep running: only Lodge's connections close. */
+  for (guint i = 0, n = g_list_model_get_n_items (G_LIST_MODEL (self->hosts)); i < n; i++)
+    {
+      g_autoptr(LodgeHost) host = g_list_model_get_item (G_LIST_MODEL (self->hosts), i);
+
+      lodge_connection_close (lodge_host_get_connection (host));
+    }
+  if (self->state_store != NULL)
+    lodge_state_store_flush (self->state_store);
 
   G_APPLICATION_CLASS (lodge_application_parent_class)->shutdown (application);
 }
@@ -511,7 +685,9 @@ lodge_application_dispose (GObject *object)
 {
   LodgeApplication *self = LODGE_APPLICATION (object);
 
-  g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_clear_pointer (&self->transient_hosts, g_hash_table_unref);
+  g_clear_object (&self->hosts);
+  g_clear_object (&self->state_store);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->connect_uri, g_free);
   g_clear_object (&self->os_database);
@@ -541,7 +717,8 @@ lodge_application_class_init (LodgeApplicationClass *klass)
 static void
 lodge_application_init (LodgeApplication *self)
 {
-  self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->hosts = lodge_host_list_new ();
+  self->transient_hosts = g_hash_table_new (NULL, NULL);
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[NAME|UUID]"));

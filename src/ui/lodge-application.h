@@ -21,16 +21,39 @@ GSettings        *lodge_application_get_settings      (LodgeApplication *self);
 /* libosinfo's database, shared by every window and assistant; loading
  * starts (off the main thread) on the first call. */
 LodgeOsDatabase  *lodge_application_get_os_database   (LodgeApplication *self);
-/* --connect, else the default-uri setting, else the model's default. */
-char             *lodge_application_dup_default_uri   (LodgeApplication *self);
-/* The application's connection to uri, created and opened when new. */
+/* Every host, in the sidebar's order. */
+LodgeHostList    *lodge_application_get_hosts         (LodgeApplication *self);
+/* What Lodge remembers of each machine ("last used", console choices). */
+LodgeStateStore  *lodge_application_get_state_store   (LodgeApplication *self);
+/* Adds the host of @uri (or returns the one there is). @remember: kept in
+ * the settings for the next runs, else for this run only. Not connected:
+ * see lodge_application_connect_host(). NULL with an error for a bad URI. */
+LodgeHost        *lodge_application_add_host          (LodgeApplication *self,
+                                                       const char       *uri,
+                                                       const char       *label,
+                                                       gboolean          autoconnect,
+                                                       gboolean          remember,
+                                                       GError          **error);
+/* What every host needs before it connects (authentication through
+ * Lodge's dialogs, the shared store); done by add/insert_host too. */
+void              lodge_application_prepare_host      (LodgeApplication *self,
+                                                       LodgeHost        *host);
+/* Adds a host made (and maybe connected) elsewhere, as Add Host does after
+ * its check; kept in the settings. FALSE when one of that URI is there. */
+gboolean          lodge_application_insert_host       (LodgeApplication *self,
+                                                       LodgeHost        *host);
+/* Forgets a host (removes nothing on it) and disconnects. */
+void              lodge_application_remove_host       (LodgeApplication *self,
+                                                       LodgeHost        *host);
+/* Connects (or retries now); the host's state says how it goes. */
+void              lodge_application_connect_host      (LodgeApplication *self,
+                                                       LodgeHost        *host);
+/* The connection of the host of @uri, or NULL. */
 LodgeConnection  *lodge_application_get_connection    (LodgeApplication *self,
                                                        const char       *uri);
-/* Opens a failed connection again, or reconnects a lost one now. */
-void              lodge_application_retry_connection  (LodgeApplication *self,
-                                                       LodgeConnection  *connection);
-/* Raises the window showing uri (creating it) and opens the named machine
- * in it when machine is not NULL. Returns the window. */
+/* Raises the window (creating it); with @uri, adds that host for this run
+ * when it is new, connects it and shows it; opens the named machine when
+ * @machine is not NULL. Returns the window. */
 GtkWindow        *lodge_application_show              (LodgeApplication *self,
                                                        const char       *uri,
                                                        const char       *machine);

@@ -22,6 +22,7 @@ struct _LodgeMachineItem
   LodgeMachine *machine;
   GtkWidget    *popover;
   gboolean      list_layout;
+  gboolean      show_host;
 
   GtkBox       *box;
   LodgeThumbnail *thumbnail;
@@ -83,8 +84,19 @@ lodge_machine_item_update_status (LodgeMachineItem *self)
     color = "#3584e4";
 
   gtk_image_set_from_icon_name (self->os_image, lodge_ui_os_icon_name (os_id));
-  markup = g_markup_printf_escaped ("<span foreground=\"%s\">●</span> %s  <span alpha=\"60%%\">%s</span>",
-                                    color, label, lodge_ui_os_family_name (os_id));
+  if (self->show_host && lodge_machine_get_host (self->machine) != NULL)
+    {
+      g_autofree char *host = lodge_ui_host_title (lodge_machine_get_host (self->machine));
+
+      /* Where several hosts are shown, each machine names its own. */
+      markup = g_markup_printf_escaped ("<span foreground=\"%s\">●</span> %s  <span alpha=\"60%%\">%s</span>%s"
+                                        "<span alpha=\"60%%\">%s</span>",
+                                        color, label, lodge_ui_os_family_name (os_id),
+                                        self->list_layout ? "  ·  " : "\n", host);
+    }
+  else
+    markup = g_markup_printf_escaped ("<span foreground=\"%s\">●</span> %s  <span alpha=\"60%%\">%s</span>",
+                                      color, label, lodge_ui_os_family_name (os_id));
   gtk_label_set_markup (self->status_label, markup);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, label,
@@ -333,4 +345,18 @@ lodge_machine_item_new (gboolean list_layout)
     gtk_widget_add_css_class (GTK_WIDGET (self), "grid");
 
   return GTK_WIDGET (self);
+}
+
+void
+lodge_machine_item_set_show_host (LodgeMachineItem *self,
+                                  gboolean          show_host)
+{
+  g_return_if_fail (LODGE_IS_MACHINE_ITEM (self));
+
+  show_host = !!show_host;
+  if (self->show_host == show_host)
+    return;
+  self->show_host = show_host;
+  if (self->machine != NULL)
+    lodge_machine_item_update_status (self);
 }

@@ -26,4 +26,8 @@ void          lodge_machine_item_popup_menu   (LodgeMachineItem *self,
                                                double            x,
                                                double            y);
 
+/* Whether the item names the machine's host (All Machines). */
+void          lodge_machine_item_set_show_host  (LodgeMachineItem *self,
+                                                 gboolean          show_host);
+
 G_END_DECLS

@@ -38,4 +38,13 @@ void        lodge_ui_dialog_add_choice (AdwMessageDialog  *dialog,
                                         const char        *label,
                                         gboolean           destructive);
 
+/* A host's name for people: the label the user gave it, else "This
+ * Computer" for the local system daemon, the host name for remote ones… */
+char       *lodge_ui_host_title        (LodgeHost         *host);
+/* What a host is doing, in a few words: "Connecting…", "3 of 12 running",
+ * "Lost: trying again in 4 s", "Could not connect: …", "Disconnected". */
+char       *lodge_ui_host_status       (LodgeHost         *host);
+/* A symbolic icon for the host: this computer, or a server elsewhere. */
+const char *lodge_ui_host_icon_name    (LodgeHost         *host);
+
 G_END_DECLS

@@ -227,3 +227,111 @@ lodge_ui_dialog_add_choice (AdwMessageDialog *dialog,
   adw_message_dialog_set_default_response (dialog, destructive ? "cancel" : id);
   adw_message_dialog_set_close_response (dialog, "cancel");
 }
+
+/* Hosts ------------------------------------------------------------------- */
+
+char *
+lodge_ui_host_title (LodgeHost *host)
+{
+  LodgeUri *uri;
+  const char *label;
+
+  g_return_val_if_fail (LODGE_IS_HOST (host), NULL);
+
+  label = lodge_host_get_label (host);
+  if (label != NULL)
+    return g_strdup (label);
+
+  uri = lodge_host_get_uri (host);
+  if (lodge_uri_is_test (uri))
+    {
+      const char *path = lodge_uri_get_path (uri);
+
+      g_autofree char *base = NULL;
+
+      if (g_strcmp0 (path, "/default") == 0 || path == NULL || *path == '\0')
+        return g_strdup (_("Test Driver"));
+      base = g_path_get_basename (path);
+      /* Translators: a host of libvirt's test driver, %s its file */
+      return g_strdup_printf (_("Test: %s"), base);
+    }
+  if (lodge_uri_is_remote (uri))
+    {
+      const char *host_name = lodge_uri_get_host (uri);
+
+      if (host_name == NULL)
+        return g_strdup (lodge_uri_get_string (uri));
+      if (lodge_uri_is_session (uri) && lodge_uri_get_user (uri) != NULL)
+        /* Translators: a user's own machines on another computer: user@host */
+        return g_strdup_printf (_("%s@%s"), lodge_uri_get_user (uri), host_name);
+      return g_strdup (host_name);
+    }
+  if (lodge_uri_is_session (uri))
+    return g_strdup (_("This Computer (Session)"));
+  if (lodge_uri_is_system (uri))
+    return g_strdup (_("This Computer"));
+  return g_strdup (lodge_uri_get_string (uri));
+}
+
+char *
+lodge_ui_host_status (LodgeHost *host)
+{
+  LodgeConnection *connection;
+  const GError *error;
+  gint64 retry;
+  guint seconds = 0;
+
+  g_return_val_if_fail (LODGE_IS_HOST (host), NULL);
+
+  connection = lodge_host_get_connection (host);
+  error = lodge_host_get_error (host);
+  retry = lodge_connection_get_retry_time (connection);
+  if (retry > 0)
+    seconds = (guint) MAX (0, (retry - g_get_monotonic_time () + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+
+  switch (lodge_host_get_state (host))
+    {
+    case LODGE_CONNECTION_STATE_CONNECTING:
+      return g_strdup (_("Connecting…"));
+    case LODGE_CONNECTION_STATE_CONNECTED:
+      {
+        guint n = lodge_host_get_n_machines (host);
+        guint running = lodge_host_get_n_running (host);
+
+        if (n == 0)
+          return g_strdup (_("No machines"));
+        /* Translators: machines of a host: "2 of 12 running" */
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u running", "%u of %u running", n),
+                                running, n);
+      }
+    case LODGE_CONNECTION_STATE_RECONNECTING:
+      if (retry > 0)
+        /* Translators: the connection to a host was lost */
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Lost: trying again in %u second",
+                                             "Lost: trying again in %u seconds", seconds), seconds);
+      return g_strdup (_("Lost: reconnecting…"));
+    case LODGE_CONNECTION_STATE_FAILED:
+      if (retry > 0)
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Could not connect (trying again in %u second): %s",
+                                             "Could not connect (trying again in %u seconds): %s",
+                                             seconds),
+                                seconds, error != NULL ? error->message : _("unknown error"));
+      return g_strdup_printf (_("Could not connect: %s"),
+                              error != NULL ? error->message : _("unknown error"));
+    case LODGE_CONNECTION_STATE_DISCONNECTED:
+    default:
+      if (lodge_host_get_disconnected_by_user (host))
+        return g_strdup (_("Disconnected"));
+      return g_strdup (_("Not connected"));
+    }
+}
+
+const char *
+lodge_ui_host_icon_name (LodgeHost *host)
+{
+  g_return_val_if_fail (LODGE_IS_HOST (host), NULL);
+
+  return lodge_uri_is_remote (lodge_host_get_uri (host)) ? "network-server-symbolic"
+                                                         : "computer-symbolic";
+}

@@ -17,6 +17,8 @@
 #include "ui/lodge-details-page.h"
 #include "ui/lodge-host-page.h"
 #include "ui/lodge-new-machine-assistant.h"
+#include "ui/lodge-host-dialog.h"
+#include "ui/lodge-sidebar.h"
 #include "ui/lodge-ui-private.h"
 #include "ui/lodge-window-private.h"
 
@@ -39,7 +41,10 @@ struct _LodgeWindow
   AdwApplicationWindow  parent_instance;
 
   GSettings            *settings;
-  LodgeConnection      *connection;
+  LodgeHostList        *hosts;          /* the application's */
+  LodgeHost            *host;           /* shown; NULL: every host's machines */
+  /* Every host's machines one after the other (All Machines). */
+  GtkFlattenListModel  *all_machines;
   GtkSortListModel     *sort_model;
   GtkFilterListModel   *filter_model;
   GtkSingleSelection   *selection;
@@ -74,6 +79,10 @@ struct _LodgeWindow
   /* template children */
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
+  AdwLeaflet           *leaflet;
+  LodgeSidebar         *sidebar;
+  AdwHeaderBar         *header_bar;
+  GtkButton            *back_button;
   GtkWidget            *library_box;
   AdwWindowTitle       *window_title;
   GtkMenuButton        *machine_menu_button;
@@ -97,7 +106,7 @@ G_DEFINE_FINAL_TYPE (LodgeWindow, lodge_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum {
   PROP_0,
-  PROP_CONNECTION,
+  PROP_HOST,
   PROP_VIEW_MODE,
   PROP_SORT_BY,
   N_PROPS
@@ -109,6 +118,7 @@ static void lodge_window_update_actions      (LodgeWindow *self);
 static void lodge_window_bench_mark          (const char  *what);
 static void lodge_window_update_library_page (LodgeWindow *self);
 static void lodge_window_premake_tiles       (LodgeWindow *self);
+static void lodge_window_update_host_state   (LodgeWindow *self);
 
 static void
 pending_delete_free (gpointer data)
@@ -386,15 +396,19 @@ lodge_window_machines_items_changed_cb (LodgeWindow *self,
 {
   if (removed > 0)
     {
-      LodgeMachineList *list = LODGE_MACHINE_LIST (machines);
       GHashTableIter iter;
       gpointer machine;
 
-      /* Forget machines that left the list (rare: a deletion). */
+      /* Forget machines that left their host's list (a deletion, a host
+       * removed or disconnected). */
       g_hash_table_iter_init (&iter, self->watched);
       while (g_hash_table_iter_next (&iter, &machine, NULL))
         {
-          if (lodge_machine_list_lookup_uuid (list, lodge_machine_get_uuid (machine)) != machine)
+          LodgeConnection *connection = lodge_machine_get_connection (machine);
+
+          if (connection == NULL ||
+              lodge_machine_list_lookup_uuid (lodge_connection_get_machines (connection),
+                                              lodge_machine_get_uuid (machine)) != machine)
             {
               g_signal_handlers_disconnect_by_func (machine,
                                                     lodge_window_watched_machine_notify_cb,
@@ -529,35 +543,64 @@ lodge_window_bench_arm (LodgeWindow *self)
 }
 
 
+/* Of the hosts shown: whether any is still on its way to a machine list. */
+static gboolean
+lodge_window_any_host_connecting (LodgeWindow *self)
+{
+  guint n;
+
+  if (self->host != NULL)
+    {
+      LodgeConnectionState state = lodge_host_get_state (self->host);
+
+      return state == LODGE_CONNECTION_STATE_CONNECTING ||
+             state == LODGE_CONNECTION_STATE_RECONNECTING ||
+             (state == LODGE_CONNECTION_STATE_DISCONNECTED && !lodge_host_get_disconnected_by_user (self->host));
+    }
+  n = self->hosts != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->hosts)) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LodgeHost) host = g_list_model_get_item (G_LIST_MODEL (self->hosts), i);
+
+      if (lodge_host_get_state (host) == LODGE_CONNECTION_STATE_CONNECTING)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 lodge_window_update_library_page (LodgeWindow *self)
 {
-  LodgeConnectionState state = LODGE_CONNECTION_STATE_DISCONNECTED;
+  LodgeConnectionState state = LODGE_CONNECTION_STATE_CONNECTED;
   guint n_all = 0;
   guint n_shown;
   const char *page;
 
-  if (self->connection != NULL)
+  if (self->host != NULL)
     {
-      state = lodge_connection_get_state (self->connection);
-      n_all = g_list_model_get_n_items (G_LIST_MODEL (lodge_connection_get_machines (self->connection)));
+      state = lodge_host_get_state (self->host);
+      n_all = lodge_host_get_n_machines (self->host);
     }
+  else if (self->all_machines != NULL)
+    n_all = g_list_model_get_n_items (G_LIST_MODEL (self->all_machines));
   n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
 
-  if (state == LODGE_CONNECTION_STATE_FAILED)
+  if (state == LODGE_CONNECTION_STATE_FAILED ||
+      (state == LODGE_CONNECTION_STATE_DISCONNECTED && self->host != NULL &&
+       lodge_host_get_disconnected_by_user (self->host)))
     {
-      const GError *error = lodge_connection_get_error (self->connection);
-      g_autofree char *markup = NULL;
+      g_autofree char *title = lodge_ui_host_title (self->host);
+      g_autofree char *status = lodge_ui_host_status (self->host);
 
-      markup = g_markup_printf_escaped (_("Lodge could not connect to %s: %s"),
-                                        lodge_connection_get_uri (self->connection),
-                                        error != NULL ? error->message : _("unknown error"));
-      adw_status_page_set_description (self->failed_page, markup);
+      adw_status_page_set_title (self->failed_page,
+                                 state == LODGE_CONNECTION_STATE_FAILED ? _("Could Not Connect")
+                                                                        : _("Disconnected"));
+      adw_status_page_set_description (self->failed_page, status);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->failed_page),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
       page = "failed";
     }
-  else if (n_all == 0 && (state == LODGE_CONNECTION_STATE_CONNECTING
-                          || state == LODGE_CONNECTION_STATE_DISCONNECTED
-                          || state == LODGE_CONNECTION_STATE_RECONNECTING))
+  else if (n_all == 0 && lodge_window_any_host_connecting (self))
     page = "connecting";
   else if (n_shown == 0 && self->search_casefold != NULL)
     page = "no-results";
@@ -603,16 +646,26 @@ lodge_window_update_library_page (LodgeWindow *self)
 static void
 lodge_window_attach_machines (LodgeWindow *self)
 {
-  LodgeConnectionState state = lodge_connection_get_state (self->connection);
   GListModel *machines;
 
-  if (self->machines_attached
-      || (state != LODGE_CONNECTION_STATE_CONNECTED
-          && state != LODGE_CONNECTION_STATE_RECONNECTING))
+  if (self->machines_attached)
+    return;
+
+  if (self->host != NULL)
+    {
+      LodgeConnectionState state = lodge_host_get_state (self->host);
+
+      if (state != LODGE_CONNECTION_STATE_CONNECTED && state != LODGE_CONNECTION_STATE_RECONNECTING)
+        return;
+      machines = G_LIST_MODEL (lodge_host_get_machines (self->host));
+    }
+  else
+    /* Each host fills its part in one step when it has listed them. */
+    machines = G_LIST_MODEL (self->all_machines);
+  if (machines == NULL)
     return;
 
   self->machines_attached = TRUE;
-  machines = G_LIST_MODEL (lodge_connection_get_machines (self->connection));
   g_signal_connect_swapped (machines, "items-changed",
                             G_CALLBACK (lodge_window_machines_items_changed_cb), self);
   for (guint i = 0, n = g_list_model_get_n_items (machines); i < n; i++)
@@ -625,32 +678,27 @@ lodge_window_attach_machines (LodgeWindow *self)
 }
 
 static void
-lodge_window_update_connection_state (LodgeWindow *self)
+lodge_window_update_host_state (LodgeWindow *self)
 {
-  LodgeConnectionState state;
-
-  if (self->connection == NULL)
-    return;
+  LodgeConnectionState state = LODGE_CONNECTION_STATE_CONNECTED;
 
   lodge_window_attach_machines (self);
-  state = lodge_connection_get_state (self->connection);
   lodge_window_premake_tiles (self);
+  if (self->host != NULL)
+    state = lodge_host_get_state (self->host);
   if (state == LODGE_CONNECTION_STATE_CONNECTED)
     lodge_window_bench_mark ("connected");
   if (state == LODGE_CONNECTION_STATE_RECONNECTING)
     {
-      const char *host = lodge_connection_get_hostname (self->connection);
-      g_autofree char *text = NULL;
+      g_autofree char *title = lodge_ui_host_title (self->host);
+      g_autofree char *text = g_strdup_printf (_("Connection to %s lost. Reconnecting…"), title);
 
-      if (host == NULL || host[0] == '\0')
-        host = lodge_connection_get_uri (self->connection);
-      text = g_strdup_printf (_("Connection to %s lost. Reconnecting…"), host);
       gtk_label_set_text (self->banner_label, text);
     }
   gtk_revealer_set_reveal_child (self->banner_revealer,
                                  state == LODGE_CONNECTION_STATE_RECONNECTING);
 
-  if (state == LODGE_CONNECTION_STATE_CONNECTED && self->pending_open != NULL)
+  if (self->pending_open != NULL)
     {
       g_autofree char *name = g_steal_pointer (&self->pending_open);
 
@@ -662,11 +710,14 @@ lodge_window_update_connection_state (LodgeWindow *self)
 }
 
 static void
-lodge_window_connection_notify_state_cb (LodgeWindow     *self,
-                                         GParamSpec      *pspec,
-                                         LodgeConnection *connection)
+lodge_window_host_notify_state_cb (LodgeWindow *self,
+                                   GParamSpec  *pspec,
+                                   LodgeHost   *host)
 {
-  lodge_window_update_connection_state (self);
+  /* Every host counts in All Machines: its actions, a machine waiting to
+   * be opened. */
+  if (self->host == NULL || host == self->host)
+    lodge_window_update_host_state (self);
 }
 
 static void
@@ -675,8 +726,8 @@ lodge_window_retry_button_clicked_cb (LodgeWindow *self,
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
-  if (self->connection != NULL && LODGE_IS_APPLICATION (app))
-    lodge_application_retry_connection (LODGE_APPLICATION (app), self->connection);
+  if (self->host != NULL && LODGE_IS_APPLICATION (app))
+    lodge_application_connect_host (LODGE_APPLICATION (app), self->host);
 }
 
 /* Selection and machine actions --------------------------------------- */
@@ -718,8 +769,9 @@ lodge_window_get_action_enabled (LodgeWindow *self,
   if (g_str_equal (action, "machine.menu") || g_str_equal (action, "machine.details"))
     return TRUE;
 
-  connected = self->connection != NULL
-    && lodge_connection_get_state (self->connection) == LODGE_CONNECTION_STATE_CONNECTED;
+  /* Each machine follows its own host. */
+  connected = lodge_machine_get_connection (machine) != NULL
+    && lodge_connection_get_state (lodge_machine_get_connection (machine)) == LODGE_CONNECTION_STATE_CONNECTED;
   if (!connected)
     return FALSE;
 
@@ -747,11 +799,36 @@ lodge_window_get_action_enabled (LodgeWindow *self,
   return FALSE;
 }
 
+/* Where New makes a machine: the host shown, or in All Machines the first
+ * connected host, this computer's before others. */
+static LodgeHost *
+lodge_window_get_target_host (LodgeWindow *self)
+{
+  LodgeHost *remote = NULL;
+  guint n;
+
+  if (self->host != NULL)
+    return lodge_host_get_state (self->host) == LODGE_CONNECTION_STATE_CONNECTED ? self->host : NULL;
+
+  n = self->hosts != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->hosts)) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LodgeHost) host = g_list_model_get_item (G_LIST_MODEL (self->hosts), i);
+
+      if (lodge_host_get_state (host) != LODGE_CONNECTION_STATE_CONNECTED)
+        continue;
+      if (!lodge_uri_is_remote (lodge_host_get_uri (host)))
+        return host;
+      if (remote == NULL)
+        remote = host;
+    }
+  return remote;
+}
+
 static gboolean
 lodge_window_get_action_enabled_new_machine (LodgeWindow *self)
 {
-  return self->connection != NULL
-    && lodge_connection_get_state (self->connection) == LODGE_CONNECTION_STATE_CONNECTED;
+  return lodge_window_get_target_host (self) != NULL;
 }
 
 static void
@@ -880,25 +957,41 @@ void
 lodge_window_open_machine_by_name (LodgeWindow *self,
                                    const char  *name_or_uuid)
 {
-  LodgeMachine *machine;
+  LodgeMachine *machine = NULL;
+  gboolean waiting = FALSE;
+  guint n;
 
   g_return_if_fail (LODGE_IS_WINDOW (self));
   g_return_if_fail (name_or_uuid != NULL);
 
-  if (self->connection == NULL
-      || lodge_connection_get_state (self->connection) != LODGE_CONNECTION_STATE_CONNECTED)
+  /* The host shown, else the first host that has it. */
+  n = self->hosts != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->hosts)) : 0;
+  for (guint i = 0; i < n && machine == NULL; i++)
+    {
+      g_autoptr(LodgeHost) host = g_list_model_get_item (G_LIST_MODEL (self->hosts), i);
+
+      if (self->host != NULL && host != self->host)
+        continue;
+      if (lodge_host_get_state (host) != LODGE_CONNECTION_STATE_CONNECTED)
+        {
+          waiting |= lodge_host_get_state (host) == LODGE_CONNECTION_STATE_CONNECTING;
+          continue;
+        }
+      machine = lodge_connection_lookup_machine (lodge_host_get_connection (host), name_or_uuid);
+    }
+
+  if (machine == NULL && waiting)
     {
       g_free (self->pending_open);
       self->pending_open = g_strdup (name_or_uuid);
       return;
     }
-
-  machine = lodge_connection_lookup_machine (self->connection, name_or_uuid);
   if (machine == NULL)
     {
+      g_autofree char *where = self->host != NULL ? lodge_ui_host_title (self->host)
+                                                  : g_strdup (_("any host"));
       g_autofree char *text = g_strdup_printf (_("There is no machine “%s” on %s"),
-                                               name_or_uuid,
-                                               lodge_connection_get_uri (self->connection));
+                                               name_or_uuid, where);
       lodge_window_add_toast (self, text);
       return;
     }
@@ -1040,6 +1133,25 @@ lodge_window_machine_details_action (GtkWidget  *widget,
   gtk_window_present (window);
 }
 
+/* The host of a win.host-* action: the URI it names, or for '' the host
+ * shown (or the selected machine's in All Machines). */
+static LodgeHost *
+lodge_window_action_host (LodgeWindow *self,
+                          GVariant    *parameter)
+{
+  const char *uri = parameter != NULL ? g_variant_get_string (parameter, NULL) : "";
+  LodgeMachine *machine;
+
+  if (uri[0] != '\0')
+    return self->hosts != NULL ? lodge_host_list_lookup (self->hosts, uri) : NULL;
+  if (self->host != NULL)
+    return self->host;
+  machine = lodge_window_get_action_machine (self);
+  if (machine != NULL)
+    return lodge_machine_get_host (machine);
+  return lodge_window_get_target_host (self);
+}
+
 /* The host overview in a window of its own: the page has no header bar. */
 static void
 lodge_window_host_overview_action (GtkWidget  *widget,
@@ -1047,17 +1159,17 @@ lodge_window_host_overview_action (GtkWidget  *widget,
                                    GVariant   *parameter)
 {
   LodgeWindow *self = LODGE_WINDOW (widget);
+  LodgeHost *host = lodge_window_action_host (self, parameter);
   GtkWidget *window;
   GtkWidget *box;
-  const char *host;
+  g_autofree char *host_title = NULL;
   g_autofree char *title = NULL;
 
-  if (self->connection == NULL)
+  if (host == NULL)
     return;
 
-  host = lodge_connection_get_hostname (self->connection);
-  title = host != NULL ? g_strdup_printf (_("Host Overview — %s"), host)
-                       : g_strdup (_("Host Overview"));
+  host_title = lodge_ui_host_title (host);
+  title = g_strdup_printf (_("Host Overview — %s"), host_title);
 
   window = adw_window_new ();
   gtk_window_set_title (GTK_WINDOW (window), title);
@@ -1067,10 +1179,103 @@ lodge_window_host_overview_action (GtkWidget  *widget,
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
-  gtk_box_append (GTK_BOX (box), lodge_host_page_new (self->connection, NULL));
+  gtk_box_append (GTK_BOX (box), lodge_host_page_new (lodge_host_get_connection (host), NULL));
   adw_window_set_content (ADW_WINDOW (window), box);
 
   gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+lodge_window_host_connect_action (GtkWidget  *widget,
+                                  const char *action_name,
+                                  GVariant   *parameter)
+{
+  LodgeWindow *self = LODGE_WINDOW (widget);
+  LodgeHost *host = lodge_window_action_host (self, parameter);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (host != NULL && LODGE_IS_APPLICATION (app))
+    lodge_application_connect_host (LODGE_APPLICATION (app), host);
+}
+
+static void
+lodge_window_host_disconnect_action (GtkWidget  *widget,
+                                     const char *action_name,
+                                     GVariant   *parameter)
+{
+  LodgeHost *host = lodge_window_action_host (LODGE_WINDOW (widget), parameter);
+
+  if (host != NULL)
+    lodge_host_disconnect (host);
+}
+
+static void
+lodge_window_host_edit_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  LodgeWindow *self = LODGE_WINDOW (widget);
+  LodgeHost *host = lodge_window_action_host (self, parameter);
+
+  if (host != NULL)
+    gtk_window_present (GTK_WINDOW (lodge_host_dialog_new_edit (GTK_WINDOW (self), host)));
+}
+
+static void
+lodge_window_edit_host_button_clicked_cb (LodgeWindow *self,
+                                          GtkButton   *button)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.host-edit", "s", "");
+}
+
+static void
+lodge_window_add_host_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  LodgeWindow *self = LODGE_WINDOW (widget);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (LODGE_IS_APPLICATION (app))
+    gtk_window_present (GTK_WINDOW (lodge_host_dialog_new_add (GTK_WINDOW (self),
+                                                               LODGE_APPLICATION (app))));
+}
+
+static void
+lodge_window_remove_host_response_cb (AdwMessageDialog *dialog,
+                                      const char       *response,
+                                      LodgeHost        *host)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
+  GtkApplication *app = parent != NULL ? gtk_window_get_application (parent) : NULL;
+
+  if (g_strcmp0 (response, "remove") == 0 && LODGE_IS_APPLICATION (app))
+    lodge_application_remove_host (LODGE_APPLICATION (app), host);
+}
+
+static void
+lodge_window_host_remove_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  LodgeWindow *self = LODGE_WINDOW (widget);
+  LodgeHost *host = lodge_window_action_host (self, parameter);
+  g_autofree char *title = NULL;
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+
+  if (host == NULL)
+    return;
+
+  title = lodge_ui_host_title (host);
+  heading = g_strdup_printf (_("Remove “%s”?"), title);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
+    _("Lodge stops showing this host and its machines. Nothing on the host is changed: its "
+      "machines keep running and can be added again at any time.")));
+  lodge_ui_dialog_add_choice (dialog, "remove", _("_Remove"), TRUE);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (lodge_window_remove_host_response_cb),
+                         g_object_ref (host), (GClosureNotify) g_object_unref, 0);
+  lodge_window_present_dialog (self, dialog);
 }
 
 static void
@@ -1530,8 +1735,10 @@ lodge_window_factory_bind_cb (GtkSignalListItemFactory *factory,
                               GtkListItem              *list_item,
                               LodgeWindow              *self)
 {
-  lodge_machine_item_set_machine (LODGE_MACHINE_ITEM (gtk_list_item_get_child (list_item)),
-                                  gtk_list_item_get_item (list_item));
+  LodgeMachineItem *item = LODGE_MACHINE_ITEM (gtk_list_item_get_child (list_item));
+
+  lodge_machine_item_set_show_host (item, self->host == NULL);
+  lodge_machine_item_set_machine (item, gtk_list_item_get_item (list_item));
 }
 
 static void
@@ -1598,13 +1805,15 @@ lodge_window_assistant_created_cb (LodgeWindow              *self,
                                    const char               *uuid,
                                    LodgeNewMachineAssistant *assistant)
 {
+  LodgeConnection *connection = lodge_new_machine_assistant_get_connection (assistant);
+  LodgeHost *host = connection != NULL ? lodge_connection_get_host (connection) : NULL;
   LodgeMachine *machine;
 
-  if (self->connection == NULL
-      || lodge_new_machine_assistant_get_connection (assistant) != self->connection)
+  /* Only when the window shows that host (or all of them). */
+  if (host == NULL || (self->host != NULL && self->host != host))
     return;
 
-  machine = lodge_connection_lookup_machine (self->connection, uuid);
+  machine = lodge_connection_lookup_machine (connection, uuid);
   if (machine != NULL)
     {
       /* Straight into the new machine: its console shows it booting. */
@@ -1618,8 +1827,11 @@ lodge_window_present_assistant (LodgeWindow *self)
 {
   LodgeApplication *app = LODGE_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   LodgeNewMachineAssistant *assistant;
+  LodgeHost *host = lodge_window_get_target_host (self);
 
-  assistant = lodge_new_machine_assistant_new (GTK_WINDOW (self), self->connection,
+  g_return_val_if_fail (host != NULL, NULL);
+
+  assistant = lodge_new_machine_assistant_new (GTK_WINDOW (self), lodge_host_get_connection (host),
                                                app != NULL ? lodge_application_get_os_database (app)
                                                            : NULL,
                                                g_settings_get_boolean (self->settings,
@@ -1666,67 +1878,8 @@ lodge_window_new_machine_action (GtkWidget  *widget,
 {
   LodgeWindow *self = LODGE_WINDOW (widget);
 
-  if (self->connection != NULL)
+  if (lodge_window_get_action_enabled_new_machine (self))
     lodge_window_present_assistant (self);
-}
-
-static void
-lodge_window_change_connection_response_cb (LodgeWindow      *self,
-                                            const char       *response,
-                                            AdwMessageDialog *dialog)
-{
-  GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
-  GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_first_child (box));
-  GtkCheckButton *remember = GTK_CHECK_BUTTON (gtk_widget_get_next_sibling (GTK_WIDGET (entry)));
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-  g_autofree char *uri = NULL;
-
-  if (g_strcmp0 (response, "connect") != 0 || !LODGE_IS_APPLICATION (app))
-    return;
-
-  uri = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-  if (uri[0] == '\0')
-    return;
-
-  if (gtk_check_button_get_active (remember))
-    g_settings_set_string (self->settings, "default-uri", uri);
-
-  lodge_window_set_connection (self,
-                               lodge_application_get_connection (LODGE_APPLICATION (app), uri));
-}
-
-static void
-lodge_window_change_connection_action (GtkWidget  *widget,
-                                       const char *action_name,
-                                       GVariant   *parameter)
-{
-  LodgeWindow *self = LODGE_WINDOW (widget);
-  AdwMessageDialog *dialog;
-  GtkWidget *box;
-  GtkWidget *entry;
-  GtkWidget *remember;
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Change Connection"),
-                                                       _("Enter a libvirt connection URI, for example qemu:///session, qemu:///system or qemu+ssh://user@host/system.")));
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  entry = gtk_entry_new ();
-  if (self->connection != NULL)
-    gtk_editable_set_text (GTK_EDITABLE (entry), lodge_connection_get_uri (self->connection));
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Connection URI"),
-                                  -1);
-  remember = gtk_check_button_new_with_mnemonic (_("_Use this connection when Lodge starts"));
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (remember), TRUE);
-  gtk_box_append (GTK_BOX (box), entry);
-  gtk_box_append (GTK_BOX (box), remember);
-  adw_message_dialog_set_extra_child (dialog, box);
-  lodge_ui_dialog_add_choice (dialog, "connect", _("C_onnect"), FALSE);
-  g_signal_connect_object (dialog, "response",
-                           G_CALLBACK (lodge_window_change_connection_response_cb),
-                           self, G_CONNECT_SWAPPED);
-  lodge_window_present_dialog (self, dialog);
-  gtk_widget_grab_focus (entry);
 }
 
 /* Properties ----------------------------------------------------------- */
@@ -1772,42 +1925,138 @@ lodge_window_get_connection (LodgeWindow *self)
 {
   g_return_val_if_fail (LODGE_IS_WINDOW (self), NULL);
 
-  return self->connection;
+  return self->host != NULL ? lodge_host_get_connection (self->host) : NULL;
+}
+
+LodgeHost *
+lodge_window_get_host (LodgeWindow *self)
+{
+  g_return_val_if_fail (LODGE_IS_WINDOW (self), NULL);
+
+  return self->host;
+}
+
+static void
+lodge_window_update_title (LodgeWindow *self)
+{
+  if (self->host != NULL)
+    {
+      g_autofree char *title = lodge_ui_host_title (self->host);
+
+      adw_window_title_set_title (self->window_title, title);
+      adw_window_title_set_subtitle (self->window_title, lodge_host_get_uri_string (self->host));
+    }
+  else
+    {
+      adw_window_title_set_title (self->window_title, _("All Machines"));
+      adw_window_title_set_subtitle (self->window_title, NULL);
+    }
+}
+
+static void
+lodge_window_shown_host_notify_label_cb (LodgeWindow *self,
+                                         GParamSpec  *pspec,
+                                         LodgeHost   *host)
+{
+  lodge_window_update_title (self);
 }
 
 void
-lodge_window_set_connection (LodgeWindow     *self,
-                             LodgeConnection *connection)
+lodge_window_select_host (LodgeWindow *self,
+                          LodgeHost   *host)
 {
-  g_return_if_fail (LODGE_IS_WINDOW (self));
-  g_return_if_fail (connection == NULL || LODGE_IS_CONNECTION (connection));
+  GListModel *machines;
 
-  if (self->connection == connection)
+  g_return_if_fail (LODGE_IS_WINDOW (self));
+  g_return_if_fail (host == NULL || LODGE_IS_HOST (host));
+
+  if (self->host == host)
     return;
 
-  if (self->connection != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->connection, self);
-      g_signal_handlers_disconnect_by_data (lodge_connection_get_machines (self->connection), self);
-    }
-  lodge_window_flush_pending_deletes (self);
+  machines = gtk_sort_list_model_get_model (self->sort_model);
+  if (machines != NULL)
+    g_signal_handlers_disconnect_by_func (machines, lodge_window_machines_items_changed_cb, self);
+  if (self->host != NULL)
+    g_signal_handlers_disconnect_by_func (self->host, lodge_window_shown_host_notify_label_cb, self);
   lodge_window_unwatch_all (self);
   lodge_window_show_library (self);
-  g_set_object (&self->connection, connection);
+  g_set_object (&self->host, host);
 
   self->machines_attached = FALSE;
   gtk_sort_list_model_set_model (self->sort_model, NULL);
-  if (connection != NULL)
-    {
-      g_signal_connect_swapped (connection, "notify::state",
-                                G_CALLBACK (lodge_window_connection_notify_state_cb), self);
-      adw_window_title_set_subtitle (self->window_title, lodge_connection_get_uri (connection));
-    }
-  else
-    adw_window_title_set_subtitle (self->window_title, NULL);
+  if (host != NULL)
+    g_signal_connect_object (host, "notify::label",
+                             G_CALLBACK (lodge_window_shown_host_notify_label_cb), self,
+                             G_CONNECT_SWAPPED);
+  lodge_window_update_title (self);
+  lodge_sidebar_select_host (self->sidebar, host);
 
-  lodge_window_update_connection_state (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+  lodge_window_update_host_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST]);
+}
+
+static void
+lodge_window_sidebar_notify_selected_host_cb (LodgeWindow  *self,
+                                              GParamSpec   *pspec,
+                                              LodgeSidebar *sidebar)
+{
+  lodge_window_select_host (self, lodge_sidebar_get_selected_host (sidebar));
+}
+
+static void
+lodge_window_sidebar_activated_cb (LodgeWindow  *self,
+                                   LodgeSidebar *sidebar)
+{
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+lodge_window_back_button_clicked_cb (LodgeWindow *self,
+                                     GtkButton   *button)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+lodge_window_leaflet_notify_folded_cb (LodgeWindow *self,
+                                       GParamSpec  *pspec,
+                                       AdwLeaflet  *leaflet)
+{
+  gboolean folded = adw_leaflet_get_folded (leaflet);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), folded);
+  /* Window buttons at the window's edges: both header bars when folded. */
+  adw_header_bar_set_show_end_title_buttons (lodge_sidebar_get_header_bar (self->sidebar), folded);
+  adw_header_bar_set_show_start_title_buttons (self->header_bar, folded);
+}
+
+static void
+lodge_window_hosts_items_changed_cb (LodgeWindow *self,
+                                     guint        position,
+                                     guint        removed,
+                                     guint        added,
+                                     GListModel  *hosts)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(LodgeHost) host = g_list_model_get_item (hosts, i);
+
+      g_signal_connect_object (host, "notify::state",
+                               G_CALLBACK (lodge_window_host_notify_state_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
+  lodge_window_update_host_state (self);
+}
+
+static gpointer
+lodge_window_map_host_to_machines (gpointer item,
+                                   gpointer user_data)
+{
+  GListModel *machines = G_LIST_MODEL (g_object_ref (lodge_host_get_machines (item)));
+
+  g_object_unref (item);
+  return machines;
 }
 
 /* Accessors for tests -------------------------------------------------- */
@@ -1888,6 +2137,8 @@ lodge_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (lodge_window_parent_class)->constructed (object);
 
+  lodge_window_update_title (self);
+
   gtk_window_set_default_size (GTK_WINDOW (self),
                                MAX (360, g_settings_get_int (self->settings, "window-width")),
                                MAX (300, g_settings_get_int (self->settings, "window-height")));
@@ -1911,11 +2162,13 @@ lodge_window_dispose (GObject *object)
 
   if (self->pending_deletes != NULL)
     lodge_window_flush_pending_deletes (self);
-  if (self->connection != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->connection, self);
-      g_signal_handlers_disconnect_by_data (lodge_connection_get_machines (self->connection), self);
-    }
+  if (self->sort_model != NULL && gtk_sort_list_model_get_model (self->sort_model) != NULL)
+    g_signal_handlers_disconnect_by_func (gtk_sort_list_model_get_model (self->sort_model),
+                                          lodge_window_machines_items_changed_cb, self);
+  if (self->host != NULL)
+    g_signal_handlers_disconnect_by_data (self->host, self);
+  if (self->hosts != NULL)
+    g_signal_handlers_disconnect_by_data (self->hosts, self);
   if (self->watched != NULL)
     lodge_window_unwatch_all (self);
   lodge_window_set_selected_machine (self, NULL);
@@ -1928,7 +2181,9 @@ lodge_window_dispose (GObject *object)
   g_clear_weak_pointer (&self->dialog);
   g_clear_object (&self->last_toast);
   g_clear_object (&self->selection);
-  g_clear_object (&self->connection);
+  g_clear_object (&self->host);
+  g_clear_object (&self->all_machines);
+  g_clear_object (&self->hosts);
   g_clear_object (&self->machine_menu);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
@@ -1960,8 +2215,8 @@ lodge_window_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_CONNECTION:
-      g_value_set_object (value, self->connection);
+    case PROP_HOST:
+      g_value_set_object (value, self->host);
       break;
     case PROP_VIEW_MODE:
       g_value_set_string (value, self->view_mode);
@@ -1984,8 +2239,8 @@ lodge_window_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_CONNECTION:
-      lodge_window_set_connection (self, g_value_get_object (value));
+    case PROP_HOST:
+      lodge_window_select_host (self, g_value_get_object (value));
       break;
     case PROP_VIEW_MODE:
       lodge_window_set_view_mode (self, g_value_get_string (value));
@@ -2016,9 +2271,9 @@ lodge_window_class_init (LodgeWindowClass *klass)
   object_class->set_property = lodge_window_set_property;
   window_class->close_request = lodge_window_close_request;
 
-  properties[PROP_CONNECTION] =
-    g_param_spec_object ("connection", NULL, NULL,
-                         LODGE_TYPE_CONNECTION,
+  properties[PROP_HOST] =
+    g_param_spec_object ("host", NULL, NULL,
+                         LODGE_TYPE_HOST,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_VIEW_MODE] =
     g_param_spec_string ("view-mode", NULL, NULL,
@@ -2031,10 +2286,15 @@ lodge_window_class_init (LodgeWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (LODGE_TYPE_CONSOLE_PAGE);
+  g_type_ensure (LODGE_TYPE_SIDEBAR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lodge/Lodge/lodge-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LodgeWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LodgeWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, LodgeWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, LodgeWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, LodgeWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, LodgeWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, LodgeWindow, library_box);
   gtk_widget_class_bind_template_child (widget_class, LodgeWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, LodgeWindow, machine_menu_button);
@@ -2057,13 +2317,26 @@ lodge_window_class_init (LodgeWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, lodge_window_retry_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, lodge_window_view_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, lodge_window_machine_page_back_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lodge_window_leaflet_notify_folded_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lodge_window_sidebar_notify_selected_host_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lodge_window_sidebar_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lodge_window_back_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lodge_window_edit_host_button_clicked_cb);
 
   gtk_widget_class_install_action (widget_class, "win.new-machine", NULL,
                                    lodge_window_new_machine_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL,
                                    lodge_window_search_action);
-  gtk_widget_class_install_action (widget_class, "win.change-connection", NULL,
-                                   lodge_window_change_connection_action);
+  gtk_widget_class_install_action (widget_class, "win.add-host", NULL,
+                                   lodge_window_add_host_action);
+  gtk_widget_class_install_action (widget_class, "win.host-connect", "s",
+                                   lodge_window_host_connect_action);
+  gtk_widget_class_install_action (widget_class, "win.host-disconnect", "s",
+                                   lodge_window_host_disconnect_action);
+  gtk_widget_class_install_action (widget_class, "win.host-edit", "s",
+                                   lodge_window_host_edit_action);
+  gtk_widget_class_install_action (widget_class, "win.host-remove", "s",
+                                   lodge_window_host_remove_action);
   gtk_widget_class_install_action (widget_class, "win.show-library", NULL,
                                    lodge_window_show_library_action);
   gtk_widget_class_install_action (widget_class, "win.undo-delete", "s",
@@ -2079,7 +2352,7 @@ lodge_window_class_init (LodgeWindowClass *klass)
                                    lodge_window_machine_menu_action);
   gtk_widget_class_install_action (widget_class, "machine.details", NULL,
                                    lodge_window_machine_details_action);
-  gtk_widget_class_install_action (widget_class, "win.host-overview", NULL,
+  gtk_widget_class_install_action (widget_class, "win.host-overview", "s",
                                    lodge_window_host_overview_action);
   for (guint i = 0; i < G_N_ELEMENTS (state_actions); i++)
     gtk_widget_class_install_action (widget_class, state_actions[i], NULL,
@@ -2196,19 +2469,41 @@ lodge_window_init (LodgeWindow *self)
   g_settings_bind (self->settings, "view-mode", self, "view-mode", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "sort-by", self, "sort-by", G_SETTINGS_BIND_DEFAULT);
 
+  lodge_window_update_title (self);
   lodge_window_update_actions (self);
   lodge_window_update_library_page (self);
 }
 
-LodgeWindow *
-lodge_window_new (LodgeApplication *application,
-                  LodgeConnection  *connection)
+/* The application's hosts, in the sidebar and (all their machines) in
+ * All Machines. */
+static void
+lodge_window_set_hosts (LodgeWindow   *self,
+                        LodgeHostList *hosts)
 {
-  g_return_val_if_fail (LODGE_IS_APPLICATION (application), NULL);
-  g_return_val_if_fail (connection == NULL || LODGE_IS_CONNECTION (connection), NULL);
+  g_autoptr(GtkMapListModel) map = NULL;
 
-  return g_object_new (LODGE_TYPE_WINDOW,
-                       "application", application,
-                       "connection", connection,
-                       NULL);
+  g_assert (self->hosts == NULL);
+
+  self->hosts = g_object_ref (hosts);
+  map = gtk_map_list_model_new (G_LIST_MODEL (g_object_ref (hosts)),
+                                lodge_window_map_host_to_machines, NULL, NULL);
+  self->all_machines = gtk_flatten_list_model_new (G_LIST_MODEL (g_steal_pointer (&map)));
+  g_signal_connect_object (hosts, "items-changed",
+                           G_CALLBACK (lodge_window_hosts_items_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  lodge_sidebar_set_hosts (self->sidebar, hosts);
+  lodge_window_hosts_items_changed_cb (self, 0, 0, g_list_model_get_n_items (G_LIST_MODEL (hosts)),
+                                       G_LIST_MODEL (hosts));
+}
+
+LodgeWindow *
+lodge_window_new (LodgeApplication *application)
+{
+  LodgeWindow *self;
+
+  g_return_val_if_fail (LODGE_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (LODGE_TYPE_WINDOW, "application", application, NULL);
+  lodge_window_set_hosts (self, lodge_application_get_hosts (application));
+  return self;
 }

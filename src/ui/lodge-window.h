@@ -16,11 +16,14 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LodgeWindow, lodge_window, LODGE, WINDOW, AdwApplicationWindow)
 
-LodgeWindow     *lodge_window_new                   (LodgeApplication *application,
-                                                     LodgeConnection  *connection);
+/* The main window: a sidebar of the application's hosts with All
+ * Machines first, and the library of the one selected. */
+LodgeWindow     *lodge_window_new                   (LodgeApplication *application);
+/* The host shown (NULL: All Machines), and its connection. */
+LodgeHost       *lodge_window_get_host              (LodgeWindow      *self);
+void             lodge_window_select_host           (LodgeWindow      *self,
+                                                     LodgeHost        *host);
 LodgeConnection *lodge_window_get_connection        (LodgeWindow      *self);
-void             lodge_window_set_connection        (LodgeWindow      *self,
-                                                     LodgeConnection  *connection);
 /* Opens the machine's page once the connection has its machines; says so
  * when there is no such machine. */
 void             lodge_window_open_machine_by_name  (LodgeWindow      *self,

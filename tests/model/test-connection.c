@@ -926,58 +926,163 @@ file_exists (gpointer data)
   return g_file_test (data, G_FILE_TEST_EXISTS);
 }
 
+static gint64
+stored_last_used (const char *path,
+                  const char *uri,
+                  const char *uuid)
+{
+  g_autoptr(LodgeStateStore) store = lodge_state_store_new (path);
+
+  return lodge_state_store_get_int64 (store, uri, uuid, "last-used", 0);
+}
+
+/* "Last used" of two hosts in one store: each connection records its own
+ * machines, and neither overwrites the other's (the old usage.ini was
+ * rewritten whole by each connection). */
 static void
 test_usage_file (void)
 {
-  g_autofree char *node = write_node_file ("usage.xml",
+  const char *uuid = "7e3c5f1e-4b1a-4c55-9d7e-3f0f9b2d1a01";
+  g_autofree char *node_a = write_node_file ("usage-a.xml",
     "<node><domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
     "<name>used</name><uuid>7e3c5f1e-4b1a-4c55-9d7e-3f0f9b2d1a01</uuid>"
     "<memory>65536</memory><os><type>hvm</type></os>"
     "<test:runstate>5</test:runstate></domain></node>");
-  g_autofree char *uri = test_uri_for (node);
-  g_autofree char *usage = g_build_filename (tmpdir, "state", "usage.ini", NULL);
+  /* Another host with a machine of the same UUID (a copy moved there). */
+  g_autofree char *node_b = write_node_file ("usage-b.xml",
+    "<node><domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
+    "<name>used-too</name><uuid>7e3c5f1e-4b1a-4c55-9d7e-3f0f9b2d1a01</uuid>"
+    "<memory>65536</memory><os><type>hvm</type></os>"
+    "<test:runstate>5</test:runstate></domain></node>");
+  g_autofree char *uri_a = test_uri_for (node_a);
+  g_autofree char *uri_b = test_uri_for (node_b);
+  g_autofree char *path = g_build_filename (tmpdir, "state", "machines.ini", NULL);
   g_autoptr(GError) error = NULL;
-  gint64 last_used;
+  gint64 last_used_a, last_used_b;
 
   {
-    g_autoptr(LodgeConnection) connection = lodge_connection_new (uri);
-    LodgeMachine *machine;
+    g_autoptr(LodgeStateStore) store = lodge_state_store_new (path);
+    g_autoptr(LodgeConnection) a = lodge_connection_new (uri_a);
+    g_autoptr(LodgeConnection) b = lodge_connection_new (uri_b);
+    g_autoptr(GAsyncResult) result = NULL;
+    LodgeMachine *machine_a, *machine_b;
 
-    lodge_connection_set_usage_file (connection, usage);
-    lodge_connection_set_stats_interval (connection, 0);
-    g_assert_true (lodge_test_open (connection, &error));
-    machine = lodge_connection_lookup_machine (connection, "used");
-    g_assert_nonnull (machine);
-    g_assert_cmpint (lodge_machine_get_last_used (machine), ==, 0);
+    lodge_connection_set_state_store (a, store);
+    lodge_connection_set_state_store (b, store);
+    lodge_connection_set_stats_interval (a, 0);
+    lodge_connection_set_stats_interval (b, 0);
+    g_assert_true (lodge_test_open (a, &error));
+    g_assert_true (lodge_test_open (b, &error));
+    machine_a = lodge_connection_lookup_machine (a, "used");
+    machine_b = lodge_connection_lookup_machine (b, "used-too");
+    g_assert_cmpint (lodge_machine_get_last_used (machine_a), ==, 0);
+    g_assert_cmpint (lodge_machine_get_last_used (machine_b), ==, 0);
 
-    g_assert_true (lodge_test_run_action (machine, LODGE_MACHINE_ACTION_START, &error));
-    g_assert_true (lodge_test_wait_state (machine, LODGE_MACHINE_STATE_RUNNING, WAIT_MS));
-    last_used = lodge_machine_get_last_used (machine);
-    g_assert_cmpint (last_used, >, 0);
+    g_assert_true (lodge_test_run_action (machine_a, LODGE_MACHINE_ACTION_START, &error));
+    g_assert_true (lodge_test_wait_state (machine_a, LODGE_MACHINE_STATE_RUNNING, WAIT_MS));
+    last_used_a = lodge_machine_get_last_used (machine_a);
+    g_assert_cmpint (last_used_a, >, 0);
     /* Written shortly after, off the main thread. */
-    g_assert_true (lodge_test_wait_until (file_exists, usage, WAIT_MS));
-  }
+    g_assert_true (lodge_test_wait_until (file_exists, path, WAIT_MS));
 
-  {
-    g_autoptr(GKeyFile) keyfile = g_key_file_new ();
-
-    g_key_file_load_from_file (keyfile, usage, G_KEY_FILE_NONE, &error);
+    /* The other host's machine starts later; its time does not replace the
+     * first host's in the file. */
+    while (g_get_real_time () / G_USEC_PER_SEC == last_used_a)
+      g_usleep (50000);
+    g_assert_true (lodge_test_run_action (machine_b, LODGE_MACHINE_ACTION_START, &error));
+    g_assert_true (lodge_test_wait_state (machine_b, LODGE_MACHINE_STATE_RUNNING, WAIT_MS));
+    last_used_b = lodge_machine_get_last_used (machine_b);
+    g_assert_cmpint (last_used_b, >, last_used_a);
+    lodge_state_store_save_async (store, NULL, lodge_test_store_result_cb, &result);
+    lodge_test_wait_result (&result, WAIT_MS);
+    g_assert_true (lodge_state_store_save_finish (store, result, &error));
     g_assert_no_error (error);
-    g_assert_cmpint (g_key_file_get_int64 (keyfile, "7e3c5f1e-4b1a-4c55-9d7e-3f0f9b2d1a01",
-                                           "last-used", NULL), ==, last_used);
   }
 
+  g_assert_cmpint (stored_last_used (path, uri_a, uuid), ==, last_used_a);
+  g_assert_cmpint (stored_last_used (path, uri_b, uuid), ==, last_used_b);
+
   {
-    g_autoptr(LodgeConnection) connection = lodge_connection_new (uri);
+    g_autoptr(LodgeStateStore) store = lodge_state_store_new (path);
+    g_autoptr(LodgeConnection) connection = lodge_connection_new (uri_a);
     LodgeMachine *machine;
 
-    lodge_connection_set_usage_file (connection, usage);
+    lodge_connection_set_state_store (connection, store);
     lodge_connection_set_stats_interval (connection, 0);
     g_assert_true (lodge_test_open (connection, &error));
     /* A private copy of the file: shut off again. */
     machine = lodge_connection_lookup_machine (connection, "used");
     g_assert_cmpint (lodge_machine_get_state (machine), ==, LODGE_MACHINE_STATE_SHUT_OFF);
-    g_assert_cmpint (lodge_machine_get_last_used (machine), ==, last_used);
+    g_assert_cmpint (lodge_machine_get_last_used (machine), ==, last_used_a);
+  }
+}
+
+/* The store itself: URIs that a key file's group names cannot hold, what a
+ * flush at exit writes, forgetting, and a file that cannot be written. */
+static void
+test_state_store (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "store", "machines.ini", NULL);
+  const char *v6 = "qemu+ssh://root@[::1]:2222/system?keyfile=/a b";
+  const char *uuid = "0d9c2c0a-54a1-4f5e-9d1a-1f2e3d4c5b6a";
+
+  {
+    g_autoptr(LodgeStateStore) store = lodge_state_store_new (path);
+
+    g_assert_cmpint (lodge_state_store_get_int64 (store, v6, uuid, "last-used", -1), ==, -1);
+    lodge_state_store_set_int64 (store, v6, uuid, "last-used", 42);
+    lodge_state_store_set_boolean (store, v6, uuid, "scale", TRUE);
+    lodge_state_store_set_boolean (store, "qemu:///system", uuid, "scale", FALSE);
+    g_assert_cmpint (lodge_state_store_get_int64 (store, v6, uuid, "last-used", -1), ==, 42);
+    /* Nothing on disk before the delay... */
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    /* ...and everything after a flush (what the application does at exit). */
+    lodge_state_store_flush (store);
+    g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  }
+  {
+    g_autoptr(LodgeStateStore) store = lodge_state_store_new (path);
+
+    g_assert_cmpint (lodge_state_store_get_int64 (store, v6, uuid, "last-used", -1), ==, 42);
+    g_assert_true (lodge_state_store_get_boolean (store, v6, uuid, "scale", FALSE));
+    g_assert_false (lodge_state_store_get_boolean (store, "qemu:///system", uuid, "scale", TRUE));
+    lodge_state_store_forget (store, v6, uuid);
+    g_assert_false (lodge_state_store_get_boolean (store, v6, uuid, "scale", FALSE));
+  }
+  {
+    g_autoptr(LodgeStateStore) store = lodge_state_store_new (path);
+
+    /* Disposing the store wrote the forgetting. */
+    g_assert_cmpint (lodge_state_store_get_int64 (store, v6, uuid, "last-used", -1), ==, -1);
+    g_assert_false (lodge_state_store_get_boolean (store, "qemu:///system", uuid, "scale", TRUE));
+  }
+
+  /* A place that cannot be written (a file where the folder should be):
+   * the save says so, and the store keeps working in memory. */
+  {
+    g_autofree char *blocker = g_build_filename (tmpdir, "blocker", NULL);
+    g_autofree char *bad = g_build_filename (blocker, "machines.ini", NULL);
+    g_autoptr(LodgeStateStore) store = NULL;
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (g_file_set_contents (blocker, "", 0, NULL));
+    g_test_expect_message ("lodge-state-store", G_LOG_LEVEL_WARNING, "Could not read*");
+    store = lodge_state_store_new (bad);
+    g_test_assert_expected_messages ();
+    lodge_state_store_set_int64 (store, "qemu:///system", uuid, "last-used", 7);
+    g_test_expect_message ("lodge-state-store", G_LOG_LEVEL_WARNING, "Could not save*");
+    lodge_state_store_save_async (store, NULL, lodge_test_store_result_cb, &result);
+    lodge_test_wait_result (&result, WAIT_MS);
+    g_test_assert_expected_messages ();
+    g_assert_false (lodge_state_store_save_finish (store, result, &error));
+    g_assert_nonnull (error);
+    g_assert_cmpint (lodge_state_store_get_int64 (store, "qemu:///system", uuid, "last-used", 0), ==, 7);
+    g_test_expect_message ("lodge-state-store", G_LOG_LEVEL_WARNING, "Could not save*");
+    lodge_state_store_set_int64 (store, "qemu:///system", uuid, "last-used", 8);
+    g_clear_object (&result);   /* the finished task holds the store too */
+    g_clear_object (&store);
+    g_test_assert_expected_messages ();
   }
 }
 
@@ -1276,6 +1381,7 @@ main (int   argc,
   g_test_add_func ("/connection/fetch-threads", test_fetch_threads);
   g_test_add_func ("/connection/stats-interval", test_stats_interval);
   g_test_add_func ("/connection/usage-file", test_usage_file);
+  g_test_add_func ("/connection/state-store", test_state_store);
   g_test_add_func ("/connection/reconnect-now-failed", test_reconnect_now_failed);
   g_test_add_func ("/connection/reconcile", test_reconcile);
   g_test_add_func ("/connection/reconnect-auth-cancelled", test_reconnect_auth_cancelled);

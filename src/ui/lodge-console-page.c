@@ -102,34 +102,20 @@ static void lodge_console_page_update  (LodgeConsolePage *self);
 
 /* Per-machine choices ------------------------------------------------- */
 
-static char *
-settings_path (void)
-{
-  return g_build_filename (g_get_user_config_dir (), "lodge", "console.ini", NULL);
-}
-
-/* The choices of every machine; empty when there are none yet. */
-static GKeyFile *
-settings_load (void)
-{
-  GKeyFile *file = g_key_file_new ();
-  g_autofree char *path = settings_path ();
-
-  g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL);
-  return file;
-}
-
+/* Kept with everything Lodge remembers of the machine, in the store its
+ * host shares with every other (lodge_connection_set_state_store). */
 static gboolean
-settings_get_boolean (GKeyFile     *file,
-                      LodgeMachine *machine,
+settings_get_boolean (LodgeMachine *machine,
                       const char   *key,
                       gboolean      fallback)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean value;
+  LodgeConnection *connection = lodge_machine_get_connection (machine);
+  LodgeStateStore *store = connection != NULL ? lodge_connection_get_state_store (connection) : NULL;
 
-  value = g_key_file_get_boolean (file, lodge_machine_get_uuid (machine), key, &error);
-  return error != NULL ? fallback : value;
+  if (store == NULL)
+    return fallback;
+  return lodge_state_store_get_boolean (store, lodge_connection_get_uri (connection),
+                                        lodge_machine_get_uuid (machine), key, fallback);
 }
 
 static void
@@ -137,16 +123,13 @@ settings_set_boolean (LodgeMachine *machine,
                       const char   *key,
                       gboolean      value)
 {
-  g_autoptr(GKeyFile) file = g_key_file_new ();
-  g_autofree char *path = settings_path ();
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
+  LodgeConnection *connection = lodge_machine_get_connection (machine);
+  LodgeStateStore *store = connection != NULL ? lodge_connection_get_state_store (connection) : NULL;
 
-  g_key_file_load_from_file (file, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
-  g_key_file_set_boolean (file, lodge_machine_get_uuid (machine), key, value);
-  if (g_mkdir_with_parents (dir, 0700) != 0 || !g_key_file_save_to_file (file, path, &error))
-    g_warning ("Could not keep the console settings in %s: %s", path,
-               error != NULL ? error->message : g_strerror (errno));
+  /* Written off the main thread, shortly after. */
+  if (store != NULL)
+    lodge_state_store_set_boolean (store, lodge_connection_get_uri (connection),
+                                   lodge_machine_get_uuid (machine), key, value);
 }
 
 /* The microphone is the guest's only when the user allowed it, per
@@ -325,19 +308,13 @@ lodge_console_page_resolve_cb (GObject      *object,
     }
 
   self->target = g_steal_pointer (&target);
-  {
-    g_autoptr(GKeyFile) choices = settings_load ();
-
-    lodge_display_set_share_clipboard (self->display,
-                                       settings_get_boolean (choices, self->machine,
-                                                             "share-clipboard", TRUE));
-    lodge_display_set_resize_guest (self->display,
-                                    settings_get_boolean (choices, self->machine,
-                                                          "resize-guest", TRUE));
-    lodge_console_page_set_share_microphone (self,
-                                             settings_get_boolean (choices, self->machine,
-                                                                   "share-microphone", FALSE));
-  }
+  lodge_display_set_share_clipboard (self->display,
+                                     settings_get_boolean (self->machine, "share-clipboard", TRUE));
+  lodge_display_set_resize_guest (self->display,
+                                  settings_get_boolean (self->machine, "resize-guest", TRUE));
+  lodge_console_page_set_share_microphone (self,
+                                           settings_get_boolean (self->machine, "share-microphone",
+                                                                 FALSE));
   lodge_console_target_connect (self->target, lodge_display_get_session (self->display));
   lodge_console_page_update (self);
 }

@@ -1378,6 +1378,8 @@ main (int   argc,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
+  g_autofree char *store_path = NULL;
+  g_autoptr(LodgeStateStore) store = NULL;
   g_autofree char *config = NULL;
   gboolean opened = FALSE;
   int result;
@@ -1409,6 +1411,10 @@ main (int   argc,
   write_node_file ();
   uri = g_strdup_printf ("test://%s", node_path);
   connection = lodge_connection_new (uri);
+  /* Per-machine choices: in a store of the test's own. */
+  store_path = g_build_filename (tmp_dir, "machines.ini", NULL);
+  store = lodge_state_store_new (store_path);
+  lodge_connection_set_state_store (connection, store);
   lodge_connection_open_async (connection, NULL, open_cb, &opened);
   g_assert_true (wait_until (is_true, &opened));
 
@@ -1433,13 +1439,9 @@ main (int   argc,
 
   lodge_connection_close (connection);
   g_clear_object (&connection);
-  {
-    g_autofree char *ini = g_build_filename (config, "lodge", "console.ini", NULL);
-    g_autofree char *lodge_dir = g_build_filename (config, "lodge", NULL);
-    g_unlink (ini);
-    g_rmdir (lodge_dir);
-    g_rmdir (config);
-  }
+  g_clear_object (&store);
+  g_unlink (store_path);
+  g_rmdir (config);
   g_unlink (node_path);
   g_rmdir (tmp_dir);
   return result;

@@ -57,6 +57,15 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* The entry that has the focus lets it go first: GTK 4.8 warns when a
+ * focused text field goes away with its window. */
+static void
+lodge_host_dialog_close (LodgeHostDialog *self)
+{
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
 static void
 lodge_host_dialog_show_error (LodgeHostDialog *self,
                               const char      *message)
@@ -159,6 +168,16 @@ lodge_host_dialog_update (LodgeHostDialog *self)
   if (self->application == NULL)
     return; /* Edit: nothing depends on the form */
 
+  /* A field that goes away gives the focus back first (hidden with the
+   * focus, GTK 4.8's text field keeps blinking and warns). */
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+    if (focus != NULL &&
+        ((kind != KIND_SSH && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->ssh_group))) ||
+         (kind != KIND_URI && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->uri_row)))))
+      gtk_widget_grab_focus (GTK_WIDGET (self->kind_row));
+  }
   gtk_widget_set_visible (GTK_WIDGET (self->ssh_group), kind == KIND_SSH);
   gtk_widget_set_visible (GTK_WIDGET (self->uri_row), kind == KIND_URI);
 
@@ -226,7 +245,7 @@ lodge_host_dialog_connect_cb (GObject      *object,
       return;
     }
   g_signal_emit (self, signals[ADDED], 0, host);
-  gtk_window_destroy (GTK_WINDOW (self));
+  lodge_host_dialog_close (self);
 }
 
 static void
@@ -276,7 +295,7 @@ lodge_host_dialog_apply_edit (LodgeHostDialog *self)
 
   lodge_host_set_label (self->host, label[0] != '\0' ? label : NULL);
   lodge_host_set_autoconnect (self->host, gtk_switch_get_active (self->autoconnect_switch));
-  gtk_window_destroy (GTK_WINDOW (self));
+  lodge_host_dialog_close (self);
 }
 
 void
@@ -302,7 +321,7 @@ lodge_host_dialog_done_button_clicked_cb (LodgeHostDialog *self)
 static void
 lodge_host_dialog_cancel_button_clicked_cb (LodgeHostDialog *self)
 {
-  gtk_window_destroy (GTK_WINDOW (self));
+  lodge_host_dialog_close (self);
 }
 
 static void
@@ -486,4 +505,20 @@ lodge_host_dialog_get_error (LodgeHostDialog *self)
   if (!gtk_revealer_get_reveal_child (self->error_revealer))
     return NULL;
   return gtk_label_get_text (self->error_label);
+}
+
+void
+lodge_host_dialog_set_label (LodgeHostDialog *self,
+                             const char      *label)
+{
+  g_return_if_fail (LODGE_IS_HOST_DIALOG (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->label_row), label != NULL ? label : "");
+}
+
+void
+lodge_host_dialog_set_autoconnect (LodgeHostDialog *self,
+                                   gboolean         autoconnect)
+{
+  g_return_if_fail (LODGE_IS_HOST_DIALOG (self));
+  gtk_switch_set_active (self->autoconnect_switch, autoconnect);
 }

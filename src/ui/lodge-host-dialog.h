@@ -38,6 +38,10 @@ void             lodge_host_dialog_set_ssh   (LodgeHostDialog  *self,
                                               gboolean          system);
 void             lodge_host_dialog_set_uri   (LodgeHostDialog  *self,
                                               const char       *uri);
+void             lodge_host_dialog_set_label (LodgeHostDialog  *self,
+                                              const char       *label);
+void             lodge_host_dialog_set_autoconnect (LodgeHostDialog *self,
+                                                    gboolean         autoconnect);
 /* Presses the dialog's main button (Connect or Done). */
 void             lodge_host_dialog_activate  (LodgeHostDialog  *self);
 /* The error shown, or NULL. */

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "ui/lodge-sidebar.h"
 #include "ui/lodge-window.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,7 @@ gboolean          lodge_window_get_action_enabled    (LodgeWindow  *self,
                                                       const char   *action);
 /* The dialog the window opened last, while it is open; NULL otherwise. */
 AdwMessageDialog *lodge_window_get_dialog            (LodgeWindow  *self);
+LodgeSidebar     *lodge_window_get_sidebar           (LodgeWindow  *self);
 /* The last toast shown, and how many deletes wait behind an undo toast. */
 AdwToast         *lodge_window_get_last_toast        (LodgeWindow  *self);
 guint             lodge_window_get_n_pending_deletes (LodgeWindow  *self);

@@ -2087,6 +2087,14 @@ lodge_window_get_visible_page (LodgeWindow *self)
   return gtk_stack_get_visible_child_name (self->library_stack);
 }
 
+LodgeSidebar *
+lodge_window_get_sidebar (LodgeWindow *self)
+{
+  g_return_val_if_fail (LODGE_IS_WINDOW (self), NULL);
+
+  return self->sidebar;
+}
+
 AdwMessageDialog *
 lodge_window_get_dialog (LodgeWindow *self)
 {

@@ -7,8 +7,9 @@
  *   ui-screenshots OUTPUT_DIR MANY_MACHINES.xml
  * Not a test: it only shows the windows in their states (library as grid and
  * list, empty, connection failed, search without results, machine menu,
- * delete dialog, undo toast, machine page, preferences, shortcuts) and saves
- * the screen with ImageMagick's import.
+ * delete dialog, undo toast, machine page, preferences, shortcuts, All
+ * Machines of several hosts, Add Host, a host's settings, a narrow window)
+ * and saves the screen with ImageMagick's import.
  */
 #define G_LOG_DOMAIN "ui-screenshots"
 
@@ -18,6 +19,7 @@
 
 #include "ui/lodge-application.h"
 #include "ui/lodge-console-page.h"
+#include "ui/lodge-host-dialog.h"
 #include "ui/lodge-window-private.h"
 
 static const char *out_dir;
@@ -203,6 +205,37 @@ main (int   argc,
   other = LODGE_WINDOW (lodge_application_show (app, "test:///no/such/file.xml", NULL));
   wait_page (other, "failed");
   shoot ("12-failed.png");
+  gtk_window_destroy (GTK_WINDOW (other));
+
+  /* Several hosts: All Machines, Add Host, a host's settings. */
+  other = LODGE_WINDOW (lodge_application_show (app, NULL, NULL));
+  gtk_window_set_default_size (GTK_WINDOW (other), 1200, 800);
+  lodge_window_select_host (other, NULL);
+  spin (1500);
+  shoot ("13-all-machines.png");
+  {
+    LodgeHostDialog *dialog = lodge_host_dialog_new_add (GTK_WINDOW (other), app);
+
+    lodge_host_dialog_set_ssh (dialog, "lab.example.org", "root", 0, NULL, TRUE);
+    gtk_window_present (GTK_WINDOW (dialog));
+    shoot ("14-add-host.png");
+    lodge_host_dialog_set_uri (dialog, "qemu+tcp://127.0.0.9:3/system");
+    lodge_host_dialog_activate (dialog);
+    spin (1500);
+    shoot ("15-add-host-failed.png");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
+  {
+    LodgeHost *host = lodge_host_list_lookup (lodge_application_get_hosts (app), many_uri);
+    LodgeHostDialog *dialog = lodge_host_dialog_new_edit (GTK_WINDOW (other), host);
+
+    gtk_window_present (GTK_WINDOW (dialog));
+    shoot ("16-edit-host.png");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
+  gtk_window_set_default_size (GTK_WINDOW (other), 500, 700);
+  spin (500);
+  shoot ("17-narrow.png");
   gtk_window_destroy (GTK_WINDOW (other));
 
   spin (200);

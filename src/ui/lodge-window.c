@@ -520,6 +520,22 @@ lodge_window_bench_after_paint_cb (LodgeWindow   *self,
   g_application_quit (g_application_get_default ());
 }
 
+/* LODGE_BENCH_FIRST_FRAME_MACHINES=N: the frame to report is the first
+ * that shows at least N machines (every host's, in All Machines). */
+static guint
+lodge_window_bench_machines (void)
+{
+  static gint64 machines = -1;
+
+  if (machines < 0)
+    {
+      const char *value = g_getenv ("LODGE_BENCH_FIRST_FRAME_MACHINES");
+
+      machines = value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
+    }
+  return (guint) machines;
+}
+
 /* LODGE_BENCH_EXIT_AFTER_FIRST_FRAME=1: report when the first frame that
  * shows machines has been painted, then quit (tests/bench/ui). */
 static void
@@ -632,7 +648,7 @@ lodge_window_update_library_page (LodgeWindow *self)
   gtk_spinner_set_spinning (self->connecting_spinner, g_str_equal (page, "connecting"));
   gtk_stack_set_visible_child_name (self->library_stack, page);
 
-  if (n_shown > 0 && !self->bench_armed)
+  if (n_shown > 0 && n_shown >= lodge_window_bench_machines () && !self->bench_armed)
     {
       lodge_window_bench_mark ("library filled");
       lodge_window_bench_arm (self);

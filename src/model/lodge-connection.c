@@ -1317,6 +1317,16 @@ lodge_connection_open_done_cb (GObject      *object,
   lodge_connection_finish_open_task (self, NULL);
 }
 
+static gpointer
+lodge_connection_open_thread_main (gpointer data)
+{
+  g_autoptr(GTask) task = data;
+
+  lodge_connection_open_thread (task, g_task_get_source_object (task),
+                                g_task_get_task_data (task), g_task_get_cancellable (task));
+  return NULL;
+}
+
 static void
 lodge_connection_start_attempt (LodgeConnection *self)
 {
@@ -1339,7 +1349,12 @@ lodge_connection_start_attempt (LodgeConnection *self)
   task = g_task_new (self, NULL, lodge_connection_open_done_cb, NULL);
   g_task_set_source_tag (task, lodge_connection_start_attempt);
   g_task_set_task_data (task, open, (GDestroyNotify)open_data_free);
-  g_task_run_in_thread (task, lodge_connection_open_thread);
+  /* A thread of its own, not GTask's shared pool: opening a host that
+   * does not answer can block for minutes (TCP and ssh time-outs), and a
+   * few such hosts would take the pool's threads from every other host's
+   * statistics and actions. */
+  g_thread_unref (g_thread_new ("lodge-open", lodge_connection_open_thread_main,
+                                g_steal_pointer (&task)));
 }
 
 static gboolean

@@ -20,7 +20,6 @@ struct _LodgePreferencesWindow
 
   GtkSwitch            *list_switch;
   GtkSpinButton        *interval_spin;
-  AdwEntryRow          *uri_row;
   GtkSwitch            *emulation_switch;
   AdwComboRow          *release_key_row;
   GtkStringList        *release_keys;   /* accelerators, one per row item */
@@ -144,15 +143,6 @@ lodge_preferences_window_release_key_row_selected_cb (LodgePreferencesWindow *se
 }
 
 static void
-lodge_preferences_window_uri_row_apply_cb (LodgePreferencesWindow *self,
-                                           AdwEntryRow            *row)
-{
-  g_autofree char *uri = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
-
-  g_settings_set_string (self->settings, "default-uri", uri);
-}
-
-static void
 lodge_preferences_window_dispose (GObject *object)
 {
   LodgePreferencesWindow *self = LODGE_PREFERENCES_WINDOW (object);
@@ -178,10 +168,8 @@ lodge_preferences_window_class_init (LodgePreferencesWindowClass *klass)
                                                "/org/lodge/Lodge/lodge-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LodgePreferencesWindow, list_switch);
   gtk_widget_class_bind_template_child (widget_class, LodgePreferencesWindow, interval_spin);
-  gtk_widget_class_bind_template_child (widget_class, LodgePreferencesWindow, uri_row);
   gtk_widget_class_bind_template_child (widget_class, LodgePreferencesWindow, emulation_switch);
   gtk_widget_class_bind_template_child (widget_class, LodgePreferencesWindow, release_key_row);
-  gtk_widget_class_bind_template_callback (widget_class, lodge_preferences_window_uri_row_apply_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "window.close", NULL);
@@ -198,7 +186,6 @@ LodgePreferencesWindow *
 lodge_preferences_window_new (GSettings *settings)
 {
   LodgePreferencesWindow *self;
-  g_autofree char *uri = NULL;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
@@ -222,8 +209,6 @@ lodge_preferences_window_new (GSettings *settings)
                            G_CALLBACK (lodge_preferences_window_release_key_row_selected_cb),
                            self, G_CONNECT_SWAPPED);
 
-  uri = g_settings_get_string (settings, "default-uri");
-  gtk_editable_set_text (GTK_EDITABLE (self->uri_row), uri);
 
   return self;
 }

@@ -7,7 +7,7 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -85,18 +85,6 @@ lodge_domain_target_ref_conn (LodgeDomainTarget  *target,
   return conn;
 }
 
-void
-lodge_details_set_virt_error (GError     **error,
-                              const char  *prefix)
-{
-  const char *message = virGetLastErrorMessage ();
-
-  if (prefix != NULL)
-    g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT, "%s: %s", prefix, message);
-  else
-    g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT, message);
-}
-
 virDomainPtr
 lodge_details_lookup_domain (virConnectPtr   conn,
                              const char     *uuid,
@@ -106,13 +94,16 @@ lodge_details_lookup_domain (virConnectPtr   conn,
 
   if (dom == NULL)
     {
-      virErrorPtr err = virGetLastError ();
+      g_autoptr(GError) local_error = NULL;
 
-      if (err != NULL && err->code == VIR_ERR_NO_DOMAIN)
+      lodge_model_set_error_from_virt (&local_error, NULL);
+      /* libvirt's "Domain not found: no domain with matching uuid" says
+       * less to people than this. */
+      if (g_error_matches (local_error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND))
         g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND,
                              _("The machine no longer exists"));
       else
-        lodge_details_set_virt_error (error, NULL);
+        g_propagate_error (error, g_steal_pointer (&local_error));
     }
   return dom;
 }
@@ -203,7 +194,7 @@ get_xml (virDomainPtr   dom,
   if (xml == NULL)
     xml = virDomainGetXMLDesc (dom, flags);
   if (xml == NULL)
-    lodge_details_set_virt_error (error, NULL);
+    lodge_model_set_error_from_virt (error, NULL);
   return xml;
 }
 
@@ -297,7 +288,7 @@ apply_device (Ctx               *ctx,
         }
     }
 
-  lodge_details_set_virt_error (error, NULL);
+  lodge_model_set_error_from_virt (error, NULL);
   return FALSE;
 }
 
@@ -419,7 +410,7 @@ set_memory (Ctx               *ctx,
   return TRUE;
 
 fail:
-  lodge_details_set_virt_error (error, NULL);
+  lodge_model_set_error_from_virt (error, NULL);
   return FALSE;
 }
 
@@ -478,7 +469,7 @@ set_vcpus (Ctx               *ctx,
   return TRUE;
 
 fail:
-  lodge_details_set_virt_error (error, NULL);
+  lodge_model_set_error_from_virt (error, NULL);
   return FALSE;
 }
 
@@ -502,7 +493,7 @@ define_document (Ctx     *ctx,
                                      VIR_DOMAIN_DEFINE_VALIDATE);
   if (defined == NULL)
     {
-      lodge_details_set_virt_error (error, NULL);
+      lodge_model_set_error_from_virt (error, NULL);
       return FALSE;
     }
   virDomainFree (defined);
@@ -1050,7 +1041,7 @@ add_disk (Ctx               *ctx,
 
       if (pool == NULL)
         {
-          lodge_details_set_virt_error (error, _("Storage pool not found"));
+          lodge_model_set_error_from_virt_prefixed (error, _("Storage pool not found"));
           return FALSE;
         }
 
@@ -1064,7 +1055,7 @@ add_disk (Ctx               *ctx,
       virStoragePoolFree (pool);
       if (created == NULL)
         {
-          lodge_details_set_virt_error (error, _("Could not create the disk"));
+          lodge_model_set_error_from_virt_prefixed (error, _("Could not create the disk"));
           return FALSE;
         }
       path = virStorageVolGetPath (created);
@@ -1172,7 +1163,7 @@ resize_disk (Ctx               *ctx,
     {
       if (virDomainBlockResize (ctx->dom, op->s1, op->number, VIR_DOMAIN_BLOCK_RESIZE_BYTES) < 0)
         {
-          lodge_details_set_virt_error (error, NULL);
+          lodge_model_set_error_from_virt (error, NULL);
           return FALSE;
         }
       return TRUE;
@@ -1197,7 +1188,7 @@ resize_disk (Ctx               *ctx,
 
       if (vol == NULL)
         {
-          lodge_details_set_virt_error (error, _("The disk is not a storage volume libvirt knows"));
+          lodge_model_set_error_from_virt_prefixed (error, _("The disk is not a storage volume libvirt knows"));
           return FALSE;
         }
 
@@ -1205,7 +1196,7 @@ resize_disk (Ctx               *ctx,
       virStorageVolFree (vol);
       if (ret < 0)
         {
-          lodge_details_set_virt_error (error, NULL);
+          lodge_model_set_error_from_virt (error, NULL);
           return FALSE;
         }
       return TRUE;
@@ -1418,7 +1409,7 @@ list_host_usb (virConnectPtr   conn,
   n = virConnectListAllNodeDevices (conn, &devices, VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV);
   if (n < 0)
     {
-      lodge_details_set_virt_error (error, NULL);
+      lodge_model_set_error_from_virt (error, NULL);
       return NULL;
     }
 
@@ -1612,7 +1603,7 @@ define_xml (Op      *op,
   if (dom == NULL)
     {
       op->error_line = error_line_from_message (op->s1, virGetLastErrorMessage ());
-      lodge_details_set_virt_error (error, NULL);
+      lodge_model_set_error_from_virt (error, NULL);
       return FALSE;
     }
   virDomainFree (dom);
@@ -1915,7 +1906,7 @@ editor_thread (GTask        *task,
     case OP_AUTOSTART:
       ok = virDomainSetAutostart (ctx.dom, op->flag ? 1 : 0) == 0;
       if (!ok)
-        lodge_details_set_virt_error (&error, NULL);
+        lodge_model_set_error_from_virt (&error, NULL);
       break;
 
     case OP_DESCRIPTION:
@@ -1923,7 +1914,7 @@ editor_thread (GTask        *task,
                                  op->s1 && *op->s1 ? op->s1 : NULL, NULL, NULL,
                                  affect_flags (&ctx)) == 0;
       if (!ok)
-        lodge_details_set_virt_error (&error, NULL);
+        lodge_model_set_error_from_virt (&error, NULL);
       break;
 
     case OP_BOOT_ORDER:

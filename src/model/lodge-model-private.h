@@ -44,9 +44,24 @@ GPtrArray        *lodge_machine_data_fetch_all (virDomainPtr *domains,
                                                 int           n,
                                                 guint         n_threads);
 
-/* Turns libvirt's thread-local last error into a GError (worker threads). */
+/* The model's one conversion of libvirt's thread-local last error into a
+ * GError of LODGE_MODEL_ERROR (worker threads): the code mapped by
+ * lodge_model_error_code_from_virt(), libvirt's message kept, libvirt's
+ * error reset. @fallback (may be NULL) is the message when libvirt set
+ * none. */
 void              lodge_model_set_error_from_virt (GError     **error,
                                                    const char  *fallback);
+/* The same with what was being done before libvirt's message: "@prefix:
+ * message" (@prefix alone when libvirt set none). */
+void              lodge_model_set_error_from_virt_prefixed (GError     **error,
+                                                            const char  *prefix);
+/* Pure: libvirt's error code (virErrorNumber) as a LodgeModelError: a
+ * domain, snapshot, pool, volume, network… that does not exist is
+ * NOT_FOUND; an operation invalid in the current state INVALID_STATE;
+ * authentication cancelled or refused AUTH_CANCELLED / AUTH_FAILED; an
+ * operation the driver does not support NOT_SUPPORTED; a bad argument
+ * INVALID_ARGUMENT; anything else LIBVIRT. */
+LodgeModelError   lodge_model_error_code_from_virt (int virt_code);
 /* Silences libvirt's default error printing (errors become GErrors). */
 void              lodge_model_init_libvirt        (void);
 

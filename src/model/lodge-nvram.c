@@ -13,7 +13,7 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <libxml/parser.h>
 #include <string.h>
 
@@ -125,7 +125,7 @@ lodge_nvram_dir_open (virConnectPtr   conn,
       /* Someone made a pool on it meanwhile: look again once. */
     }
 
-  lodge_details_set_virt_error (error, _("Could not reach the firmware variables"));
+  lodge_model_set_error_from_virt_prefixed (error, _("Could not reach the firmware variables"));
   return FALSE;
 }
 
@@ -266,7 +266,7 @@ lodge_nvram_remove (virConnectPtr   conn,
     {
       if (virStorageVolDelete (vol, 0) < 0)
         {
-          lodge_details_set_virt_error (error, _("Could not remove the firmware variables"));
+          lodge_model_set_error_from_virt_prefixed (error, _("Could not remove the firmware variables"));
           ok = FALSE;
         }
       virStorageVolFree (vol);

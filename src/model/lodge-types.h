@@ -52,6 +52,7 @@ typedef enum
   LODGE_MODEL_ERROR_INVALID_ARGUMENT,
   LODGE_MODEL_ERROR_LIBVIRT,           /* message is libvirt's own */
   LODGE_MODEL_ERROR_AUTH_FAILED,       /* the host refused the credentials */
+  LODGE_MODEL_ERROR_NOT_SUPPORTED,     /* the host's driver does not do this */
 } LodgeModelError;
 
 GQuark lodge_model_error_quark (void);

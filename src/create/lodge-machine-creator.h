@@ -16,9 +16,6 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LodgeMachineCreator, lodge_machine_creator, LODGE, MACHINE_CREATOR, GObject)
 
-/* Lodge's own directory pool. */
-#define LODGE_POOL_NAME "lodge"
-
 /* Properties (read-only, notified on the main thread while running):
  *   connection  LodgeConnection
  *   spec        LodgeMachineSpec  (copied when run starts: later edits do not count)

@@ -16,6 +16,10 @@ typedef struct _LodgeAuthRequest LodgeAuthRequest;
 typedef struct _LodgeHost        LodgeHost;
 typedef struct _LodgeHostList    LodgeHostList;
 
+/* Lodge's own directory storage pool on every host: new machines' disks,
+ * throwaway overlays and express-install images go there. */
+#define LODGE_POOL_NAME "lodge"
+
 /* Mirrors virDomainState, plus UNKNOWN for a machine whose state has not
  * been read yet. Values are stable: they are used as sort keys. */
 typedef enum

@@ -15,7 +15,6 @@ typedef struct _LodgeMedia             LodgeMedia;
 typedef struct _LodgeMachineSpec       LodgeMachineSpec;
 typedef struct _LodgeHostInfo          LodgeHostInfo;
 typedef struct _LodgeMachineCreator    LodgeMachineCreator;
-typedef struct _LodgeThrowawayWatcher  LodgeThrowawayWatcher;
 
 /* How the guest's CPU runs: hardware virtualization or QEMU's TCG. */
 typedef enum

@@ -43,4 +43,3 @@
 #include "create/lodge-media-scanner.h"
 #include "create/lodge-os.h"
 #include "create/lodge-os-database.h"
-#include "create/lodge-throwaway-watcher.h"

@@ -21,10 +21,8 @@
 #include "create/lodge-install-boot.h"
 #include "create/lodge-machine-spec.h"
 #include "create/lodge-media.h"
-#include "create/lodge-pending-cleanup.h"
-#include "create/lodge-throwaway-watcher.h"
 #include "model/lodge-libvirt.h"
-#include "model/lodge-connection.h"
+#include "model/lodge-model.h"
 
 /* Volume names: "<machine name><suffix>" in Lodge's pool. The model's
  * delete path knows the first (src/model/lodge-model-private.h). */
@@ -1351,10 +1349,10 @@ lodge_machine_creator_run_cb (GObject      *object,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      /* The connection may already be back; if not, its "reconnected"
-       * runs the record. */
-      if (job->lost)
-        lodge_pending_cleanup_run (lodge_pending_cleanup_get_for_connection (self->connection));
+      /* The connection may already be back; if not, the host runs the
+       * record when it is. */
+      if (job->lost && lodge_connection_get_host (self->connection) != NULL)
+        lodge_pending_cleanup_run (lodge_host_get_pending_cleanup (lodge_connection_get_host (self->connection)));
       if (job->watcher != NULL)
         lodge_throwaway_watcher_release (job->watcher, job->uuid);
       set_volume_path (self, NULL);
@@ -1364,9 +1362,8 @@ lodge_machine_creator_run_cb (GObject      *object,
     }
 
   set_volume_path (self, job->volume_path);
-  if (SPEC_BOOL (job->spec, THROWAWAY) && job->volume_path != NULL)
-    lodge_throwaway_watcher_watch (lodge_throwaway_watcher_get_for_connection (self->connection),
-                                   job->uuid, job->volume_path);
+  if (job->watcher != NULL && job->volume_path != NULL)
+    lodge_throwaway_watcher_watch (job->watcher, job->uuid, job->volume_path);
   /* After watch: a guest that already stopped is seen on release. */
   if (job->watcher != NULL)
     lodge_throwaway_watcher_release (job->watcher, job->uuid);
@@ -1383,6 +1380,7 @@ lodge_machine_creator_run_async (LodgeMachineCreator *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) worker = NULL;
+  LodgeHost *host;
   Job *job;
 
   g_return_if_fail (LODGE_IS_MACHINE_CREATOR (self));
@@ -1399,6 +1397,15 @@ lodge_machine_creator_run_async (LodgeMachineCreator *self,
     {
       g_task_return_new_error (task, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_FAILED,
                                "A LodgeMachineCreator runs only once");
+      return;
+    }
+
+  host = lodge_connection_get_host (self->connection);
+  if (SPEC_BOOL (self->spec, THROWAWAY) && host == NULL)
+    {
+      /* Nothing would delete its overlay: the watcher is the host's. */
+      g_task_return_new_error (task, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_CONFIG,
+                               "A throwaway machine needs a connection of a LodgeHost");
       return;
     }
 
@@ -1420,12 +1427,9 @@ lodge_machine_creator_run_async (LodgeMachineCreator *self,
   if (SPEC_BOOL (job->spec, THROWAWAY))
     {
       job->uuid = g_uuid_string_random ();
-      job->watcher = g_object_ref (lodge_throwaway_watcher_get_for_connection (self->connection));
+      job->watcher = g_object_ref (lodge_host_get_throwaway_watcher (host));
       lodge_throwaway_watcher_hold (job->watcher, job->uuid);
     }
-
-  /* Runs what an earlier creation could not remove (first time only). */
-  lodge_pending_cleanup_get_for_connection (self->connection);
 
   self->running = TRUE;
   set_stage (self, LODGE_CREATE_STAGE_CHECKING, 0.0);

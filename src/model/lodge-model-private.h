@@ -160,6 +160,11 @@ void              lodge_connection_simulate_lost (LodgeConnection *self);
  * machine list, in µs (for the benchmark). */
 gint64            lodge_connection_get_last_apply_usec (LodgeConnection *self);
 
+/* A host's services, made by its getters (main thread). They follow the
+ * connection, which the host owns, through a weak pointer. */
+LodgePendingCleanup   *lodge_pending_cleanup_new   (LodgeConnection *connection);
+LodgeThrowawayWatcher *lodge_throwaway_watcher_new (LodgeConnection *connection);
+
 /* LodgeHostCapabilities, worker threads. */
 
 /* Reads the node info, capabilities, domain capabilities (KVM and QEMU,

@@ -15,6 +15,8 @@ typedef struct _LodgeMachineList LodgeMachineList;
 typedef struct _LodgeAuthRequest LodgeAuthRequest;
 typedef struct _LodgeHost        LodgeHost;
 typedef struct _LodgeHostList    LodgeHostList;
+typedef struct _LodgePendingCleanup   LodgePendingCleanup;
+typedef struct _LodgeThrowawayWatcher LodgeThrowawayWatcher;
 
 /* Lodge's own directory storage pool on every host: new machines' disks,
  * throwaway overlays and express-install images go there. */

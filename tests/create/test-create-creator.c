@@ -532,7 +532,7 @@ test_host_info (void)
   g_autoptr(LodgeHostInfo) host = NULL;
 
   /* The test environment sets LODGE_FORCE_EMULATION=1. */
-  lodge_host_info_query_async (connection, FALSE, NULL, lodge_create_test_store_cb, &result);
+  lodge_host_info_query_async (lodge_host, FALSE, NULL, lodge_create_test_store_cb, &result);
   lodge_create_test_wait (&result, 30);
   host = lodge_host_info_query_finish (result, &error);
   g_assert_no_error (error);

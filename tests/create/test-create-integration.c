@@ -1203,7 +1203,7 @@ main (int   argc,
   signal (SIGABRT, abort_handler);
   signal (SIGTERM, abort_handler);
 
-  lodge_host_info_query_async (connection, FALSE, NULL, lodge_create_test_store_cb, &result);
+  lodge_host_info_query_async (lodge_host, FALSE, NULL, lodge_create_test_store_cb, &result);
   lodge_create_test_wait (&result, 60);
   host = lodge_host_info_query_finish (result, &error);
   g_assert_no_error (error);

@@ -6,8 +6,6 @@
 #pragma once
 
 #include <osinfo/osinfo.h>
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
 
 #include "create/lodge-create-types.h"
 #include "create/lodge-host-info.h"
@@ -24,11 +22,6 @@ LodgeOs  *lodge_os_new_for_osinfo            (OsinfoOs   *os,
                                               const char *name_override,
                                               gboolean    generic);
 OsinfoOs *lodge_os_get_osinfo                (LodgeOs    *self);
-
-/* Turns libvirt's thread-local last error into a GError (prefix is a
- * translated sentence such as "Could not create the disk"). */
-void      lodge_create_set_libvirt_error     (GError    **error,
-                                              const char *prefix);
 
 /* Name checks that need no connection: empty, too long, '/', control
  * characters. */

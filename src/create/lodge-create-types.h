@@ -109,7 +109,6 @@ typedef enum
   LODGE_CREATE_ERROR_NO_SPACE,         /* disk larger than the pool's free space */
   LODGE_CREATE_ERROR_INVALID_CONFIG,
   LODGE_CREATE_ERROR_NOT_CONNECTED,
-  LODGE_CREATE_ERROR_LIBVIRT,          /* message is libvirt's own */
 } LodgeCreateError;
 
 GQuark      lodge_create_error_quark            (void);

@@ -80,9 +80,6 @@ typedef struct
 } LodgeDiskSource;
 
 void              lodge_disk_source_free       (LodgeDiskSource *source);
-/* File names of the express-install images the creator attaches as a
- * CD-ROM (see src/create/lodge-machine-creator.c). */
-#define LODGE_UNATTENDED_IMAGE_SUFFIX "-unattended.iso"
 
 /* The sources of the domain's device='disk' disks (never floppy or lun, and
  * no CD-ROM but Lodge's own express-install image), in document order;

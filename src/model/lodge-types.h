@@ -21,6 +21,10 @@ typedef struct _LodgeThrowawayWatcher LodgeThrowawayWatcher;
 /* Lodge's own directory storage pool on every host: new machines' disks,
  * throwaway overlays and express-install images go there. */
 #define LODGE_POOL_NAME "lodge"
+/* The end of the name of the express-install image a creation attaches as
+ * a CD-ROM ("<machine name>-unattended.iso" in Lodge's pool): it holds the
+ * user's password, so it goes with the machine's disks. */
+#define LODGE_UNATTENDED_IMAGE_SUFFIX "-unattended.iso"
 
 /* Mirrors virDomainState, plus UNKNOWN for a machine whose state has not
  * been read yet. Values are stable: they are used as sort keys. */

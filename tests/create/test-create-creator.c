@@ -340,7 +340,7 @@ test_failure_midway (void)
   g_object_set (spec, "arch", "lodge-bogus-arch", NULL);
   uuid = run_creator (spec, NULL, &observed, &error);
   g_assert_null (uuid);
-  g_assert_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_LIBVIRT);
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT);
   g_assert_cmpint (count_lodge_volumes (), ==, before);
   g_assert_false (domain_exists ("lodge-test-create-midway"));
 

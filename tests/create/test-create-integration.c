@@ -655,7 +655,7 @@ test_failures (void)
     lodge_machine_spec_set_cdrom_path (spec, folder);
     uuid = run_creator (spec, NULL, &error);
     g_assert_null (uuid);
-    g_assert_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_LIBVIRT);
+    g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT);
     g_test_message ("start failure: %s", error->message);
     g_assert_cmpuint (count_leftovers (), ==, 0);
     g_clear_error (&error);

@@ -153,6 +153,7 @@ typedef struct
   char            *s3;
   char            *s4;
   GStrv            strv;
+  LodgeHostCapabilities *caps;   /* the host's, when known (firmware) */
 
   /* results, read by the finish functions */
   LodgeEditOutcome outcome;
@@ -169,6 +170,7 @@ op_free (Op *op)
   g_free (op->s3);
   g_free (op->s4);
   g_strfreev (op->strv);
+  g_clear_pointer (&op->caps, lodge_host_capabilities_unref);
   g_free (op);
 }
 
@@ -782,72 +784,43 @@ edit_firmware (xmlDoc  *doc,
   return TRUE;
 }
 
-/* What the host's QEMU offers for this machine (domain capabilities):
- * FALSE with an error when it has no UEFI, or no Secure Boot for it. A
- * driver without domain capabilities (the test driver) is not asked. */
+/* What the host's QEMU offers for this machine, from the host's domain
+ * capabilities (the one parser, lodge_domain_capabilities_parse(), read
+ * once per host and arch/machine/type): FALSE with an error when it has no
+ * UEFI, or no Secure Boot for it. A driver without domain capabilities
+ * (the test driver), or a combination the host does not describe, is not
+ * judged here: libvirt's validation is. */
 static gboolean
-check_firmware_offered (virConnectPtr        conn,
-                        LodgeMachineConfig  *config,
-                        gboolean             secure,
-                        GError             **error)
+check_firmware_offered (LodgeHostCapabilities  *host_caps,
+                        virConnectPtr           conn,
+                        LodgeMachineConfig     *config,
+                        gboolean                secure,
+                        GError                **error)
 {
-  g_autofree char *caps = virConnectGetDomainCapabilities (conn, NULL,
-                                                           lodge_machine_config_get_arch (config),
-                                                           lodge_machine_config_get_machine_type (config),
-                                                           lodge_machine_config_get_hypervisor (config), 0);
-  gboolean efi = FALSE;
-  gboolean secure_ok = FALSE;
-  xmlNode *os;
-  xmlDoc *doc;
+  g_autoptr(LodgeHostCapabilities) read = NULL;
+  const LodgeDomainCapabilities *caps;
 
-  if (caps == NULL)
-    {
-      g_debug ("No domain capabilities: %s", virGetLastErrorMessage ());
-      virResetLastError ();
-      return TRUE;
-    }
-
-  doc = xmlReadMemory (caps, strlen (caps), "domcaps.xml", NULL,
-                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  if (doc == NULL)
+  /* A machine of no host (tests), or asked before its host read them. */
+  if (host_caps == NULL)
+    host_caps = read = lodge_host_capabilities_read (conn, NULL);
+  if (host_caps == NULL)
     return TRUE;
-  os = lodge_xml_child (xmlDocGetRootElement (doc), "os");
-  for (xmlNode *it = os ? os->children : NULL; it != NULL; it = it->next)
-    {
-      g_autofree char *name = lodge_xml_prop (it, "name");
 
-      if (it->type == XML_ELEMENT_NODE && g_str_equal ((const char *) it->name, "enum")
-          && g_strcmp0 (name, "firmware") == 0)
-        for (xmlNode *v = it->children; v != NULL; v = v->next)
-          {
-            g_autofree char *text = v->type == XML_ELEMENT_NODE ? lodge_xml_text (v) : NULL;
+  caps = lodge_host_capabilities_lookup_domain (host_caps, conn,
+                                                lodge_machine_config_get_arch (config),
+                                                lodge_machine_config_get_machine_type (config),
+                                                lodge_machine_config_get_hypervisor (config));
+  if (caps == NULL)
+    return TRUE;
 
-            efi |= g_strcmp0 (text, "efi") == 0;
-          }
-    }
-  for (xmlNode *it = lodge_xml_child (os, "loader") ? lodge_xml_child (os, "loader")->children : NULL;
-       it != NULL; it = it->next)
-    {
-      g_autofree char *name = lodge_xml_prop (it, "name");
-
-      if (it->type == XML_ELEMENT_NODE && g_strcmp0 (name, "secure") == 0)
-        for (xmlNode *v = it->children; v != NULL; v = v->next)
-          {
-            g_autofree char *text = v->type == XML_ELEMENT_NODE ? lodge_xml_text (v) : NULL;
-
-            secure_ok |= g_strcmp0 (text, "yes") == 0;
-          }
-    }
-  xmlFreeDoc (doc);
-
-  if (!efi)
+  if (!caps->uefi)
     {
       g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED,
                            _("The host has no UEFI firmware for this machine (on Debian and Ubuntu, "
                              "the package “ovmf” provides it)"));
       return FALSE;
     }
-  if (secure && !secure_ok)
+  if (secure && !caps->secure_boot)
     {
       g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED,
                            _("The host has no UEFI firmware with Secure Boot for this machine"));
@@ -910,7 +883,8 @@ set_firmware (Ctx               *ctx,
   if (old_firmware == firmware && (firmware != LODGE_FIRMWARE_UEFI || old_secure == secure))
     return TRUE;
 
-  if (firmware == LODGE_FIRMWARE_UEFI && !check_firmware_offered (conn, config, secure, error))
+  if (firmware == LODGE_FIRMWARE_UEFI &&
+      !check_firmware_offered (op->caps, conn, config, secure, error))
     return FALSE;
 
   old_nvram = lodge_nvram_path (conn, config);
@@ -1612,18 +1586,26 @@ define_xml (Op      *op,
 
 /* Troubleshooting and overview */
 
+/* QEMU's files (logs, pid files) are this computer's when its driver is
+ * reached through a local socket. */
+static gboolean
+uri_has_local_qemu_files (LodgeUri *uri)
+{
+  return uri != NULL && g_str_equal (lodge_uri_get_driver (uri), "qemu") && !lodge_uri_is_remote (uri);
+}
+
 static char *
 read_log (Op      *op,
           GError **error)
 {
-  g_autofree char *uri = virConnectGetURI (op->conn);
+  g_autoptr(LodgeUri) uri = lodge_virt_connect_get_uri (op->conn);
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
   virDomainPtr dom;
   const char *name;
   gsize length = 0;
 
-  if (uri == NULL || !(g_str_has_prefix (uri, "qemu:///") || g_str_has_prefix (uri, "qemu+unix:///")))
+  if (!uri_has_local_qemu_files (uri))
     {
       g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND,
                            _("The log is only available for machines on this computer"));
@@ -1635,7 +1617,7 @@ read_log (Op      *op,
     return NULL;
   name = virDomainGetName (dom);
 
-  if (strstr (uri, "/session") != NULL)
+  if (lodge_uri_is_session (uri))
     path = g_build_filename (g_get_user_cache_dir (), "libvirt", "qemu", "log", name, NULL);
   else
     path = g_build_filename ("/var/log/libvirt/qemu", name, NULL);
@@ -1715,13 +1697,13 @@ get_addresses (Op      *op,
 static gint64
 get_start_time (Op *op)
 {
-  g_autofree char *uri = virConnectGetURI (op->conn);
+  g_autoptr(LodgeUri) uri = lodge_virt_connect_get_uri (op->conn);
   g_autofree char *path = NULL;
   virDomainPtr dom;
   GStatBuf st;
   gint64 ret = 0;
 
-  if (uri == NULL || !(g_str_has_prefix (uri, "qemu:///") || g_str_has_prefix (uri, "qemu+unix:///")))
+  if (!uri_has_local_qemu_files (uri))
     return 0;
 
   dom = virDomainLookupByUUIDString (op->conn, op->uuid);
@@ -1736,7 +1718,7 @@ get_start_time (Op *op)
     {
       g_autofree char *file = g_strconcat (virDomainGetName (dom), ".pid", NULL);
 
-      if (strstr (uri, "/session") != NULL)
+      if (lodge_uri_is_session (uri))
         path = g_build_filename (g_get_user_runtime_dir (), "libvirt", "qemu", "run", file, NULL);
       else
         path = g_build_filename ("/run/libvirt/qemu", file, NULL);
@@ -2360,6 +2342,13 @@ lodge_machine_editor_set_firmware_async (LodgeMachineEditor  *self,
   g_return_if_fail (firmware == LODGE_FIRMWARE_BIOS || firmware == LODGE_FIRMWARE_UEFI);
   op->number = firmware;
   op->flag = firmware == LODGE_FIRMWARE_UEFI && secure_boot;
+  if (self->target.machine != NULL && lodge_machine_get_host (self->target.machine) != NULL)
+    {
+      LodgeHostCapabilities *caps =
+        lodge_host_get_capabilities (lodge_machine_get_host (self->target.machine));
+
+      op->caps = caps != NULL ? lodge_host_capabilities_ref (caps) : NULL;
+    }
   EDIT_RUN (lodge_machine_editor_set_firmware_async);
 }
 

@@ -62,6 +62,9 @@ void              lodge_model_set_error_from_virt_prefixed (GError     **error,
  * operation the driver does not support NOT_SUPPORTED; a bad argument
  * INVALID_ARGUMENT; anything else LIBVIRT. */
 LodgeModelError   lodge_model_error_code_from_virt (int virt_code);
+/* Worker threads: the connection's URI read once by lodge-uri, or NULL
+ * when libvirt cannot say. */
+LodgeUri         *lodge_virt_connect_get_uri     (virConnectPtr conn);
 /* Silences libvirt's default error printing (errors become GErrors). */
 void              lodge_model_init_libvirt        (void);
 

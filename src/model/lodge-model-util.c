@@ -121,6 +121,22 @@ lodge_model_set_error_from_virt_prefixed (GError     **error,
   set_error_from_virt (error, prefix, NULL);
 }
 
+LodgeUri *
+lodge_virt_connect_get_uri (virConnectPtr conn)
+{
+  char *string = virConnectGetURI (conn);
+  LodgeUri *uri;
+
+  if (string == NULL)
+    {
+      virResetLastError ();
+      return NULL;
+    }
+  uri = lodge_uri_parse (string, NULL);
+  free (string);
+  return uri;
+}
+
 LodgeMachineState
 lodge_machine_state_from_virt (int      state,
                                int      reason,

@@ -29,7 +29,7 @@ typedef struct
 void           lodge_domain_target_init_machine (LodgeDomainTarget *target,
                                                  LodgeMachine      *machine);
 void           lodge_domain_target_init_conn    (LodgeDomainTarget *target,
-                                                 gpointer           virconnect,
+                                                 virConnectPtr      conn,
                                                  const char        *uuid);
 void           lodge_domain_target_clear        (LodgeDomainTarget *target);
 /* Main thread: a new reference to the connection to use now, or NULL with

@@ -42,11 +42,11 @@ lodge_domain_target_init_machine (LodgeDomainTarget *target,
 
 void
 lodge_domain_target_init_conn (LodgeDomainTarget *target,
-                               gpointer           virconnect,
+                               virConnectPtr      conn,
                                const char        *uuid)
 {
   target->machine = NULL;
-  target->conn = virconnect;
+  target->conn = conn;
   virConnectRef (target->conn);
   target->uuid = g_strdup (uuid);
 }
@@ -2045,16 +2045,16 @@ lodge_machine_editor_new (LodgeMachine *machine)
 }
 
 LodgeMachineEditor *
-lodge_machine_editor_new_for_virconnect (gpointer    virconnect,
-                                         const char *uuid)
+lodge_machine_editor_new_for_virconnect (virConnectPtr  conn,
+                                         const char    *uuid)
 {
   LodgeMachineEditor *self;
 
-  g_return_val_if_fail (virconnect != NULL, NULL);
+  g_return_val_if_fail (conn != NULL, NULL);
   g_return_val_if_fail (uuid != NULL, NULL);
 
   self = g_object_new (LODGE_TYPE_MACHINE_EDITOR, NULL);
-  lodge_domain_target_init_conn (&self->target, virconnect, uuid);
+  lodge_domain_target_init_conn (&self->target, conn, uuid);
   return self;
 }
 

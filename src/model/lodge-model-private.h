@@ -9,8 +9,11 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "model/lodge-clone.h"
 #include "model/lodge-model.h"
 #include "model/lodge-host-capabilities.h"
+#include "model/lodge-machine-editor.h"
+#include "model/lodge-snapshots.h"
 
 G_BEGIN_DECLS
 
@@ -146,6 +149,12 @@ LodgeMachine     *lodge_machine_list_remove    (LodgeMachineList *self,
 void              lodge_machine_list_clear     (LodgeMachineList *self);
 
 /* LodgeConnection, main thread only. */
+/* A new reference to the connection's virConnectPtr for a worker (close
+ * it there with virConnectClose, or hand it to
+ * lodge_virt_task_run_in_thread()), or NULL when not connected. Also
+ * declared in lodge-connection.h until ui/lodge-console-target.c stops
+ * calling libvirt itself. */
+gpointer          lodge_connection_ref_virconnect (LodgeConnection *self);
 /* The host that owns the connection (a weak pointer; NULL detaches). */
 void              lodge_connection_set_host    (LodgeConnection *self,
                                                 LodgeHost       *host);
@@ -159,6 +168,15 @@ void              lodge_connection_simulate_lost (LodgeConnection *self);
 /* Main-thread time the last (re)connection spent building and applying the
  * machine list, in µs (for the benchmark). */
 gint64            lodge_connection_get_last_apply_usec (LodgeConnection *self);
+
+/* The details objects on a virConnectPtr directly (a reference is taken)
+ * rather than a LodgeMachine: for tests, which have no LodgeConnection. */
+LodgeMachineEditor *lodge_machine_editor_new_for_virconnect (virConnectPtr  conn,
+                                                             const char    *uuid);
+LodgeSnapshots     *lodge_snapshots_new_for_virconnect      (virConnectPtr  conn,
+                                                             const char    *uuid);
+LodgeClone         *lodge_clone_new_for_virconnect          (virConnectPtr  conn,
+                                                             const char    *uuid);
 
 /* A host's services, made by its getters (main thread). They follow the
  * connection, which the host owns, through a weak pointer. */

@@ -541,15 +541,15 @@ lodge_snapshots_new (LodgeMachine *machine)
 }
 
 LodgeSnapshots *
-lodge_snapshots_new_for_virconnect (gpointer    virconnect,
-                                    const char *uuid)
+lodge_snapshots_new_for_virconnect (virConnectPtr  conn,
+                                    const char    *uuid)
 {
   LodgeSnapshots *self;
 
-  g_return_val_if_fail (virconnect != NULL && uuid != NULL, NULL);
+  g_return_val_if_fail (conn != NULL && uuid != NULL, NULL);
 
   self = g_object_new (LODGE_TYPE_SNAPSHOTS, NULL);
-  lodge_domain_target_init_conn (&self->target, virconnect, uuid);
+  lodge_domain_target_init_conn (&self->target, conn, uuid);
   return self;
 }
 

@@ -6,12 +6,12 @@
 #pragma once
 
 #include <osinfo/osinfo.h>
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
 
 #include "create/lodge-create-types.h"
+#include "create/lodge-host-info.h"
 #include "create/lodge-os.h"
 #include "create/lodge-os-database.h"
+#include "model/lodge-model.h"
 
 G_BEGIN_DECLS
 
@@ -22,11 +22,6 @@ LodgeOs  *lodge_os_new_for_osinfo            (OsinfoOs   *os,
                                               const char *name_override,
                                               gboolean    generic);
 OsinfoOs *lodge_os_get_osinfo                (LodgeOs    *self);
-
-/* Turns libvirt's thread-local last error into a GError (prefix is a
- * translated sentence such as "Could not create the disk"). */
-void      lodge_create_set_libvirt_error     (GError    **error,
-                                              const char *prefix);
 
 /* Name checks that need no connection: empty, too long, '/', control
  * characters. */
@@ -43,6 +38,17 @@ LodgeAcceleration lodge_acceleration_probe_full (gboolean                 prefer
                                                  const char              *cpuinfo,
                                                  int                      domcaps_kvm,
                                                  LodgeAccelerationReason *reason);
+
+/* What the host's capabilities offer a new machine (the view behind
+ * lodge_host_info_query_async()), with the local acceleration checks on
+ * the files given (as for lodge_acceleration_probe_full()). Pure but for
+ * those reads, for tests. */
+LodgeHostInfo    *lodge_host_info_new_for_capabilities (LodgeHostCapabilities *caps,
+                                                        const LodgeUri        *uri,
+                                                        gboolean               prefer_emulation,
+                                                        const char            *dev_kvm,
+                                                        const char            *sys_module_dir,
+                                                        const char            *cpuinfo);
 
 G_END_DECLS
 

@@ -99,17 +99,3 @@ lodge_create_check_name_syntax (const char  *name,
 
   return TRUE;
 }
-
-void
-lodge_create_set_libvirt_error (GError     **error,
-                                const char  *prefix)
-{
-  virErrorPtr err = virGetLastError ();
-  const char *message = err && err->message ? err->message : _("unknown libvirt error");
-
-  if (prefix != NULL)
-    g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_LIBVIRT, "%s: %s", prefix, message);
-  else
-    g_set_error_literal (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_LIBVIRT, message);
-  virResetLastError ();
-}

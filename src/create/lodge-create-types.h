@@ -15,7 +15,6 @@ typedef struct _LodgeMedia             LodgeMedia;
 typedef struct _LodgeMachineSpec       LodgeMachineSpec;
 typedef struct _LodgeHostInfo          LodgeHostInfo;
 typedef struct _LodgeMachineCreator    LodgeMachineCreator;
-typedef struct _LodgeThrowawayWatcher  LodgeThrowawayWatcher;
 
 /* How the guest's CPU runs: hardware virtualization or QEMU's TCG. */
 typedef enum
@@ -110,7 +109,6 @@ typedef enum
   LODGE_CREATE_ERROR_NO_SPACE,         /* disk larger than the pool's free space */
   LODGE_CREATE_ERROR_INVALID_CONFIG,
   LODGE_CREATE_ERROR_NOT_CONNECTED,
-  LODGE_CREATE_ERROR_LIBVIRT,          /* message is libvirt's own */
 } LodgeCreateError;
 
 GQuark      lodge_create_error_quark            (void);

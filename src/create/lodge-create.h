@@ -10,7 +10,7 @@
  *
  *  1. At start-up, once: lodge_os_database_load_async() on the app's
  *     LodgeOsDatabase (the picker binds lodge_os_database_get_os_list()).
- *  2. When the assistant opens: lodge_host_info_query_async (connection,
+ *  2. When the assistant opens: lodge_host_info_query_async (host,
  *     prefer_emulation, …) → LodgeHostInfo (memory, CPUs, KVM or TCG and
  *     why: lodge_acceleration_reason_to_string(), UEFI/TPM availability);
  *     lodge_media_scanner_scan_async (scanner, NULL, …) lists media in
@@ -43,4 +43,3 @@
 #include "create/lodge-media-scanner.h"
 #include "create/lodge-os.h"
 #include "create/lodge-os-database.h"
-#include "create/lodge-throwaway-watcher.h"

@@ -14,12 +14,10 @@
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 
 #include "create/lodge-host-info.h"
 #include "create/lodge-create-private.h"
-#include "model/lodge-connection.h"
+#include "model/lodge-model.h"
 
 G_DEFINE_BOXED_TYPE (LodgeHostInfo, lodge_host_info, lodge_host_info_copy, lodge_host_info_free)
 
@@ -176,196 +174,135 @@ lodge_acceleration_reason_to_string (LodgeAccelerationReason reason)
     }
 }
 
-/* ---- querying a connection (worker thread) ---- */
+/* ---- a view over the host's capabilities ---- */
+
+LodgeHostInfo *
+lodge_host_info_new_for_capabilities (LodgeHostCapabilities *caps,
+                                      const LodgeUri        *uri,
+                                      gboolean               prefer_emulation,
+                                      const char            *dev_kvm,
+                                      const char            *sys_module_dir,
+                                      const char            *cpuinfo)
+{
+  g_autoptr(LodgeHostInfo) info = lodge_host_info_new ();
+  const LodgeDomainCapabilities *kvm = lodge_host_capabilities_get_kvm (caps);
+  const LodgeDomainCapabilities *chosen;
+  int kvm_offered = -1;
+
+  g_return_val_if_fail (caps != NULL && uri != NULL, NULL);
+
+  info->memory = lodge_host_capabilities_get_memory (caps);
+  info->cpus = lodge_host_capabilities_get_cpus (caps);
+  info->local = !lodge_uri_is_remote (uri);
+  info->session = lodge_uri_is_session (uri);
+
+  /* A hypervisor that describes its domains was asked for the host's own
+   * arch; without that (the test driver) nothing is known beyond the
+   * default. */
+  if (lodge_host_capabilities_has_domain_capabilities (caps))
+    {
+      g_free (info->arch);
+      info->arch = g_strdup (lodge_host_capabilities_get_arch (caps));
+      kvm_offered = kvm != NULL;
+    }
+
+  /* /dev/kvm and the CPU say something only about this computer. */
+  if (info->local)
+    info->acceleration = lodge_acceleration_probe_full (prefer_emulation, dev_kvm, sys_module_dir,
+                                                        cpuinfo, kvm_offered,
+                                                        &info->acceleration_reason);
+  else
+    info->acceleration = lodge_acceleration_probe_full (prefer_emulation, NULL, NULL, NULL,
+                                                        kvm_offered, &info->acceleration_reason);
+
+  chosen = info->acceleration == LODGE_ACCELERATION_KVM ? kvm : lodge_host_capabilities_get_qemu (caps);
+  if (chosen != NULL)
+    {
+      info->emulator = g_strdup (chosen->emulator);
+      info->uefi = chosen->uefi;
+      info->secure_boot = chosen->secure_boot;
+      info->tpm = chosen->tpm;
+    }
+
+  /* NAT through libvirt's "default" network when it is up; else QEMU's
+   * user-mode networking, which always works (session connections). */
+  if (!info->session)
+    info->network = g_strdup (lodge_host_capabilities_get_default_network (caps));
+
+  return g_steal_pointer (&info);
+}
 
 typedef struct
 {
-  char    *emulator;
-  char    *domain_type;
-  gboolean uefi;
-  gboolean secure_boot;
-  gboolean tpm;
-} DomCaps;
-
-static char *
-xpath_string (xmlXPathContextPtr  ctx,
-              const char         *expr)
-{
-  xmlXPathObjectPtr obj = xmlXPathEvalExpression ((const xmlChar *)expr, ctx);
-  char *ret = NULL;
-
-  if (obj != NULL && obj->type == XPATH_STRING && obj->stringval && *obj->stringval)
-    ret = g_strdup ((const char *)obj->stringval);
-  xmlXPathFreeObject (obj);
-  return ret;
-}
-
-static gboolean
-xpath_exists (xmlXPathContextPtr  ctx,
-              const char         *expr)
-{
-  xmlXPathObjectPtr obj = xmlXPathEvalExpression ((const xmlChar *)expr, ctx);
-  gboolean ret = FALSE;
-
-  if (obj != NULL && obj->type == XPATH_BOOLEAN)
-    ret = obj->boolval;
-  xmlXPathFreeObject (obj);
-  return ret;
-}
-
-static gboolean
-read_domcaps (virConnectPtr  conn,
-              const char    *arch,
-              const char    *virttype,
-              DomCaps       *caps)
-{
-  g_autofree char *xml = NULL;
-  xmlDocPtr doc;
-  xmlXPathContextPtr ctx;
-
-  xml = virConnectGetDomainCapabilities (conn, NULL, arch, "q35", virttype, 0);
-  if (xml == NULL)
-    {
-      virResetLastError ();
-      return FALSE;
-    }
-
-  doc = xmlReadMemory (xml, strlen (xml), "domcaps.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
-  if (doc == NULL)
-    return FALSE;
-  ctx = xmlXPathNewContext (doc);
-
-  caps->domain_type = xpath_string (ctx, "string(/domainCapabilities/domain)");
-  caps->emulator = xpath_string (ctx, "string(/domainCapabilities/path)");
-  caps->uefi = xpath_exists (ctx, "boolean(/domainCapabilities/os[@supported='yes']"
-                                  "/enum[@name='firmware']/value[text()='efi'])");
-  caps->secure_boot = xpath_exists (ctx, "boolean(/domainCapabilities/os[@supported='yes']"
-                                         "/loader/enum[@name='secure']/value[text()='yes'])");
-  caps->tpm = xpath_exists (ctx, "boolean(/domainCapabilities/devices/tpm[@supported='yes']"
-                                 "/enum[@name='backendModel']/value[text()='emulator'])");
-
-  xmlXPathFreeContext (ctx);
-  xmlFreeDoc (doc);
-  return TRUE;
-}
+  LodgeUri              *uri;
+  LodgeHostCapabilities *caps;
+  gboolean               prefer_emulation;
+} Query;
 
 static void
-dom_caps_clear (DomCaps *caps)
+query_free (Query *query)
 {
-  g_clear_pointer (&caps->emulator, g_free);
-  g_clear_pointer (&caps->domain_type, g_free);
+  g_clear_pointer (&query->uri, lodge_uri_unref);
+  g_clear_pointer (&query->caps, lodge_host_capabilities_unref);
+  g_free (query);
 }
 
-static gboolean
-uri_is_local (const char *uri)
-{
-  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
-  const char *host;
-
-  if (parsed == NULL)
-    return TRUE;
-  host = g_uri_get_host (parsed);
-  return host == NULL || *host == '\0' || g_str_equal (host, "localhost");
-}
-
+/* The local checks read a few files: not on the main thread. */
 static void
 lodge_host_info_query_worker (GTask        *task,
                               gpointer      source_object,
                               gpointer      task_data,
                               GCancellable *cancellable)
 {
-  virConnectPtr conn = task_data;
-  g_autoptr(LodgeHostInfo) info = lodge_host_info_new ();
-  g_autofree char *uri = NULL;
-  DomCaps kvm = { 0 };
-  DomCaps qemu = { 0 };
-  DomCaps *chosen;
-  virNodeInfo node;
-  int kvm_offered = -1;
-  gboolean prefer_emulation = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task),
-                                                                  "prefer-emulation"));
+  Query *query = task_data;
 
-  if (virNodeGetInfo (conn, &node) == 0)
+  g_task_return_pointer (task,
+                         lodge_host_info_new_for_capabilities (query->caps, query->uri,
+                                                               query->prefer_emulation, "/dev/kvm",
+                                                               "/sys/module", "/proc/cpuinfo"),
+                         (GDestroyNotify)lodge_host_info_free);
+}
+
+static void
+lodge_host_info_query_capabilities_cb (GObject      *object,
+                                       GAsyncResult *result,
+                                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Query *query = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  query->caps = lodge_host_get_capabilities_finish (LODGE_HOST (object), result, &error);
+  if (query->caps == NULL)
     {
-      info->memory = (guint64)node.memory * 1024;
-      info->cpus = node.cpus;
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
     }
-  else
-    virResetLastError ();
-
-  uri = virConnectGetURI (conn);
-  info->local = uri == NULL || uri_is_local (uri);
-  info->session = uri != NULL && strstr (uri, "/session") != NULL;
-
-  if (read_domcaps (conn, info->arch, "kvm", &kvm))
-    kvm_offered = g_strcmp0 (kvm.domain_type, "kvm") == 0;
-  else if (read_domcaps (conn, info->arch, "qemu", &qemu))
-    kvm_offered = 0;  /* QEMU answers but KVM does not */
-
-  if (info->local)
-    info->acceleration = lodge_acceleration_probe_full (prefer_emulation, "/dev/kvm",
-                                                        "/sys/module", "/proc/cpuinfo",
-                                                        kvm_offered, &info->acceleration_reason);
-  else
-    info->acceleration = lodge_acceleration_probe_full (prefer_emulation, NULL, NULL, NULL,
-                                                        kvm_offered, &info->acceleration_reason);
-
-  if (info->acceleration == LODGE_ACCELERATION_QEMU && qemu.domain_type == NULL)
-    read_domcaps (conn, info->arch, "qemu", &qemu);
-  chosen = info->acceleration == LODGE_ACCELERATION_KVM ? &kvm : &qemu;
-
-  info->emulator = g_steal_pointer (&chosen->emulator);
-  info->uefi = chosen->uefi;
-  info->secure_boot = chosen->secure_boot;
-  info->tpm = chosen->tpm;
-  dom_caps_clear (&kvm);
-  dom_caps_clear (&qemu);
-
-  /* NAT through libvirt's "default" network when it is up; else QEMU's
-   * user-mode networking, which always works (session connections). */
-  if (!info->session)
-    {
-      virNetworkPtr net = virNetworkLookupByName (conn, "default");
-
-      if (net != NULL)
-        {
-          if (virNetworkIsActive (net) == 1)
-            info->network = g_strdup ("default");
-          virNetworkFree (net);
-        }
-      virResetLastError ();
-    }
-
-  g_task_return_pointer (task, g_steal_pointer (&info), (GDestroyNotify)lodge_host_info_free);
+  g_task_run_in_thread (task, lodge_host_info_query_worker);
 }
 
 void
-lodge_host_info_query_async (LodgeConnection     *connection,
+lodge_host_info_query_async (LodgeHost           *host,
                              gboolean             prefer_emulation,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  virConnectPtr conn;
+  Query *query;
 
-  g_return_if_fail (LODGE_IS_CONNECTION (connection));
+  g_return_if_fail (LODGE_IS_HOST (host));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, lodge_host_info_query_async);
+  query = g_new0 (Query, 1);
+  query->uri = lodge_uri_ref (lodge_host_get_uri (host));
+  query->prefer_emulation = prefer_emulation;
+  g_task_set_task_data (task, query, (GDestroyNotify)query_free);
 
-  conn = lodge_connection_ref_virconnect (connection);
-  if (conn == NULL)
-    {
-      g_task_return_new_error (task, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_CONNECTED,
-                               _("Not connected to the hypervisor"));
-      return;
-    }
-
-  g_object_set_data (G_OBJECT (task), "prefer-emulation", GINT_TO_POINTER (!!prefer_emulation));
-  g_task_set_task_data (task, conn, (GDestroyNotify)virConnectClose);
-  g_task_run_in_thread (task, lodge_host_info_query_worker);
+  lodge_host_get_capabilities_async (host, cancellable, lodge_host_info_query_capabilities_cb,
+                                     g_steal_pointer (&task));
 }
 
 LodgeHostInfo *

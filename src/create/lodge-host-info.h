@@ -39,11 +39,14 @@ LodgeHostInfo *lodge_host_info_new         (void);
 LodgeHostInfo *lodge_host_info_copy        (const LodgeHostInfo *info);
 void           lodge_host_info_free        (LodgeHostInfo       *info);
 
-/* Reads the host (node info, domain capabilities for KVM and QEMU, the
- * default network) on a worker thread, and decides the acceleration with
- * lodge_acceleration_probe() for local hosts. prefer_emulation is the user's
- * preference; LODGE_FORCE_EMULATION=1 in the environment forces it too. */
-void           lodge_host_info_query_async  (LodgeConnection     *connection,
+/* What the host's capabilities (lodge_host_get_capabilities_async(): node
+ * info, domain capabilities for KVM and QEMU, the default network, read
+ * once per connection) offer a new machine, with the acceleration decided
+ * by lodge_acceleration_probe() for a hypervisor on this computer.
+ * prefer_emulation is the user's preference; LODGE_FORCE_EMULATION=1 in
+ * the environment forces it too. Fails as the capabilities do
+ * (LODGE_MODEL_ERROR_NOT_CONNECTED when the host is not connected). */
+void           lodge_host_info_query_async  (LodgeHost           *host,
                                              gboolean             prefer_emulation,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,

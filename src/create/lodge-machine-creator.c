@@ -21,14 +21,11 @@
 #include "create/lodge-install-boot.h"
 #include "create/lodge-machine-spec.h"
 #include "create/lodge-media.h"
-#include "create/lodge-pending-cleanup.h"
-#include "create/lodge-throwaway-watcher.h"
-#include "model/lodge-libvirt.h"
-#include "model/lodge-connection.h"
+#include "model/lodge-model.h"
+#include "model/lodge-worker-private.h"
 
-/* Volume names: "<machine name><suffix>" in Lodge's pool. The model's
- * delete path knows the first (src/model/lodge-model-private.h). */
-#define LODGE_UNATTENDED_SUFFIX     "-unattended.iso"
+/* Volume names: "<machine name><suffix>" in Lodge's pool (the unattended
+ * image's suffix is the model's: its delete path knows it). */
 #define LODGE_INSTALL_KERNEL_SUFFIX "-install-vmlinuz"
 #define LODGE_INSTALL_INITRD_SUFFIX "-install-initrd.img"
 
@@ -64,19 +61,17 @@ typedef struct
 {
   LodgeMachineCreator *self;       /* only touched on the main thread */
   GMainContext        *context;
-  virConnectPtr        conn;
+  LodgeWorkerConnection *conn;     /* released on the worker */
   LodgeMachineSpec    *spec;       /* a private copy */
   char                *uri;
   char                *pool_path;
 
-  /* What was created, for the cleanup. */
-  virStorageVolPtr     volume;
-  virStorageVolPtr     unattended;  /* the unattended-install script image */
-  virStorageVolPtr     install_kernel;  /* initrd injection: the installer's kernel */
-  virStorageVolPtr     install_initrd;  /* and its initrd with the script (a password) */
-  virDomainPtr         domain;
-  gboolean             defined;
-  gboolean             started;
+  /* What was created, for the cleanup (released on the worker). */
+  LodgeWorkerVolume   *volume;
+  LodgeWorkerVolume   *unattended;  /* the unattended-install script image */
+  LodgeWorkerVolume   *install_kernel;  /* initrd injection: the installer's kernel */
+  LodgeWorkerVolume   *install_initrd;  /* and its initrd with the script (a password) */
+  LodgeWorkerDomain   *domain;
   gboolean             local;       /* the spec's paths are files of this computer */
   gboolean             define_tried; /* the domain (named by spec's uuid) may exist */
   GPtrArray           *volume_names; /* every volume this job tried to make, in Lodge's pool */
@@ -87,22 +82,24 @@ typedef struct
   LodgeThrowawayWatcher *watcher; /* holds uuid while a throwaway is made */
 } Job;
 
+/* The last reference to the host's connection may talk to the daemon:
+ * the worker lets go of it before it returns. */
+static void
+job_release_host (Job *job)
+{
+  g_clear_pointer (&job->volume, lodge_worker_volume_free);
+  g_clear_pointer (&job->unattended, lodge_worker_volume_free);
+  g_clear_pointer (&job->install_kernel, lodge_worker_volume_free);
+  g_clear_pointer (&job->install_initrd, lodge_worker_volume_free);
+  g_clear_pointer (&job->domain, lodge_worker_domain_free);
+  g_clear_pointer (&job->conn, lodge_worker_connection_free);
+}
+
 static void
 job_free (Job *job)
 {
-  if (job->volume != NULL)
-    virStorageVolFree (job->volume);
-  if (job->unattended != NULL)
-    virStorageVolFree (job->unattended);
-  if (job->install_kernel != NULL)
-    virStorageVolFree (job->install_kernel);
-  if (job->install_initrd != NULL)
-    virStorageVolFree (job->install_initrd);
-  if (job->domain != NULL)
-    virDomainFree (job->domain);
+  job_release_host (job);
   g_clear_pointer (&job->volume_names, g_ptr_array_unref);
-  if (job->conn != NULL)
-    virConnectClose (job->conn);
   g_clear_object (&job->self);
   g_clear_pointer (&job->context, g_main_context_unref);
   g_clear_object (&job->spec);
@@ -256,7 +253,9 @@ lodge_create_stage_to_string (LodgeCreateStage stage)
 char *
 lodge_machine_creator_pool_path_for_uri (const char *uri)
 {
-  if (uri != NULL && g_str_has_suffix (uri, "/session"))
+  g_autoptr(LodgeUri) parsed = uri != NULL ? lodge_uri_parse (uri, NULL) : NULL;
+
+  if (parsed != NULL && lodge_uri_is_session (parsed))
     return g_build_filename (g_get_user_data_dir (), "lodge", "images", NULL);
   return g_strdup ("/var/lib/libvirt/images/lodge");
 }
@@ -352,100 +351,45 @@ check_cancelled (GCancellable  *cancellable,
 }
 
 static gboolean
-name_is_taken (virConnectPtr  conn,
-               const char    *name,
-               GError       **error)
+name_is_taken (LodgeWorkerConnection  *conn,
+               const char             *name,
+               GError                **error)
 {
-  virDomainPtr dom = virDomainLookupByName (conn, name);
+  gboolean exists = FALSE;
 
-  if (dom != NULL)
+  /* Any answer but "there is one" lets the creation go on: a daemon that
+   * went away is reported by the next step. */
+  if (lodge_worker_domain_name_exists (conn, name, &exists, NULL) && exists)
     {
-      virDomainFree (dom);
       g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NAME_TAKEN,
                    _("A machine named “%s” already exists"), name);
       return TRUE;
     }
 
-  virResetLastError ();
   return FALSE;
 }
 
-static virStoragePoolPtr
+/* Lodge's pool, made and started on first use. */
+static LodgeWorkerPool *
 ensure_pool (Job     *job,
              GError **error)
 {
-  virStoragePoolPtr pool;
-  g_autofree char *escaped = NULL;
-  g_autofree char *xml = NULL;
-  int active;
-
-  pool = virStoragePoolLookupByName (job->conn, LODGE_POOL_NAME);
-  if (pool == NULL)
-    {
-      virResetLastError ();
-      escaped = g_markup_escape_text (job->pool_path, -1);
-      xml = g_strdup_printf ("<pool type='dir'>\n"
-                             "  <name>" LODGE_POOL_NAME "</name>\n"
-                             "  <target>\n"
-                             "    <path>%s</path>\n"
-                             "  </target>\n"
-                             "</pool>\n", escaped);
-      pool = virStoragePoolDefineXML (job->conn, xml, 0);
-      if (pool == NULL)
-        {
-          lodge_create_set_libvirt_error (error, _("Could not set up Lodge’s storage"));
-          return NULL;
-        }
-      /* Build makes the directory (with its parents). */
-      if (virStoragePoolBuild (pool, 0) < 0)
-        {
-          lodge_create_set_libvirt_error (error, _("Could not create Lodge’s storage folder"));
-          virStoragePoolUndefine (pool);
-          virStoragePoolFree (pool);
-          return NULL;
-        }
-      virStoragePoolSetAutostart (pool, 1);
-      virResetLastError ();
-    }
-
-  active = virStoragePoolIsActive (pool);
-  if (active == 0 && virStoragePoolCreate (pool, 0) < 0)
-    {
-      /* Its folder was removed behind libvirt's back: make it again. */
-      virResetLastError ();
-      if (virStoragePoolBuild (pool, 0) < 0 || virStoragePoolCreate (pool, 0) < 0)
-        {
-          lodge_create_set_libvirt_error (error, _("Could not start Lodge’s storage"));
-          virStoragePoolFree (pool);
-          return NULL;
-        }
-    }
-
-  /* Picks up files added behind libvirt's back and the current free space. */
-  if (virStoragePoolRefresh (pool, 0) < 0)
-    virResetLastError ();
-
-  return pool;
+  return lodge_worker_pool_ensure (job->conn, LODGE_POOL_NAME, job->pool_path, error);
 }
 
 /* "name.qcow2", or "name-2.qcow2"… when taken. */
 static char *
-unique_volume_name_with_suffix (virStoragePoolPtr  pool,
-                                const char        *base,
-                                const char        *suffix)
+unique_volume_name_with_suffix (LodgeWorkerPool *pool,
+                                const char      *base,
+                                const char      *suffix)
 {
   for (guint i = 1; i < 1000; i++)
     {
       g_autofree char *candidate = i == 1 ? g_strdup_printf ("%s%s", base, suffix)
                                           : g_strdup_printf ("%s-%u%s", base, i, suffix);
-      virStorageVolPtr vol = virStorageVolLookupByName (pool, candidate);
 
-      if (vol == NULL)
-        {
-          virResetLastError ();
-          return g_steal_pointer (&candidate);
-        }
-      virStorageVolFree (vol);
+      if (!lodge_worker_pool_has_volume (pool, candidate))
+        return g_steal_pointer (&candidate);
     }
 
   {
@@ -455,28 +399,29 @@ unique_volume_name_with_suffix (virStoragePoolPtr  pool,
 }
 
 static char *
-unique_volume_name (virStoragePoolPtr  pool,
-                    const char        *base)
+unique_volume_name (LodgeWorkerPool *pool,
+                    const char      *base)
 {
   return unique_volume_name_with_suffix (pool, base, ".qcow2");
 }
 
 /* Every volume goes through here: if the daemon dies during the call, the
  * volume may exist or not, and the pending cleanup looks for it later. */
-static virStorageVolPtr
-create_volume_xml (Job               *job,
-                   virStoragePoolPtr  pool,
-                   const char        *name,
-                   const char        *xml)
+static LodgeWorkerVolume *
+create_volume_xml (Job              *job,
+                   LodgeWorkerPool  *pool,
+                   const char       *name,
+                   const char       *xml,
+                   GError          **error)
 {
   g_ptr_array_add (job->volume_names, g_strdup (name));
-  return virStorageVolCreateXML (pool, xml, 0);
+  return lodge_worker_pool_create_volume (pool, xml, error);
 }
 
 static gboolean
-create_volume (Job                *job,
-               virStoragePoolPtr   pool,
-               GError            **error)
+create_volume (Job              *job,
+               LodgeWorkerPool  *pool,
+               GError          **error)
 {
   LodgeMachineSpec *spec = job->spec;
   gboolean throwaway = SPEC_BOOL (spec, THROWAWAY);
@@ -486,7 +431,6 @@ create_volume (Job                *job,
   g_autofree char *vol_name = NULL;
   g_autofree char *escaped_name = NULL;
   g_autoptr(GString) xml = g_string_new (NULL);
-  char *path;
 
   if (throwaway)
     vol_name = g_strdup_printf (LODGE_THROWAWAY_PREFIX "%s.qcow2", job->uuid);
@@ -497,11 +441,11 @@ create_volume (Job                *job,
   if (throwaway && backing != NULL)
     {
       /* An overlay: its size is the backing disk's. */
-      virStorageVolPtr base = virStorageVolLookupByPath (job->conn, backing);
-      virStorageVolInfo info;
+      g_autoptr(LodgeWorkerVolume) base = lodge_worker_volume_lookup_by_path (job->conn, backing, NULL);
+      guint64 base_capacity = 0;
 
-      if (base != NULL && virStorageVolGetInfo (base, &info) == 0)
-        capacity = info.capacity;
+      if (base != NULL && lodge_worker_volume_get_capacity (base, &base_capacity, NULL))
+        capacity = base_capacity;
       else if (job->local)
         {
           /* A disk outside libvirt's pools: read its header. */
@@ -511,9 +455,6 @@ create_volume (Job                *job,
               virtual_size > 0)
             capacity = virtual_size;
         }
-      virResetLastError ();
-      if (base != NULL)
-        virStorageVolFree (base);
     }
 
   g_string_append_printf (xml,
@@ -539,21 +480,19 @@ create_volume (Job                *job,
   g_string_append (xml, "</volume>\n");
 
   /* No preallocation flag: the qcow2 stays thin. */
-  job->volume = create_volume_xml (job, pool, vol_name, xml->str);
+  job->volume = create_volume_xml (job, pool, vol_name, xml->str, error);
   if (job->volume == NULL)
     {
-      lodge_create_set_libvirt_error (error, _("Could not create the disk"));
+      g_prefix_error (error, "%s: ", _("Could not create the disk"));
       return FALSE;
     }
 
-  path = virStorageVolGetPath (job->volume);
-  if (path == NULL)
+  job->volume_path = lodge_worker_volume_get_path (job->volume, error);
+  if (job->volume_path == NULL)
     {
-      lodge_create_set_libvirt_error (error, _("Could not find the new disk"));
+      g_prefix_error (error, "%s: ", _("Could not find the new disk"));
       return FALSE;
     }
-  job->volume_path = g_strdup (path);
-  free (path);
 
   g_object_set (spec,
                 "disk-path", job->volume_path,
@@ -563,23 +502,23 @@ create_volume (Job                *job,
 }
 
 static gboolean
-check_free_space (Job                *job,
-                  virStoragePoolPtr   pool,
-                  guint64             needed,
-                  GError            **error)
+check_free_space (Job              *job,
+                  LodgeWorkerPool  *pool,
+                  guint64           needed,
+                  GError          **error)
 {
-  virStoragePoolInfo info;
+  guint64 available = 0;
 
-  if (virStoragePoolGetInfo (pool, &info) < 0)
+  if (!lodge_worker_pool_get_available (pool, &available, error))
     {
-      lodge_create_set_libvirt_error (error, _("Could not read the free space of Lodge’s storage"));
+      g_prefix_error (error, "%s: ", _("Could not read the free space of Lodge’s storage"));
       return FALSE;
     }
 
-  if (needed > info.available)
+  if (needed > available)
     {
       g_autofree char *want = g_format_size_full (needed, G_FORMAT_SIZE_IEC_UNITS);
-      g_autofree char *have = g_format_size_full (info.available, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *have = g_format_size_full (available, G_FORMAT_SIZE_IEC_UNITS);
 
       g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NO_SPACE,
                    _("The disk (%s) is larger than the free space left in %s (%s)"),
@@ -723,21 +662,18 @@ remove_tree (const char *dir)
  * hypervisors too. */
 static gboolean
 upload_volume (Job                *job,
-               virStoragePoolPtr   pool,
+               LodgeWorkerPool    *pool,
                const char         *suffix,
                const guint8       *data,
                gsize               len,
                const char         *create_message,
                const char         *write_message,
-               virStorageVolPtr   *out_vol,
+               LodgeWorkerVolume **out_vol,
                GError            **error)
 {
   g_autofree char *vol_name = NULL;
   g_autofree char *escaped = NULL;
   g_autofree char *xml = NULL;
-  virStorageVolPtr vol;
-  virStreamPtr stream;
-  gsize sent = 0;
 
   vol_name = unique_volume_name_with_suffix (pool, SPEC_STRING (job->spec, NAME), suffix);
   escaped = g_markup_escape_text (vol_name, -1);
@@ -751,37 +687,19 @@ upload_volume (Job                *job,
                          "  </target>\n"
                          "</volume>\n", escaped, len);
   /* Set at once: the caller's cleanup removes it if the upload fails. */
-  *out_vol = vol = create_volume_xml (job, pool, vol_name, xml);
-  if (vol == NULL)
+  *out_vol = create_volume_xml (job, pool, vol_name, xml, error);
+  if (*out_vol == NULL)
     {
-      lodge_create_set_libvirt_error (error, create_message);
+      g_prefix_error (error, "%s: ", create_message);
       return FALSE;
     }
 
-  stream = virStreamNew (job->conn, 0);
-  if (stream == NULL || virStorageVolUpload (vol, stream, 0, len, 0) < 0)
-    goto failed;
-  while (sent < len)
+  if (!lodge_worker_volume_upload (*out_vol, data, len, error))
     {
-      int n = virStreamSend (stream, (const char *)data + sent, MIN (len - sent, 256 * 1024));
-
-      if (n < 0)
-        {
-          virStreamAbort (stream);
-          goto failed;
-        }
-      sent += (gsize)n;
+      g_prefix_error (error, "%s: ", write_message);
+      return FALSE;
     }
-  if (virStreamFinish (stream) < 0)
-    goto failed;
-  virStreamFree (stream);
   return TRUE;
-
-failed:
-  lodge_create_set_libvirt_error (error, write_message);
-  if (stream != NULL)
-    virStreamFree (stream);
-  return FALSE;
 }
 
 /* Puts the express script on a small ISO image (Joliet names, so Windows
@@ -789,10 +707,10 @@ failed:
  * OEMDRV, which Anaconda loads by itself) and uploads it as a volume of
  * Lodge's pool: this works for remote hypervisors too. */
 static gboolean
-make_unattended_media (Job                *job,
-                       virStoragePoolPtr   pool,
-                       GCancellable       *cancellable,
-                       GError            **error)
+make_unattended_media (Job              *job,
+                       LodgeWorkerPool  *pool,
+                       GCancellable     *cancellable,
+                       GError          **error)
 {
   const LodgeExpressScript *script = SPEC_BOXED (job->spec, EXPRESS_SCRIPT);
   gboolean kickstart = g_str_has_suffix (script->filename, ".ks");
@@ -802,8 +720,8 @@ make_unattended_media (Job                *job,
   g_autofree char *data = NULL;
   g_autofree char *err = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *path = NULL;
   gsize len = 0;
-  char *path;
   gboolean ok = FALSE;
 
   tmp = g_dir_make_tmp ("lodge-unattended-XXXXXX", error);
@@ -850,15 +768,16 @@ make_unattended_media (Job                *job,
   if (!g_file_get_contents (iso, &data, &len, error))
     goto out;
 
-  if (!upload_volume (job, pool, LODGE_UNATTENDED_SUFFIX, (const guint8 *)data, len,
+  if (!upload_volume (job, pool, LODGE_UNATTENDED_IMAGE_SUFFIX, (const guint8 *)data, len,
                       _("Could not create the unattended installation image"),
                       _("Could not write the unattended installation image"),
                       &job->unattended, error))
     goto out;
 
-  path = virStorageVolGetPath (job->unattended);
+  path = lodge_worker_volume_get_path (job->unattended, error);
+  if (path == NULL)
+    goto out;
   g_object_set (job->spec, "unattended-path", path, NULL);
-  free (path);
   ok = TRUE;
 
 out:
@@ -874,10 +793,10 @@ out:
  * as another cpio archive; both go to Lodge's pool as volumes and the
  * install boot starts the kernel directly with the script's arguments. */
 static gboolean
-make_install_boot (Job                *job,
-                   virStoragePoolPtr   pool,
-                   GCancellable       *cancellable,
-                   GError            **error)
+make_install_boot (Job              *job,
+                   LodgeWorkerPool  *pool,
+                   GCancellable     *cancellable,
+                   GError          **error)
 {
   const LodgeExpressScript *script = SPEC_BOXED (job->spec, EXPRESS_SCRIPT);
   const char *iso = SPEC_STRING (job->spec, CDROM_PATH);
@@ -890,9 +809,10 @@ make_install_boot (Job                *job,
   g_autoptr(GBytes) original = NULL;
   gsize kernel_len = 0;
   gsize initrd_len = 0;
+  g_autofree char *kernel_path = NULL;
+  g_autofree char *initrd_path = NULL;
   gboolean found = FALSE;
   gboolean ok = FALSE;
-  char *path;
 
   if (iso == NULL || !job->local)
     {
@@ -960,12 +880,12 @@ make_install_boot (Job                *job,
                       &job->install_initrd, error))
     goto out;
 
-  path = virStorageVolGetPath (job->install_kernel);
-  g_object_set (job->spec, "install-kernel", path, NULL);
-  free (path);
-  path = virStorageVolGetPath (job->install_initrd);
-  g_object_set (job->spec, "install-initrd", path, NULL);
-  free (path);
+  kernel_path = lodge_worker_volume_get_path (job->install_kernel, error);
+  initrd_path = kernel_path != NULL ? lodge_worker_volume_get_path (job->install_initrd, error) : NULL;
+  if (initrd_path == NULL)
+    goto out;
+  g_object_set (job->spec, "install-kernel", kernel_path, NULL);
+  g_object_set (job->spec, "install-initrd", initrd_path, NULL);
   g_object_set (job->spec, "install-cmdline", script->command_line, NULL);
   ok = TRUE;
 
@@ -978,22 +898,14 @@ out:
 }
 
 /* Whether paths in the spec are files of this computer: not for remote
- * hosts, nor for the test driver whose storage lives in memory. */
+ * hosts (qemu+ssh://localhost included), nor for the test driver whose
+ * storage lives in memory. */
 static gboolean
 uri_has_local_files (const char *uri)
 {
-  g_autoptr(GUri) parsed = NULL;
-  const char *host;
+  g_autoptr(LodgeUri) parsed = uri != NULL ? lodge_uri_parse (uri, NULL) : NULL;
 
-  if (uri == NULL)
-    return TRUE;
-  if (g_str_has_prefix (uri, "test:"))
-    return FALSE;
-  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
-  if (parsed == NULL)
-    return TRUE;
-  host = g_uri_get_host (parsed);
-  return host == NULL || *host == '\0' || g_str_equal (host, "localhost");
+  return parsed == NULL || lodge_uri_has_local_files (parsed);
 }
 
 /* The install boot runs (QEMU has read the kernel and the initrd into the
@@ -1007,8 +919,8 @@ finish_install_boot (Job     *job,
                      GError **error)
 {
   g_autoptr(LodgeMachineSpec) final = lodge_machine_spec_copy (job->spec);
+  g_autoptr(LodgeWorkerDomain) redefined = NULL;
   g_autofree char *xml = NULL;
-  virDomainPtr redefined;
 
   g_object_set (final,
                 "install-kernel", NULL,
@@ -1019,35 +931,32 @@ finish_install_boot (Job     *job,
   if (xml == NULL)
     return FALSE;
 
-  redefined = virDomainDefineXML (job->conn, xml);
+  redefined = lodge_worker_domain_define (job->conn, xml, error);
   if (redefined == NULL)
     {
-      lodge_create_set_libvirt_error (error, _("Could not set up the machine for after the installation"));
+      g_prefix_error (error, "%s: ", _("Could not set up the machine for after the installation"));
       return FALSE;
     }
-  virDomainFree (redefined);
 
   for (guint i = 0; i < 2; i++)
     {
-      virStorageVolPtr *vol = i == 0 ? &job->install_kernel : &job->install_initrd;
+      LodgeWorkerVolume **vol = i == 0 ? &job->install_kernel : &job->install_initrd;
+      g_autoptr(GError) delete_error = NULL;
 
       if (*vol == NULL)
         continue;
-      if (virStorageVolDelete (*vol, 0) < 0)
+      if (!lodge_worker_volume_delete (*vol, &delete_error))
         {
-          virErrorPtr err = virGetLastError ();
-          g_autofree char *entry = g_strdup_printf (LODGE_POOL_NAME "/%s", virStorageVolGetName (*vol));
+          g_autofree char *entry = g_strdup_printf (LODGE_POOL_NAME "/%s", lodge_worker_volume_get_name (*vol));
           const char *volumes[] = { entry, NULL };
 
           g_warning ("Could not remove the installer's %s: %s", i == 0 ? "kernel" : "initrd",
-                     err && err->message ? err->message : "?");
-          virResetLastError ();
+                     delete_error->message);
           /* Not left for ever: the pending cleanup tries again later. */
           lodge_pending_cleanup_record (job->uri, NULL, volumes, NULL);
           continue;
         }
-      virStorageVolFree (*vol);
-      *vol = NULL;
+      g_clear_pointer (vol, lodge_worker_volume_free);
     }
 
   return TRUE;
@@ -1070,7 +979,7 @@ run_transaction (Job           *job,
   guint64 needed = SPEC_UINT64 (spec, DISK_SIZE);
   const LodgeExpressScript *express = SPEC_BOXED (spec, EXPRESS_SCRIPT);
   g_autofree char *xml = NULL;
-  char uuid[VIR_UUID_STRING_BUFLEN];
+  char *uuid;
 
   report (job, LODGE_CREATE_STAGE_CHECKING, 0.0);
 
@@ -1137,7 +1046,7 @@ run_transaction (Job           *job,
 
   if (need_volume)
     {
-      virStoragePoolPtr pool;
+      g_autoptr(LodgeWorkerPool) pool = NULL;
       gboolean ok;
 
       report (job, LODGE_CREATE_STAGE_PREPARING_STORAGE, 0.1);
@@ -1162,7 +1071,6 @@ run_transaction (Job           *job,
         }
       else
         ok = FALSE;
-      virStoragePoolFree (pool);
       if (!ok)
         return FALSE;
     }
@@ -1178,13 +1086,12 @@ run_transaction (Job           *job,
   if (!throwaway)
     {
       job->define_tried = TRUE;
-      job->domain = virDomainDefineXML (job->conn, xml);
+      job->domain = lodge_worker_domain_define (job->conn, xml, error);
       if (job->domain == NULL)
         {
-          lodge_create_set_libvirt_error (error, _("Could not set up the machine"));
+          g_prefix_error (error, "%s: ", _("Could not set up the machine"));
           return FALSE;
         }
-      job->defined = TRUE;
     }
 
   if (check_cancelled (cancellable, error))
@@ -1197,61 +1104,52 @@ run_transaction (Job           *job,
   report (job, LODGE_CREATE_STAGE_STARTING, 0.8);
   if (throwaway)
     {
-      job->domain = virDomainCreateXML (job->conn, xml, 0);
+      job->domain = lodge_worker_domain_create_transient (job->conn, xml, error);
       if (job->domain == NULL)
         {
-          lodge_create_set_libvirt_error (error, _("Could not start the machine"));
+          g_prefix_error (error, "%s: ", _("Could not start the machine"));
           return FALSE;
         }
     }
-  else if (virDomainCreate (job->domain) < 0)
+  else if (!lodge_worker_domain_start (job->domain, error))
     {
-      lodge_create_set_libvirt_error (error, _("Could not start the machine"));
+      g_prefix_error (error, "%s: ", _("Could not start the machine"));
       return FALSE;
     }
-  job->started = TRUE;
 
   if (SPEC_STRING (spec, INSTALL_KERNEL) != NULL && !finish_install_boot (job, error))
     return FALSE;
 
-  if (virDomainGetUUIDString (job->domain, uuid) == 0)
+  uuid = lodge_worker_domain_get_uuid (job->domain);
+  if (uuid != NULL)
     {
       g_free (job->uuid);
-      job->uuid = g_strdup (uuid);
+      job->uuid = uuid;
     }
-  else
-    virResetLastError ();
 
   return TRUE;
 }
 
 static void
-delete_volume (Job              *job,
-               virStorageVolPtr *vol,
-               const char       *what)
+delete_volume (Job                *job,
+               LodgeWorkerVolume **vol,
+               const char         *what)
 {
+  g_autoptr(GError) error = NULL;
+
   if (*vol == NULL)
     return;
 
-  if (virStorageVolDelete (*vol, 0) < 0)
-    {
-      virErrorPtr err = virGetLastError ();
-      g_warning ("Could not remove %s after a failed creation: %s",
-                 what, err && err->message ? err->message : "?");
-    }
-  virResetLastError ();
-  virStorageVolFree (*vol);
-  *vol = NULL;
+  if (!lodge_worker_volume_delete (*vol, &error))
+    g_warning ("Could not remove %s after a failed creation: %s", what, error->message);
+  g_clear_pointer (vol, lodge_worker_volume_free);
 }
 
 /* libvirt's calls fail because the daemon went away (or the link to it). */
 static gboolean
 connection_lost (Job *job)
 {
-  int alive = virConnectIsAlive (job->conn);
-
-  virResetLastError ();
-  return alive != 1;
+  return !lodge_worker_connection_is_alive (job->conn);
 }
 
 static void
@@ -1291,13 +1189,13 @@ cleanup (Job *job)
 
   if (job->domain != NULL)
     {
-      if (job->started)
-        virDomainDestroy (job->domain);
-      if (job->defined)
-        lodge_virt_domain_undefine_all (job->domain);
-      virResetLastError ();
-      virDomainFree (job->domain);
-      job->domain = NULL;
+      g_autoptr(GError) error = NULL;
+
+      /* Stopped if it runs, undefined if it was defined (a throwaway's
+       * transient domain goes when stopped). */
+      if (!lodge_worker_domain_remove (job->domain, &error))
+        g_warning ("Could not remove the machine after a failed creation: %s", error->message);
+      g_clear_pointer (&job->domain, lodge_worker_domain_free);
     }
 
   delete_volume (job, &job->volume, job->volume_path ? job->volume_path : "the disk");
@@ -1320,6 +1218,7 @@ lodge_machine_creator_run_worker (GTask        *task,
   if (!run_transaction (job, cancellable, &error))
     {
       cleanup (job);
+      job_release_host (job);
       if (job->lost && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_debug ("Creation failed with the connection lost: %s", error->message);
@@ -1333,6 +1232,7 @@ lodge_machine_creator_run_worker (GTask        *task,
       return;
     }
 
+  job_release_host (job);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -1351,10 +1251,10 @@ lodge_machine_creator_run_cb (GObject      *object,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      /* The connection may already be back; if not, its "reconnected"
-       * runs the record. */
-      if (job->lost)
-        lodge_pending_cleanup_run (lodge_pending_cleanup_get_for_connection (self->connection));
+      /* The connection may already be back; if not, the host runs the
+       * record when it is. */
+      if (job->lost && lodge_connection_get_host (self->connection) != NULL)
+        lodge_pending_cleanup_run (lodge_host_get_pending_cleanup (lodge_connection_get_host (self->connection)));
       if (job->watcher != NULL)
         lodge_throwaway_watcher_release (job->watcher, job->uuid);
       set_volume_path (self, NULL);
@@ -1364,9 +1264,8 @@ lodge_machine_creator_run_cb (GObject      *object,
     }
 
   set_volume_path (self, job->volume_path);
-  if (SPEC_BOOL (job->spec, THROWAWAY) && job->volume_path != NULL)
-    lodge_throwaway_watcher_watch (lodge_throwaway_watcher_get_for_connection (self->connection),
-                                   job->uuid, job->volume_path);
+  if (job->watcher != NULL && job->volume_path != NULL)
+    lodge_throwaway_watcher_watch (job->watcher, job->uuid, job->volume_path);
   /* After watch: a guest that already stopped is seen on release. */
   if (job->watcher != NULL)
     lodge_throwaway_watcher_release (job->watcher, job->uuid);
@@ -1383,6 +1282,7 @@ lodge_machine_creator_run_async (LodgeMachineCreator *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) worker = NULL;
+  LodgeHost *host;
   Job *job;
 
   g_return_if_fail (LODGE_IS_MACHINE_CREATOR (self));
@@ -1402,8 +1302,17 @@ lodge_machine_creator_run_async (LodgeMachineCreator *self,
       return;
     }
 
+  host = lodge_connection_get_host (self->connection);
+  if (SPEC_BOOL (self->spec, THROWAWAY) && host == NULL)
+    {
+      /* Nothing would delete its overlay: the watcher is the host's. */
+      g_task_return_new_error (task, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_CONFIG,
+                               "A throwaway machine needs a connection of a LodgeHost");
+      return;
+    }
+
   job = g_new0 (Job, 1);
-  job->conn = lodge_connection_ref_virconnect (self->connection);
+  job->conn = lodge_worker_connection_new (self->connection, NULL);
   if (job->conn == NULL)
     {
       job_free (job);
@@ -1420,12 +1329,9 @@ lodge_machine_creator_run_async (LodgeMachineCreator *self,
   if (SPEC_BOOL (job->spec, THROWAWAY))
     {
       job->uuid = g_uuid_string_random ();
-      job->watcher = g_object_ref (lodge_throwaway_watcher_get_for_connection (self->connection));
+      job->watcher = g_object_ref (lodge_host_get_throwaway_watcher (host));
       lodge_throwaway_watcher_hold (job->watcher, job->uuid);
     }
-
-  /* Runs what an earlier creation could not remove (first time only). */
-  lodge_pending_cleanup_get_for_connection (self->connection);
 
   self->running = TRUE;
   set_stage (self, LODGE_CREATE_STAGE_CHECKING, 0.0);
@@ -1451,29 +1357,43 @@ lodge_machine_creator_run_finish (LodgeMachineCreator  *self,
 
 /* ---- name check and suggestion ---- */
 
+typedef struct
+{
+  LodgeWorkerConnection *conn;   /* released on the worker */
+  char                  *name;
+} NameQuery;
+
+static void
+name_query_free (NameQuery *query)
+{
+  g_clear_pointer (&query->conn, lodge_worker_connection_free);
+  g_free (query->name);
+  g_free (query);
+}
+
 static void
 suggest_name_worker (GTask        *task,
                      gpointer      source_object,
                      gpointer      task_data,
                      GCancellable *cancellable)
 {
-  virConnectPtr conn = g_object_get_data (G_OBJECT (task), "conn");
-  const char *base = task_data;
+  NameQuery *query = task_data;
+  const char *base = query->name;
 
   for (guint i = 1; i < 10000; i++)
     {
       g_autofree char *candidate = i == 1 ? g_strdup (base) : g_strdup_printf ("%s-%u", base, i);
-      virDomainPtr dom = virDomainLookupByName (conn, candidate);
+      gboolean exists = FALSE;
 
-      if (dom == NULL)
+      if (!lodge_worker_domain_name_exists (query->conn, candidate, &exists, NULL) || !exists)
         {
-          virResetLastError ();
+          g_clear_pointer (&query->conn, lodge_worker_connection_free);
           g_task_return_pointer (task, g_steal_pointer (&candidate), g_free);
           return;
         }
-      virDomainFree (dom);
     }
 
+  g_clear_pointer (&query->conn, lodge_worker_connection_free);
   g_task_return_new_error (task, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NAME_TAKEN,
                            _("Every name like “%s” is taken"), base);
 }
@@ -1487,7 +1407,8 @@ lodge_machine_creator_suggest_name_async (LodgeConnection     *connection,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GString) clean = g_string_new (NULL);
-  virConnectPtr conn;
+  NameQuery *query;
+  LodgeWorkerConnection *conn;
 
   g_return_if_fail (LODGE_IS_CONNECTION (connection));
 
@@ -1508,7 +1429,7 @@ lodge_machine_creator_suggest_name_async (LodgeConnection     *connection,
   if (!lodge_create_check_name_syntax (clean->str, NULL))
     g_string_assign (clean, "machine");
 
-  conn = lodge_connection_ref_virconnect (connection);
+  conn = lodge_worker_connection_new (connection, NULL);
   if (conn == NULL)
     {
       g_task_return_new_error (task, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_CONNECTED,
@@ -1516,8 +1437,10 @@ lodge_machine_creator_suggest_name_async (LodgeConnection     *connection,
       return;
     }
 
-  g_object_set_data_full (G_OBJECT (task), "conn", conn, (GDestroyNotify)virConnectClose);
-  g_task_set_task_data (task, g_string_free (g_steal_pointer (&clean), FALSE), g_free);
+  query = g_new0 (NameQuery, 1);
+  query->conn = conn;
+  query->name = g_string_free (g_steal_pointer (&clean), FALSE);
+  g_task_set_task_data (task, query, (GDestroyNotify)name_query_free);
   g_task_run_in_thread (task, suggest_name_worker);
 }
 
@@ -1536,11 +1459,12 @@ check_name_worker (GTask        *task,
                    gpointer      task_data,
                    GCancellable *cancellable)
 {
-  virConnectPtr conn = g_object_get_data (G_OBJECT (task), "conn");
-  const char *name = task_data;
+  NameQuery *query = task_data;
   g_autoptr(GError) error = NULL;
+  gboolean taken = name_is_taken (query->conn, query->name, &error);
 
-  if (name_is_taken (conn, name, &error))
+  g_clear_pointer (&query->conn, lodge_worker_connection_free);
+  if (taken)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
@@ -1555,7 +1479,8 @@ lodge_machine_creator_check_name_async (LodgeConnection     *connection,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  virConnectPtr conn;
+  LodgeWorkerConnection *conn;
+  NameQuery *query;
 
   g_return_if_fail (LODGE_IS_CONNECTION (connection));
 
@@ -1568,7 +1493,7 @@ lodge_machine_creator_check_name_async (LodgeConnection     *connection,
       return;
     }
 
-  conn = lodge_connection_ref_virconnect (connection);
+  conn = lodge_worker_connection_new (connection, NULL);
   if (conn == NULL)
     {
       g_task_return_new_error (task, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_CONNECTED,
@@ -1576,8 +1501,10 @@ lodge_machine_creator_check_name_async (LodgeConnection     *connection,
       return;
     }
 
-  g_object_set_data_full (G_OBJECT (task), "conn", conn, (GDestroyNotify)virConnectClose);
-  g_task_set_task_data (task, g_strdup (name), g_free);
+  query = g_new0 (NameQuery, 1);
+  query->conn = conn;
+  query->name = g_strdup (name);
+  g_task_set_task_data (task, query, (GDestroyNotify)name_query_free);
   g_task_run_in_thread (task, check_name_worker);
 }
 

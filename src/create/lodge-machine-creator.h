@@ -16,9 +16,6 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LodgeMachineCreator, lodge_machine_creator, LODGE, MACHINE_CREATOR, GObject)
 
-/* Lodge's own directory pool. */
-#define LODGE_POOL_NAME "lodge"
-
 /* Properties (read-only, notified on the main thread while running):
  *   connection  LodgeConnection
  *   spec        LodgeMachineSpec  (copied when run starts: later edits do not count)
@@ -38,12 +35,14 @@ const char          *lodge_machine_creator_get_volume_path (LodgeMachineCreator 
  * media still there, disk not larger than the pool's free space), Lodge's
  * pool (created, built and started on first use), a thin qcow2 volume,
  * the definition, the start. Throwaway specs: an overlay volume and a
- * transient domain, handed to the connection's LodgeThrowawayWatcher.
- * On failure or cancel everything created is removed before the error is
- * returned (G_IO_ERROR_CANCELLED for a cancel). When the connection to the
- * daemon is lost meanwhile, the error is LODGE_CREATE_ERROR_NOT_CONNECTED
- * and what was made is written down for the connection's
- * LodgePendingCleanup, which removes it once the connection is back.
+ * transient domain, handed to the host's LodgeThrowawayWatcher (so the
+ * connection must be a LodgeHost's: LODGE_CREATE_ERROR_INVALID_CONFIG
+ * otherwise). On failure or cancel everything created is removed before
+ * the error is returned (G_IO_ERROR_CANCELLED for a cancel). When the
+ * connection to the daemon is lost meanwhile, the error is
+ * LODGE_CREATE_ERROR_NOT_CONNECTED and what was made is written down for
+ * the LodgePendingCleanup of the URI's host, which removes it once the
+ * connection is back.
  * Express installs: a kickstart/unattend goes on a small CD-ROM volume; a
  * preseed (initrd injection) goes into the installer's initrd, taken with
  * its kernel from the ISO: the machine is defined and started with them

@@ -7,7 +7,7 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -350,7 +350,7 @@ create_overlay (CloneDisk   *disk,
                          escaped_name, disk->capacity, escaped_path, disk->format);
   vol = virStorageVolCreateXML (disk->pool, xml, 0);
   if (vol == NULL)
-    lodge_details_set_virt_error (error, _("Could not create a linked disk"));
+    lodge_model_set_error_from_virt_prefixed (error, _("Could not create a linked disk"));
   return vol;
 }
 
@@ -390,7 +390,7 @@ copy_volume (CloneJob    *job,
   job_set_current (job, NULL, NULL, NULL);
 
   if (vol == NULL)
-    lodge_details_set_virt_error (error, _("Could not copy a disk"));
+    lodge_model_set_error_from_virt_prefixed (error, _("Could not copy a disk"));
   return vol;
 }
 
@@ -458,7 +458,7 @@ copy_nvram (CloneJob            *job,
 
   if (virStorageVolGetInfo (source, &info) < 0)
     {
-      lodge_details_set_virt_error (error, _("Could not copy the firmware variables"));
+      lodge_model_set_error_from_virt_prefixed (error, _("Could not copy the firmware variables"));
       goto fail;
     }
   escaped = g_markup_escape_text (new_base, -1);
@@ -470,7 +470,7 @@ copy_nvram (CloneJob            *job,
   virStorageVolFree (source);
   if (copy == NULL)
     {
-      lodge_details_set_virt_error (error, _("Could not copy the firmware variables"));
+      lodge_model_set_error_from_virt_prefixed (error, _("Could not copy the firmware variables"));
       goto fail;
     }
   g_ptr_array_add (created, copy);
@@ -509,7 +509,7 @@ clone_machine (CloneJob  *job,
 
   if (virDomainGetState (dom, &state, &reason, 0) < 0)
     {
-      lodge_details_set_virt_error (error, NULL);
+      lodge_model_set_error_from_virt (error, NULL);
       goto out;
     }
   if (job->mode == LODGE_CLONE_LINKED ? state != VIR_DOMAIN_SHUTOFF
@@ -546,7 +546,7 @@ clone_machine (CloneJob  *job,
     xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
   if (xml == NULL)
     {
-      lodge_details_set_virt_error (error, NULL);
+      lodge_model_set_error_from_virt (error, NULL);
       goto out;
     }
   original_xml = g_strdup (xml);
@@ -597,7 +597,7 @@ clone_machine (CloneJob  *job,
       disk->pool = virStoragePoolLookupByVolume (disk->source_vol);
       if (disk->pool == NULL || virStorageVolGetInfo (disk->source_vol, &info) < 0)
         {
-          lodge_details_set_virt_error (error, NULL);
+          lodge_model_set_error_from_virt (error, NULL);
           goto out;
         }
       disk->capacity = info.capacity;
@@ -677,7 +677,7 @@ clone_machine (CloneJob  *job,
       redefined = original ? virDomainDefineXMLFlags (job->conn, original, VIR_DOMAIN_DEFINE_VALIDATE) : NULL;
       if (redefined == NULL)
         {
-          lodge_details_set_virt_error (error, _("Could not move the original machine onto its new disk"));
+          lodge_model_set_error_from_virt_prefixed (error, _("Could not move the original machine onto its new disk"));
           goto out;
         }
       virDomainFree (redefined);
@@ -696,7 +696,7 @@ clone_machine (CloneJob  *job,
   defined = virDomainDefineXMLFlags (job->conn, clone_xml, VIR_DOMAIN_DEFINE_VALIDATE);
   if (defined == NULL)
     {
-      lodge_details_set_virt_error (error, _("Could not define the copy"));
+      lodge_model_set_error_from_virt_prefixed (error, _("Could not define the copy"));
       goto out;
     }
 
@@ -899,15 +899,15 @@ lodge_clone_new (LodgeMachine *machine)
 }
 
 LodgeClone *
-lodge_clone_new_for_virconnect (gpointer    virconnect,
-                                const char *uuid)
+lodge_clone_new_for_virconnect (virConnectPtr  conn,
+                                const char    *uuid)
 {
   LodgeClone *self;
 
-  g_return_val_if_fail (virconnect != NULL && uuid != NULL, NULL);
+  g_return_val_if_fail (conn != NULL && uuid != NULL, NULL);
 
   self = g_object_new (LODGE_TYPE_CLONE, NULL);
-  lodge_domain_target_init_conn (&self->target, virconnect, uuid);
+  lodge_domain_target_init_conn (&self->target, conn, uuid);
   return self;
 }
 

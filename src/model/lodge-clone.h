@@ -30,8 +30,6 @@ G_DECLARE_FINAL_TYPE (LodgeClone, lodge_clone, LODGE, CLONE, GObject)
  *   progress  double  0..1 of the bytes to copy
  *   stage     string  what is happening, for people */
 LodgeClone *lodge_clone_new                (LodgeMachine        *machine);
-LodgeClone *lodge_clone_new_for_virconnect (gpointer             virconnect,
-                                            const char          *uuid);
 double      lodge_clone_get_progress       (LodgeClone          *self);
 const char *lodge_clone_get_stage          (LodgeClone          *self);
 

@@ -95,10 +95,10 @@ LodgeStateStore     *lodge_connection_get_state_store  (LodgeConnection      *se
 LodgeMachine        *lodge_connection_lookup_machine   (LodgeConnection      *self,
                                                         const char           *name_or_uuid);
 
-/* For other layers that must make their own libvirt calls on a worker
- * thread (creation, details). Returns a new reference to the virConnectPtr
- * (release it with virConnectClose) or NULL when not connected. The type
- * is gpointer so that this header does not pull libvirt into every file. */
+/* Transitional, until the remote-console branch lands: the one user of
+ * libvirt outside the model, ui/lodge-console-target.c, still takes the
+ * connection's virConnectPtr here. Its home is lodge-model-private.h (the
+ * model and tests); this declaration goes with that file's calls. */
 gpointer             lodge_connection_ref_virconnect   (LodgeConnection      *self);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include <libxml/tree.h>
 
 #include "model/lodge-machine-config.h"
+#include "model/lodge-model-private.h"
 #include "model/lodge-types.h"
 
 G_BEGIN_DECLS
@@ -28,7 +29,7 @@ typedef struct
 void           lodge_domain_target_init_machine (LodgeDomainTarget *target,
                                                  LodgeMachine      *machine);
 void           lodge_domain_target_init_conn    (LodgeDomainTarget *target,
-                                                 gpointer           virconnect,
+                                                 virConnectPtr      conn,
                                                  const char        *uuid);
 void           lodge_domain_target_clear        (LodgeDomainTarget *target);
 /* Main thread: a new reference to the connection to use now, or NULL with
@@ -40,10 +41,6 @@ virConnectPtr  lodge_domain_target_ref_conn     (LodgeDomainTarget *target,
 virDomainPtr   lodge_details_lookup_domain      (virConnectPtr      conn,
                                                  const char        *uuid,
                                                  GError           **error);
-/* Sets LODGE_MODEL_ERROR_LIBVIRT with libvirt's last message on this
- * thread, prefixed by what was being done when prefix is not NULL. */
-void           lodge_details_set_virt_error     (GError           **error,
-                                                 const char        *prefix);
 
 /* Small libxml2 helpers; NULL nodes are allowed and give NULL. Strings
  * are newly allocated with GLib. */

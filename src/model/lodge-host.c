@@ -22,6 +22,8 @@ struct _LodgeHost
 
   LodgeConnection       *connection;
   LodgeStatsHistory     *stats_history;
+  LodgePendingCleanup   *pending_cleanup;
+  LodgeThrowawayWatcher *throwaway_watcher;
 
   LodgeHostCapabilities *capabilities;
   /* Tasks waiting for the capabilities read under way. */
@@ -201,6 +203,9 @@ lodge_host_connection_notify_state_cb (LodgeHost       *self,
       self->capabilities_serial++;
       self->capabilities_reading = FALSE;
       lodge_host_read_capabilities (self);
+      /* What a creation could not remove when an earlier connection was
+       * lost (in this session or an earlier one) goes now. */
+      lodge_pending_cleanup_run (lodge_host_get_pending_cleanup (self));
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
@@ -346,6 +351,8 @@ lodge_host_dispose (GObject *object)
       lodge_connection_close (self->connection);
     }
   g_clear_object (&self->stats_history);
+  g_clear_object (&self->pending_cleanup);
+  g_clear_object (&self->throwaway_watcher);
   g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (lodge_host_parent_class)->dispose (object);
@@ -591,6 +598,27 @@ lodge_host_get_disconnected_by_user (LodgeHost *self)
 {
   g_return_val_if_fail (LODGE_IS_HOST (self), FALSE);
   return self->disconnected_by_user;
+}
+
+LodgePendingCleanup *
+lodge_host_get_pending_cleanup (LodgeHost *self)
+{
+  g_return_val_if_fail (LODGE_IS_HOST (self), NULL);
+
+  if (self->pending_cleanup == NULL)
+    self->pending_cleanup = lodge_pending_cleanup_new (self->connection);
+  return self->pending_cleanup;
+}
+
+LodgeThrowawayWatcher *
+lodge_host_get_throwaway_watcher (LodgeHost *self)
+{
+  g_return_val_if_fail (LODGE_IS_HOST (self), NULL);
+
+  /* Made on first use: it listens to the host's events from then on. */
+  if (self->throwaway_watcher == NULL)
+    self->throwaway_watcher = lodge_throwaway_watcher_new (self->connection);
+  return self->throwaway_watcher;
 }
 
 LodgeHostCapabilities *

@@ -4,8 +4,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A LodgeHost owns its LodgeConnection (and through it the machines), the
- * history of their figures, and the host's capabilities, read once per
- * connection on a worker thread. Storage and networks will hang here too.
+ * history of their figures, the host's capabilities, read once per
+ * connection on a worker thread, and the host's services (the pending
+ * cleanup of failed creations, the throwaway watcher). Storage and
+ * networks will hang here too.
  * Main thread only.
  *
  * Properties: uri (string, construct), label (string: the user's name for
@@ -20,7 +22,9 @@
 #include <gio/gio.h>
 
 #include "model/lodge-host-capabilities.h"
+#include "model/lodge-pending-cleanup.h"
 #include "model/lodge-stats-history.h"
+#include "model/lodge-throwaway-watcher.h"
 #include "model/lodge-types.h"
 #include "model/lodge-uri.h"
 
@@ -49,6 +53,12 @@ LodgeStatsHistory    *lodge_host_get_stats_history   (LodgeHost     *self);
 LodgeConnectionState  lodge_host_get_state           (LodgeHost     *self);
 const GError         *lodge_host_get_error           (LodgeHost     *self);
 gboolean              lodge_host_get_disconnected_by_user (LodgeHost *self);
+/* The host's services, made on first use and kept while the host lives:
+ * the record of what failed creations left (run each time the connection
+ * is made, and after every reconnection), and the watcher that deletes
+ * throwaway machines' overlays. */
+LodgePendingCleanup  *lodge_host_get_pending_cleanup   (LodgeHost     *self);
+LodgeThrowawayWatcher *lodge_host_get_throwaway_watcher (LodgeHost    *self);
 /* The capabilities read since the last (re)connection, or NULL. */
 LodgeHostCapabilities *lodge_host_get_capabilities   (LodgeHost     *self);
 guint                 lodge_host_get_n_machines      (LodgeHost     *self);

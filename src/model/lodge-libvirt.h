@@ -1,11 +1,12 @@
-/* lodge-libvirt.h: helpers for layers that make their own libvirt calls
+/* lodge-libvirt.h: libvirt helpers of the model's worker threads
  *
  * Copyright 2026 The Lodge authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The model's other public headers keep libvirt out; code that talks to
- * libvirt itself on a worker thread (machine creation, the details files)
- * includes this one.
+ * The model is the only layer that calls libvirt: its files that do so on
+ * a worker thread (machines, details, host services), and tests, include
+ * this one. Other layers ask the model (lodge-worker-private.h for the
+ * create layer's workers).
  */
 #pragma once
 

@@ -7,7 +7,7 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -42,11 +42,11 @@ lodge_domain_target_init_machine (LodgeDomainTarget *target,
 
 void
 lodge_domain_target_init_conn (LodgeDomainTarget *target,
-                               gpointer           virconnect,
+                               virConnectPtr      conn,
                                const char        *uuid)
 {
   target->machine = NULL;
-  target->conn = virconnect;
+  target->conn = conn;
   virConnectRef (target->conn);
   target->uuid = g_strdup (uuid);
 }
@@ -85,18 +85,6 @@ lodge_domain_target_ref_conn (LodgeDomainTarget  *target,
   return conn;
 }
 
-void
-lodge_details_set_virt_error (GError     **error,
-                              const char  *prefix)
-{
-  const char *message = virGetLastErrorMessage ();
-
-  if (prefix != NULL)
-    g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT, "%s: %s", prefix, message);
-  else
-    g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT, message);
-}
-
 virDomainPtr
 lodge_details_lookup_domain (virConnectPtr   conn,
                              const char     *uuid,
@@ -106,13 +94,16 @@ lodge_details_lookup_domain (virConnectPtr   conn,
 
   if (dom == NULL)
     {
-      virErrorPtr err = virGetLastError ();
+      g_autoptr(GError) local_error = NULL;
 
-      if (err != NULL && err->code == VIR_ERR_NO_DOMAIN)
+      lodge_model_set_error_from_virt (&local_error, NULL);
+      /* libvirt's "Domain not found: no domain with matching uuid" says
+       * less to people than this. */
+      if (g_error_matches (local_error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND))
         g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND,
                              _("The machine no longer exists"));
       else
-        lodge_details_set_virt_error (error, NULL);
+        g_propagate_error (error, g_steal_pointer (&local_error));
     }
   return dom;
 }
@@ -162,6 +153,7 @@ typedef struct
   char            *s3;
   char            *s4;
   GStrv            strv;
+  LodgeHostCapabilities *caps;   /* the host's, when known (firmware) */
 
   /* results, read by the finish functions */
   LodgeEditOutcome outcome;
@@ -178,6 +170,7 @@ op_free (Op *op)
   g_free (op->s3);
   g_free (op->s4);
   g_strfreev (op->strv);
+  g_clear_pointer (&op->caps, lodge_host_capabilities_unref);
   g_free (op);
 }
 
@@ -203,7 +196,7 @@ get_xml (virDomainPtr   dom,
   if (xml == NULL)
     xml = virDomainGetXMLDesc (dom, flags);
   if (xml == NULL)
-    lodge_details_set_virt_error (error, NULL);
+    lodge_model_set_error_from_virt (error, NULL);
   return xml;
 }
 
@@ -297,7 +290,7 @@ apply_device (Ctx               *ctx,
         }
     }
 
-  lodge_details_set_virt_error (error, NULL);
+  lodge_model_set_error_from_virt (error, NULL);
   return FALSE;
 }
 
@@ -419,7 +412,7 @@ set_memory (Ctx               *ctx,
   return TRUE;
 
 fail:
-  lodge_details_set_virt_error (error, NULL);
+  lodge_model_set_error_from_virt (error, NULL);
   return FALSE;
 }
 
@@ -478,7 +471,7 @@ set_vcpus (Ctx               *ctx,
   return TRUE;
 
 fail:
-  lodge_details_set_virt_error (error, NULL);
+  lodge_model_set_error_from_virt (error, NULL);
   return FALSE;
 }
 
@@ -502,7 +495,7 @@ define_document (Ctx     *ctx,
                                      VIR_DOMAIN_DEFINE_VALIDATE);
   if (defined == NULL)
     {
-      lodge_details_set_virt_error (error, NULL);
+      lodge_model_set_error_from_virt (error, NULL);
       return FALSE;
     }
   virDomainFree (defined);
@@ -791,72 +784,43 @@ edit_firmware (xmlDoc  *doc,
   return TRUE;
 }
 
-/* What the host's QEMU offers for this machine (domain capabilities):
- * FALSE with an error when it has no UEFI, or no Secure Boot for it. A
- * driver without domain capabilities (the test driver) is not asked. */
+/* What the host's QEMU offers for this machine, from the host's domain
+ * capabilities (the one parser, lodge_domain_capabilities_parse(), read
+ * once per host and arch/machine/type): FALSE with an error when it has no
+ * UEFI, or no Secure Boot for it. A driver without domain capabilities
+ * (the test driver), or a combination the host does not describe, is not
+ * judged here: libvirt's validation is. */
 static gboolean
-check_firmware_offered (virConnectPtr        conn,
-                        LodgeMachineConfig  *config,
-                        gboolean             secure,
-                        GError             **error)
+check_firmware_offered (LodgeHostCapabilities  *host_caps,
+                        virConnectPtr           conn,
+                        LodgeMachineConfig     *config,
+                        gboolean                secure,
+                        GError                **error)
 {
-  g_autofree char *caps = virConnectGetDomainCapabilities (conn, NULL,
-                                                           lodge_machine_config_get_arch (config),
-                                                           lodge_machine_config_get_machine_type (config),
-                                                           lodge_machine_config_get_hypervisor (config), 0);
-  gboolean efi = FALSE;
-  gboolean secure_ok = FALSE;
-  xmlNode *os;
-  xmlDoc *doc;
+  g_autoptr(LodgeHostCapabilities) read = NULL;
+  const LodgeDomainCapabilities *caps;
 
-  if (caps == NULL)
-    {
-      g_debug ("No domain capabilities: %s", virGetLastErrorMessage ());
-      virResetLastError ();
-      return TRUE;
-    }
-
-  doc = xmlReadMemory (caps, strlen (caps), "domcaps.xml", NULL,
-                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  if (doc == NULL)
+  /* A machine of no host (tests), or asked before its host read them. */
+  if (host_caps == NULL)
+    host_caps = read = lodge_host_capabilities_read (conn, NULL);
+  if (host_caps == NULL)
     return TRUE;
-  os = lodge_xml_child (xmlDocGetRootElement (doc), "os");
-  for (xmlNode *it = os ? os->children : NULL; it != NULL; it = it->next)
-    {
-      g_autofree char *name = lodge_xml_prop (it, "name");
 
-      if (it->type == XML_ELEMENT_NODE && g_str_equal ((const char *) it->name, "enum")
-          && g_strcmp0 (name, "firmware") == 0)
-        for (xmlNode *v = it->children; v != NULL; v = v->next)
-          {
-            g_autofree char *text = v->type == XML_ELEMENT_NODE ? lodge_xml_text (v) : NULL;
+  caps = lodge_host_capabilities_lookup_domain (host_caps, conn,
+                                                lodge_machine_config_get_arch (config),
+                                                lodge_machine_config_get_machine_type (config),
+                                                lodge_machine_config_get_hypervisor (config));
+  if (caps == NULL)
+    return TRUE;
 
-            efi |= g_strcmp0 (text, "efi") == 0;
-          }
-    }
-  for (xmlNode *it = lodge_xml_child (os, "loader") ? lodge_xml_child (os, "loader")->children : NULL;
-       it != NULL; it = it->next)
-    {
-      g_autofree char *name = lodge_xml_prop (it, "name");
-
-      if (it->type == XML_ELEMENT_NODE && g_strcmp0 (name, "secure") == 0)
-        for (xmlNode *v = it->children; v != NULL; v = v->next)
-          {
-            g_autofree char *text = v->type == XML_ELEMENT_NODE ? lodge_xml_text (v) : NULL;
-
-            secure_ok |= g_strcmp0 (text, "yes") == 0;
-          }
-    }
-  xmlFreeDoc (doc);
-
-  if (!efi)
+  if (!caps->uefi)
     {
       g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED,
                            _("The host has no UEFI firmware for this machine (on Debian and Ubuntu, "
                              "the package “ovmf” provides it)"));
       return FALSE;
     }
-  if (secure && !secure_ok)
+  if (secure && !caps->secure_boot)
     {
       g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED,
                            _("The host has no UEFI firmware with Secure Boot for this machine"));
@@ -919,7 +883,8 @@ set_firmware (Ctx               *ctx,
   if (old_firmware == firmware && (firmware != LODGE_FIRMWARE_UEFI || old_secure == secure))
     return TRUE;
 
-  if (firmware == LODGE_FIRMWARE_UEFI && !check_firmware_offered (conn, config, secure, error))
+  if (firmware == LODGE_FIRMWARE_UEFI &&
+      !check_firmware_offered (op->caps, conn, config, secure, error))
     return FALSE;
 
   old_nvram = lodge_nvram_path (conn, config);
@@ -1050,7 +1015,7 @@ add_disk (Ctx               *ctx,
 
       if (pool == NULL)
         {
-          lodge_details_set_virt_error (error, _("Storage pool not found"));
+          lodge_model_set_error_from_virt_prefixed (error, _("Storage pool not found"));
           return FALSE;
         }
 
@@ -1064,7 +1029,7 @@ add_disk (Ctx               *ctx,
       virStoragePoolFree (pool);
       if (created == NULL)
         {
-          lodge_details_set_virt_error (error, _("Could not create the disk"));
+          lodge_model_set_error_from_virt_prefixed (error, _("Could not create the disk"));
           return FALSE;
         }
       path = virStorageVolGetPath (created);
@@ -1172,7 +1137,7 @@ resize_disk (Ctx               *ctx,
     {
       if (virDomainBlockResize (ctx->dom, op->s1, op->number, VIR_DOMAIN_BLOCK_RESIZE_BYTES) < 0)
         {
-          lodge_details_set_virt_error (error, NULL);
+          lodge_model_set_error_from_virt (error, NULL);
           return FALSE;
         }
       return TRUE;
@@ -1197,7 +1162,7 @@ resize_disk (Ctx               *ctx,
 
       if (vol == NULL)
         {
-          lodge_details_set_virt_error (error, _("The disk is not a storage volume libvirt knows"));
+          lodge_model_set_error_from_virt_prefixed (error, _("The disk is not a storage volume libvirt knows"));
           return FALSE;
         }
 
@@ -1205,7 +1170,7 @@ resize_disk (Ctx               *ctx,
       virStorageVolFree (vol);
       if (ret < 0)
         {
-          lodge_details_set_virt_error (error, NULL);
+          lodge_model_set_error_from_virt (error, NULL);
           return FALSE;
         }
       return TRUE;
@@ -1418,7 +1383,7 @@ list_host_usb (virConnectPtr   conn,
   n = virConnectListAllNodeDevices (conn, &devices, VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV);
   if (n < 0)
     {
-      lodge_details_set_virt_error (error, NULL);
+      lodge_model_set_error_from_virt (error, NULL);
       return NULL;
     }
 
@@ -1612,7 +1577,7 @@ define_xml (Op      *op,
   if (dom == NULL)
     {
       op->error_line = error_line_from_message (op->s1, virGetLastErrorMessage ());
-      lodge_details_set_virt_error (error, NULL);
+      lodge_model_set_error_from_virt (error, NULL);
       return FALSE;
     }
   virDomainFree (dom);
@@ -1621,18 +1586,26 @@ define_xml (Op      *op,
 
 /* Troubleshooting and overview */
 
+/* QEMU's files (logs, pid files) are this computer's when its driver is
+ * reached through a local socket. */
+static gboolean
+uri_has_local_qemu_files (LodgeUri *uri)
+{
+  return uri != NULL && g_str_equal (lodge_uri_get_driver (uri), "qemu") && !lodge_uri_is_remote (uri);
+}
+
 static char *
 read_log (Op      *op,
           GError **error)
 {
-  g_autofree char *uri = virConnectGetURI (op->conn);
+  g_autoptr(LodgeUri) uri = lodge_virt_connect_get_uri (op->conn);
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
   virDomainPtr dom;
   const char *name;
   gsize length = 0;
 
-  if (uri == NULL || !(g_str_has_prefix (uri, "qemu:///") || g_str_has_prefix (uri, "qemu+unix:///")))
+  if (!uri_has_local_qemu_files (uri))
     {
       g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND,
                            _("The log is only available for machines on this computer"));
@@ -1644,7 +1617,7 @@ read_log (Op      *op,
     return NULL;
   name = virDomainGetName (dom);
 
-  if (strstr (uri, "/session") != NULL)
+  if (lodge_uri_is_session (uri))
     path = g_build_filename (g_get_user_cache_dir (), "libvirt", "qemu", "log", name, NULL);
   else
     path = g_build_filename ("/var/log/libvirt/qemu", name, NULL);
@@ -1724,13 +1697,13 @@ get_addresses (Op      *op,
 static gint64
 get_start_time (Op *op)
 {
-  g_autofree char *uri = virConnectGetURI (op->conn);
+  g_autoptr(LodgeUri) uri = lodge_virt_connect_get_uri (op->conn);
   g_autofree char *path = NULL;
   virDomainPtr dom;
   GStatBuf st;
   gint64 ret = 0;
 
-  if (uri == NULL || !(g_str_has_prefix (uri, "qemu:///") || g_str_has_prefix (uri, "qemu+unix:///")))
+  if (!uri_has_local_qemu_files (uri))
     return 0;
 
   dom = virDomainLookupByUUIDString (op->conn, op->uuid);
@@ -1745,7 +1718,7 @@ get_start_time (Op *op)
     {
       g_autofree char *file = g_strconcat (virDomainGetName (dom), ".pid", NULL);
 
-      if (strstr (uri, "/session") != NULL)
+      if (lodge_uri_is_session (uri))
         path = g_build_filename (g_get_user_runtime_dir (), "libvirt", "qemu", "run", file, NULL);
       else
         path = g_build_filename ("/run/libvirt/qemu", file, NULL);
@@ -1915,7 +1888,7 @@ editor_thread (GTask        *task,
     case OP_AUTOSTART:
       ok = virDomainSetAutostart (ctx.dom, op->flag ? 1 : 0) == 0;
       if (!ok)
-        lodge_details_set_virt_error (&error, NULL);
+        lodge_model_set_error_from_virt (&error, NULL);
       break;
 
     case OP_DESCRIPTION:
@@ -1923,7 +1896,7 @@ editor_thread (GTask        *task,
                                  op->s1 && *op->s1 ? op->s1 : NULL, NULL, NULL,
                                  affect_flags (&ctx)) == 0;
       if (!ok)
-        lodge_details_set_virt_error (&error, NULL);
+        lodge_model_set_error_from_virt (&error, NULL);
       break;
 
     case OP_BOOT_ORDER:
@@ -2072,16 +2045,16 @@ lodge_machine_editor_new (LodgeMachine *machine)
 }
 
 LodgeMachineEditor *
-lodge_machine_editor_new_for_virconnect (gpointer    virconnect,
-                                         const char *uuid)
+lodge_machine_editor_new_for_virconnect (virConnectPtr  conn,
+                                         const char    *uuid)
 {
   LodgeMachineEditor *self;
 
-  g_return_val_if_fail (virconnect != NULL, NULL);
+  g_return_val_if_fail (conn != NULL, NULL);
   g_return_val_if_fail (uuid != NULL, NULL);
 
   self = g_object_new (LODGE_TYPE_MACHINE_EDITOR, NULL);
-  lodge_domain_target_init_conn (&self->target, virconnect, uuid);
+  lodge_domain_target_init_conn (&self->target, conn, uuid);
   return self;
 }
 
@@ -2369,6 +2342,13 @@ lodge_machine_editor_set_firmware_async (LodgeMachineEditor  *self,
   g_return_if_fail (firmware == LODGE_FIRMWARE_BIOS || firmware == LODGE_FIRMWARE_UEFI);
   op->number = firmware;
   op->flag = firmware == LODGE_FIRMWARE_UEFI && secure_boot;
+  if (self->target.machine != NULL && lodge_machine_get_host (self->target.machine) != NULL)
+    {
+      LodgeHostCapabilities *caps =
+        lodge_host_get_capabilities (lodge_machine_get_host (self->target.machine));
+
+      op->caps = caps != NULL ? lodge_host_capabilities_ref (caps) : NULL;
+    }
   EDIT_RUN (lodge_machine_editor_set_firmware_async);
 }
 

@@ -24,10 +24,6 @@ typedef enum
 } LodgeEditOutcome;
 
 LodgeMachineEditor *lodge_machine_editor_new                (LodgeMachine       *machine);
-/* Works on a virConnectPtr directly (a reference is taken), for tests and
- * tools that have no LodgeConnection. */
-LodgeMachineEditor *lodge_machine_editor_new_for_virconnect (gpointer            virconnect,
-                                                             const char         *uuid);
 const char         *lodge_machine_editor_get_uuid           (LodgeMachineEditor *self);
 
 /* Reads the definition on a worker thread: the live one when the machine

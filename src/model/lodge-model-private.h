@@ -9,8 +9,11 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "model/lodge-clone.h"
 #include "model/lodge-model.h"
 #include "model/lodge-host-capabilities.h"
+#include "model/lodge-machine-editor.h"
+#include "model/lodge-snapshots.h"
 
 G_BEGIN_DECLS
 
@@ -44,9 +47,27 @@ GPtrArray        *lodge_machine_data_fetch_all (virDomainPtr *domains,
                                                 int           n,
                                                 guint         n_threads);
 
-/* Turns libvirt's thread-local last error into a GError (worker threads). */
+/* The model's one conversion of libvirt's thread-local last error into a
+ * GError of LODGE_MODEL_ERROR (worker threads): the code mapped by
+ * lodge_model_error_code_from_virt(), libvirt's message kept, libvirt's
+ * error reset. @fallback (may be NULL) is the message when libvirt set
+ * none. */
 void              lodge_model_set_error_from_virt (GError     **error,
                                                    const char  *fallback);
+/* The same with what was being done before libvirt's message: "@prefix:
+ * message" (@prefix alone when libvirt set none). */
+void              lodge_model_set_error_from_virt_prefixed (GError     **error,
+                                                            const char  *prefix);
+/* Pure: libvirt's error code (virErrorNumber) as a LodgeModelError: a
+ * domain, snapshot, pool, volume, network… that does not exist is
+ * NOT_FOUND; an operation invalid in the current state INVALID_STATE;
+ * authentication cancelled or refused AUTH_CANCELLED / AUTH_FAILED; an
+ * operation the driver does not support NOT_SUPPORTED; a bad argument
+ * INVALID_ARGUMENT; anything else LIBVIRT. */
+LodgeModelError   lodge_model_error_code_from_virt (int virt_code);
+/* Worker threads: the connection's URI read once by lodge-uri, or NULL
+ * when libvirt cannot say. */
+LodgeUri         *lodge_virt_connect_get_uri     (virConnectPtr conn);
 /* Silences libvirt's default error printing (errors become GErrors). */
 void              lodge_model_init_libvirt        (void);
 
@@ -65,9 +86,6 @@ typedef struct
 } LodgeDiskSource;
 
 void              lodge_disk_source_free       (LodgeDiskSource *source);
-/* File names of the express-install images the creator attaches as a
- * CD-ROM (see src/create/lodge-machine-creator.c). */
-#define LODGE_UNATTENDED_IMAGE_SUFFIX "-unattended.iso"
 
 /* The sources of the domain's device='disk' disks (never floppy or lun, and
  * no CD-ROM but Lodge's own express-install image), in document order;
@@ -131,6 +149,12 @@ LodgeMachine     *lodge_machine_list_remove    (LodgeMachineList *self,
 void              lodge_machine_list_clear     (LodgeMachineList *self);
 
 /* LodgeConnection, main thread only. */
+/* A new reference to the connection's virConnectPtr for a worker (close
+ * it there with virConnectClose, or hand it to
+ * lodge_virt_task_run_in_thread()), or NULL when not connected. Also
+ * declared in lodge-connection.h until ui/lodge-console-target.c stops
+ * calling libvirt itself. */
+gpointer          lodge_connection_ref_virconnect (LodgeConnection *self);
 /* The host that owns the connection (a weak pointer; NULL detaches). */
 void              lodge_connection_set_host    (LodgeConnection *self,
                                                 LodgeHost       *host);
@@ -144,6 +168,20 @@ void              lodge_connection_simulate_lost (LodgeConnection *self);
 /* Main-thread time the last (re)connection spent building and applying the
  * machine list, in µs (for the benchmark). */
 gint64            lodge_connection_get_last_apply_usec (LodgeConnection *self);
+
+/* The details objects on a virConnectPtr directly (a reference is taken)
+ * rather than a LodgeMachine: for tests, which have no LodgeConnection. */
+LodgeMachineEditor *lodge_machine_editor_new_for_virconnect (virConnectPtr  conn,
+                                                             const char    *uuid);
+LodgeSnapshots     *lodge_snapshots_new_for_virconnect      (virConnectPtr  conn,
+                                                             const char    *uuid);
+LodgeClone         *lodge_clone_new_for_virconnect          (virConnectPtr  conn,
+                                                             const char    *uuid);
+
+/* A host's services, made by its getters (main thread). They follow the
+ * connection, which the host owns, through a weak pointer. */
+LodgePendingCleanup   *lodge_pending_cleanup_new   (LodgeConnection *connection);
+LodgeThrowawayWatcher *lodge_throwaway_watcher_new (LodgeConnection *connection);
 
 /* LodgeHostCapabilities, worker threads. */
 

@@ -42,39 +42,99 @@ lodge_model_init_libvirt (void)
     }
 }
 
+LodgeModelError
+lodge_model_error_code_from_virt (int virt_code)
+{
+  switch (virt_code)
+    {
+    /* Something named that the host does not have (any more). */
+    case VIR_ERR_NO_DOMAIN:
+    case VIR_ERR_NO_DOMAIN_SNAPSHOT:
+    case VIR_ERR_NO_DOMAIN_CHECKPOINT:
+    case VIR_ERR_NO_STORAGE_POOL:
+    case VIR_ERR_NO_STORAGE_VOL:
+    case VIR_ERR_NO_NETWORK:
+    case VIR_ERR_NO_NETWORK_PORT:
+    case VIR_ERR_NO_INTERFACE:
+    case VIR_ERR_NO_NODE_DEVICE:
+    case VIR_ERR_NO_SECRET:
+    case VIR_ERR_NO_NWFILTER:
+      return LODGE_MODEL_ERROR_NOT_FOUND;
+    case VIR_ERR_OPERATION_INVALID:
+      return LODGE_MODEL_ERROR_INVALID_STATE;
+    case VIR_ERR_AUTH_CANCELLED:
+      return LODGE_MODEL_ERROR_AUTH_CANCELLED;
+    case VIR_ERR_AUTH_FAILED:
+      return LODGE_MODEL_ERROR_AUTH_FAILED;
+    case VIR_ERR_OPERATION_UNSUPPORTED:
+    case VIR_ERR_NO_SUPPORT:
+      return LODGE_MODEL_ERROR_NOT_SUPPORTED;
+    case VIR_ERR_INVALID_ARG:
+      return LODGE_MODEL_ERROR_INVALID_ARGUMENT;
+    default:
+      return LODGE_MODEL_ERROR_LIBVIRT;
+    }
+}
+
+/* The one conversion: libvirt's code mapped, its message kept (after
+ * prefix when there is one), its thread-local error reset so that the
+ * next failure does not report this one. */
+static void
+set_error_from_virt (GError     **error,
+                     const char  *prefix,
+                     const char  *fallback)
+{
+  virErrorPtr err = virGetLastError ();
+
+  if (err == NULL || err->message == NULL)
+    {
+      g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED,
+                           prefix != NULL ? prefix
+                           : fallback != NULL ? fallback
+                           : _("The virtualization service failed without saying why"));
+      virResetLastError ();
+      return;
+    }
+
+  if (prefix != NULL)
+    g_set_error (error, LODGE_MODEL_ERROR, lodge_model_error_code_from_virt (err->code),
+                 "%s: %s", prefix, err->message);
+  else
+    g_set_error_literal (error, LODGE_MODEL_ERROR, lodge_model_error_code_from_virt (err->code),
+                         err->message);
+  virResetLastError ();
+}
+
 void
 lodge_model_set_error_from_virt (GError     **error,
                                  const char  *fallback)
 {
-  virErrorPtr err = virGetLastError ();
-  LodgeModelError code = LODGE_MODEL_ERROR_LIBVIRT;
+  set_error_from_virt (error, NULL, fallback);
+}
 
-  if (err == NULL || err->message == NULL)
+void
+lodge_model_set_error_from_virt_prefixed (GError     **error,
+                                          const char  *prefix)
+{
+  g_return_if_fail (prefix != NULL);
+
+  set_error_from_virt (error, prefix, NULL);
+}
+
+LodgeUri *
+lodge_virt_connect_get_uri (virConnectPtr conn)
+{
+  char *string = virConnectGetURI (conn);
+  LodgeUri *uri;
+
+  if (string == NULL)
     {
-      g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED, fallback);
-      return;
+      virResetLastError ();
+      return NULL;
     }
-
-  switch (err->code)
-    {
-    case VIR_ERR_NO_DOMAIN:
-      code = LODGE_MODEL_ERROR_NOT_FOUND;
-      break;
-    case VIR_ERR_OPERATION_INVALID:
-      code = LODGE_MODEL_ERROR_INVALID_STATE;
-      break;
-    case VIR_ERR_AUTH_CANCELLED:
-      code = LODGE_MODEL_ERROR_AUTH_CANCELLED;
-      break;
-    case VIR_ERR_AUTH_FAILED:
-      code = LODGE_MODEL_ERROR_AUTH_FAILED;
-      break;
-    default:
-      break;
-    }
-
-  g_set_error_literal (error, LODGE_MODEL_ERROR, code, err->message);
-  virResetLastError ();
+  uri = lodge_uri_parse (string, NULL);
+  free (string);
+  return uri;
 }
 
 LodgeMachineState

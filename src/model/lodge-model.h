@@ -15,4 +15,6 @@
 #include "model/lodge-uri.h"
 #include "model/lodge-machine.h"
 #include "model/lodge-machine-list.h"
+#include "model/lodge-pending-cleanup.h"
+#include "model/lodge-throwaway-watcher.h"
 #include "model/lodge-model-enums.h"

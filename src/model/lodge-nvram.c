@@ -13,7 +13,7 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <libxml/parser.h>
 #include <string.h>
 
@@ -125,7 +125,7 @@ lodge_nvram_dir_open (virConnectPtr   conn,
       /* Someone made a pool on it meanwhile: look again once. */
     }
 
-  lodge_details_set_virt_error (error, _("Could not reach the firmware variables"));
+  lodge_model_set_error_from_virt_prefixed (error, _("Could not reach the firmware variables"));
   return FALSE;
 }
 
@@ -156,30 +156,18 @@ lodge_nvram_dir_lookup (LodgeNvramDir *nvram_dir,
 char *
 lodge_nvram_default_dir (virConnectPtr conn)
 {
-  g_autofree char *uri = virConnectGetURI (conn);
-  g_autoptr(GUri) parsed = NULL;
-  g_autofree char *scheme = NULL;
-  const char *path;
-  gboolean local;
-
-  if (uri == NULL || (parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL)) == NULL)
-    {
-      virResetLastError ();
-      return NULL;
-    }
+  g_autoptr(LodgeUri) uri = lodge_virt_connect_get_uri (conn);
 
   /* qemu, qemu+ssh, qemu+unix, … */
-  scheme = g_strdup (g_uri_get_scheme (parsed));
-  if (scheme == NULL || !(g_str_equal (scheme, "qemu") || g_str_has_prefix (scheme, "qemu+")))
+  if (uri == NULL || !g_str_equal (lodge_uri_get_driver (uri), "qemu"))
     return NULL;
-  path = g_uri_get_path (parsed);
-  local = g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0';
 
-  /* libvirt's defaults: the system daemon's state directory; a session
-   * daemon's in the user's configuration, known only on this computer. */
-  if (g_strcmp0 (path, "/system") == 0)
+  /* libvirt's defaults: the system daemon's state directory (also on a
+   * remote host); a session daemon's in the user's configuration, known
+   * only on this computer. */
+  if (lodge_uri_is_system (uri))
     return g_strdup ("/var/lib/libvirt/qemu/nvram");
-  if (g_strcmp0 (path, "/session") == 0 && local)
+  if (lodge_uri_is_session (uri) && !lodge_uri_is_remote (uri))
     return g_build_filename (g_get_user_config_dir (), "libvirt", "qemu", "nvram", NULL);
   return NULL;
 }
@@ -266,7 +254,7 @@ lodge_nvram_remove (virConnectPtr   conn,
     {
       if (virStorageVolDelete (vol, 0) < 0)
         {
-          lodge_details_set_virt_error (error, _("Could not remove the firmware variables"));
+          lodge_model_set_error_from_virt_prefixed (error, _("Could not remove the firmware variables"));
           ok = FALSE;
         }
       virStorageVolFree (vol);

@@ -7,7 +7,7 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <string.h>
@@ -166,7 +166,7 @@ list_snapshots (virDomainPtr   dom,
   n = virDomainListAllSnapshots (dom, &snaps, 0);
   if (n < 0)
     {
-      lodge_details_set_virt_error (error, NULL);
+      lodge_model_set_error_from_virt (error, NULL);
       return NULL;
     }
 
@@ -250,7 +250,7 @@ create_snapshot (virDomainPtr   dom,
   domain_xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
   if (domain_xml == NULL)
     {
-      lodge_details_set_virt_error (error, NULL);
+      lodge_model_set_error_from_virt (error, NULL);
       return NULL;
     }
   config = lodge_machine_config_new_from_xml (domain_xml, error);
@@ -289,10 +289,10 @@ create_snapshot (virDomainPtr   dom,
   if (snap == NULL)
     {
       if (pflash)
-        lodge_details_set_virt_error (error, _("This machine uses UEFI firmware, so only an external "
+        lodge_model_set_error_from_virt_prefixed (error, _("This machine uses UEFI firmware, so only an external "
                                                "snapshot of its disks is possible, and that failed"));
       else
-        lodge_details_set_virt_error (error, NULL);
+        lodge_model_set_error_from_virt (error, NULL);
       return NULL;
     }
   virDomainSnapshotFree (snap);
@@ -315,7 +315,7 @@ describe_snapshot (virDomainPtr          dom,
 
   if (xml == NULL)
     {
-      lodge_details_set_virt_error (error, NULL);
+      lodge_model_set_error_from_virt (error, NULL);
       return FALSE;
     }
 
@@ -357,7 +357,7 @@ describe_snapshot (virDomainPtr          dom,
   redefined = virDomainSnapshotCreateXML (dom, new_xml, flags);
   if (redefined == NULL)
     {
-      lodge_details_set_virt_error (error, NULL);
+      lodge_model_set_error_from_virt (error, NULL);
       return FALSE;
     }
   virDomainSnapshotFree (redefined);
@@ -434,29 +434,30 @@ snapshots_thread (GTask        *task,
 
   snap = virDomainSnapshotLookupByName (dom, op->name, 0);
   if (snap == NULL)
-    lodge_details_set_virt_error (&error, NULL);
+    lodge_model_set_error_from_virt (&error, NULL);
   else if (op->kind == SNAP_REVERT)
     {
       ok = virDomainRevertToSnapshot (snap, 0) == 0;
       if (!ok)
         {
-          /* Keep libvirt's message: the next call resets it. */
-          g_autofree char *message = g_strdup (virGetLastErrorMessage ());
+          g_autoptr(GError) virt_error = NULL;
 
+          /* Converted first: the next call resets libvirt's error. */
+          lodge_model_set_error_from_virt (&virt_error, NULL);
           if (snapshot_is_external (snap))
-            g_set_error (&error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT, "%s (%s)",
+            g_set_error (&error, LODGE_MODEL_ERROR, virt_error->code, "%s (%s)",
                          _("This is an external snapshot (the only kind libvirt can take of a UEFI "
                            "machine), and this version of libvirt cannot go back to external snapshots"),
-                         message);
+                         virt_error->message);
           else
-            g_set_error_literal (&error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT, message);
+            g_propagate_error (&error, g_steal_pointer (&virt_error));
         }
     }
   else if (op->kind == SNAP_DELETE)
     {
       ok = virDomainSnapshotDelete (snap, 0) == 0;
       if (!ok)
-        lodge_details_set_virt_error (&error, NULL);
+        lodge_model_set_error_from_virt (&error, NULL);
     }
   else
     ok = describe_snapshot (dom, snap, op, &error);
@@ -540,15 +541,15 @@ lodge_snapshots_new (LodgeMachine *machine)
 }
 
 LodgeSnapshots *
-lodge_snapshots_new_for_virconnect (gpointer    virconnect,
-                                    const char *uuid)
+lodge_snapshots_new_for_virconnect (virConnectPtr  conn,
+                                    const char    *uuid)
 {
   LodgeSnapshots *self;
 
-  g_return_val_if_fail (virconnect != NULL && uuid != NULL, NULL);
+  g_return_val_if_fail (conn != NULL && uuid != NULL, NULL);
 
   self = g_object_new (LODGE_TYPE_SNAPSHOTS, NULL);
-  lodge_domain_target_init_conn (&self->target, virconnect, uuid);
+  lodge_domain_target_init_conn (&self->target, conn, uuid);
   return self;
 }
 

@@ -41,8 +41,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LodgeSnapshot, lodge_snapshot_unref)
 G_DECLARE_FINAL_TYPE (LodgeSnapshots, lodge_snapshots, LODGE, SNAPSHOTS, GObject)
 
 LodgeSnapshots *lodge_snapshots_new                 (LodgeMachine       *machine);
-LodgeSnapshots *lodge_snapshots_new_for_virconnect  (gpointer            virconnect,
-                                                     const char         *uuid);
 
 /* All snapshots as a tree flattened depth-first (children after their
  * parent, oldest first at each level): a GPtrArray of LodgeSnapshot. */

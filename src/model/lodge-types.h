@@ -15,6 +15,16 @@ typedef struct _LodgeMachineList LodgeMachineList;
 typedef struct _LodgeAuthRequest LodgeAuthRequest;
 typedef struct _LodgeHost        LodgeHost;
 typedef struct _LodgeHostList    LodgeHostList;
+typedef struct _LodgePendingCleanup   LodgePendingCleanup;
+typedef struct _LodgeThrowawayWatcher LodgeThrowawayWatcher;
+
+/* Lodge's own directory storage pool on every host: new machines' disks,
+ * throwaway overlays and express-install images go there. */
+#define LODGE_POOL_NAME "lodge"
+/* The end of the name of the express-install image a creation attaches as
+ * a CD-ROM ("<machine name>-unattended.iso" in Lodge's pool): it holds the
+ * user's password, so it goes with the machine's disks. */
+#define LODGE_UNATTENDED_IMAGE_SUFFIX "-unattended.iso"
 
 /* Mirrors virDomainState, plus UNKNOWN for a machine whose state has not
  * been read yet. Values are stable: they are used as sort keys. */
@@ -52,6 +62,7 @@ typedef enum
   LODGE_MODEL_ERROR_INVALID_ARGUMENT,
   LODGE_MODEL_ERROR_LIBVIRT,           /* message is libvirt's own */
   LODGE_MODEL_ERROR_AUTH_FAILED,       /* the host refused the credentials */
+  LODGE_MODEL_ERROR_NOT_SUPPORTED,     /* the host's driver does not do this */
 } LodgeModelError;
 
 GQuark lodge_model_error_quark (void);

@@ -10,7 +10,6 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
-#include "create/lodge-pending-cleanup.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-preferences-window.h"
 #include "ui/lodge-resources.h"
@@ -218,17 +217,6 @@ lodge_application_host_notify_cb (LodgeApplication *self,
 }
 
 static void
-lodge_application_host_notify_state_cb (LodgeApplication *self,
-                                        GParamSpec       *pspec,
-                                        LodgeHost        *host)
-{
-  /* What a creation could not remove when an earlier session lost this
-   * host goes now (on a worker thread), and again at each reconnection. */
-  if (lodge_host_get_state (host) == LODGE_CONNECTION_STATE_CONNECTED)
-    lodge_pending_cleanup_get_for_connection (lodge_host_get_connection (host));
-}
-
-static void
 lodge_application_host_connect_cb (GObject      *object,
                                    GAsyncResult *result,
                                    gpointer      user_data)
@@ -281,9 +269,6 @@ lodge_application_prepare_host (LodgeApplication *self,
                            G_CALLBACK (lodge_application_host_notify_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (host, "notify::autoconnect",
                            G_CALLBACK (lodge_application_host_notify_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (host, "notify::state",
-                           G_CALLBACK (lodge_application_host_notify_state_cb), self,
-                           G_CONNECT_SWAPPED);
 }
 
 LodgeHost *

@@ -429,11 +429,25 @@ lodge_new_machine_assistant_host_cb (GObject      *object,
 static void
 lodge_new_machine_assistant_ensure_host (LodgeNewMachineAssistant *self)
 {
+  LodgeHost *host;
+
   if (self->host_queried)
     return;
 
   self->host_queried = TRUE;
-  lodge_host_info_query_async (self->connection, self->prefer_emulation, self->cancellable,
+  host = lodge_connection_get_host (self->connection);
+  if (host == NULL)
+    {
+      /* A connection of no host (tests): as when the host cannot be read. */
+      g_autoptr(GTask) task = g_task_new (NULL, NULL, lodge_new_machine_assistant_host_cb,
+                                          g_object_ref (self));
+
+      g_task_set_source_tag (task, lodge_host_info_query_async);
+      g_task_return_new_error (task, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_CONNECTED,
+                               "The connection belongs to no host");
+      return;
+    }
+  lodge_host_info_query_async (host, self->prefer_emulation, self->cancellable,
                                lodge_new_machine_assistant_host_cb, g_object_ref (self));
 }
 

@@ -11,14 +11,14 @@
 #include <libvirt/virterror.h>
 
 #include "create/lodge-create.h"
-#include "create/lodge-pending-cleanup.h"
 #include "model/lodge-model.h"
 #include "lodge-create-test.h"
 #include "lodge-test.h"
 
 #define GiB (G_GUINT64_CONSTANT (1) << 30)
 
-static LodgeConnection *connection;
+static LodgeHost       *lodge_host;
+static LodgeConnection *connection;   /* lodge_host's */
 static virConnectPtr    raw;      /* the same in-memory driver state */
 
 static void
@@ -340,7 +340,7 @@ test_failure_midway (void)
   g_object_set (spec, "arch", "lodge-bogus-arch", NULL);
   uuid = run_creator (spec, NULL, &observed, &error);
   g_assert_null (uuid);
-  g_assert_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_LIBVIRT);
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT);
   g_assert_cmpint (count_lodge_volumes (), ==, before);
   g_assert_false (domain_exists ("lodge-test-create-midway"));
 
@@ -442,8 +442,8 @@ test_throwaway (void)
   virDomainPtr dom;
   int before = count_lodge_volumes ();
 
-  watcher = lodge_throwaway_watcher_get_for_connection (connection);
-  g_assert_true (watcher == lodge_throwaway_watcher_get_for_connection (connection));
+  watcher = lodge_host_get_throwaway_watcher (lodge_host);
+  g_assert_true (watcher == lodge_host_get_throwaway_watcher (lodge_host));
   g_signal_connect (watcher, "overlay-removed", G_CALLBACK (overlay_removed_cb), &removed);
 
   lodge_machine_spec_set_throwaway (spec, TRUE);
@@ -488,7 +488,7 @@ test_throwaway_held (void)
   g_autofree char *name = g_strdup_printf ("%s%s.qcow2", LODGE_THROWAWAY_PREFIX, uuid);
   g_autofree char *xml = NULL;
   g_autofree char *removed = NULL;
-  LodgeThrowawayWatcher *watcher = lodge_throwaway_watcher_get_for_connection (connection);
+  LodgeThrowawayWatcher *watcher = lodge_host_get_throwaway_watcher (lodge_host);
   virStoragePoolPtr pool;
   virStorageVolPtr vol;
   char *path;
@@ -532,7 +532,7 @@ test_host_info (void)
   g_autoptr(LodgeHostInfo) host = NULL;
 
   /* The test environment sets LODGE_FORCE_EMULATION=1. */
-  lodge_host_info_query_async (connection, FALSE, NULL, lodge_create_test_store_cb, &result);
+  lodge_host_info_query_async (lodge_host, FALSE, NULL, lodge_create_test_store_cb, &result);
   lodge_create_test_wait (&result, 30);
   host = lodge_host_info_query_finish (result, &error);
   g_assert_no_error (error);
@@ -602,11 +602,12 @@ int_is_set (gpointer data)
 }
 
 /* What a creation could not remove (the daemon was away) is on record; a
- * later session (a new connection) removes it, then forgets it. */
+ * later session (a new host of the URI) removes it when it connects, then
+ * forgets it. */
 static void
 test_pending_cleanup (void)
 {
-  g_autoptr(LodgeConnection) later = lodge_connection_new ("test:///default");
+  g_autoptr(LodgeHost) later = lodge_host_new ("test:///default", NULL);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) domains = NULL;
@@ -644,14 +645,13 @@ test_pending_cleanup (void)
   g_clear_pointer (&domains, g_strfreev);
   g_clear_pointer (&volumes, g_strfreev);
 
-  lodge_connection_open_async (later, NULL, lodge_create_test_store_cb, &result);
-  lodge_create_test_wait (&result, 30);
-  g_assert_true (lodge_connection_open_finish (later, result, &error));
-  g_assert_no_error (error);
-
-  /* Made for the connection: it runs the record at once. */
-  pending = lodge_pending_cleanup_get_for_connection (later);
+  /* The host runs the record when it connects. */
+  pending = lodge_host_get_pending_cleanup (later);
   g_signal_connect (pending, "finished", G_CALLBACK (pending_finished_cb), &last);
+  lodge_host_connect_async (later, NULL, lodge_create_test_store_cb, &result);
+  lodge_create_test_wait (&result, 30);
+  g_assert_true (lodge_host_connect_finish (later, result, &error));
+  g_assert_no_error (error);
   g_assert_true (lodge_create_test_wait_until (int_is_set, &last, 30));
   g_assert_cmpint (last, ==, 0);
   g_assert_cmpuint (lodge_pending_cleanup_get_n_pending (pending), ==, 0);
@@ -666,7 +666,7 @@ test_pending_cleanup (void)
   lodge_pending_cleanup_list ("test:///default", &domains, &volumes);
   g_assert_cmpuint (g_strv_length (domains), ==, 0);
   g_assert_cmpuint (g_strv_length (volumes), ==, 0);
-  lodge_connection_close (later);
+  lodge_host_disconnect (later);
 }
 
 int
@@ -680,7 +680,9 @@ main (int   argc,
   virSetErrorFunc (NULL, quiet_libvirt_error_cb);
 
   lodge_connection_init_events ();
-  connection = lodge_connection_new ("test:///default");
+  lodge_host = lodge_host_new ("test:///default", &error);
+  g_assert_no_error (error);
+  connection = lodge_host_get_connection (lodge_host);
   lodge_connection_open_async (connection, NULL, lodge_create_test_store_cb, &result);
   lodge_create_test_wait (&result, 60);
   if (!lodge_connection_open_finish (connection, result, &error))

@@ -23,7 +23,6 @@
 #include <libvirt/virterror.h>
 
 #include "create/lodge-create.h"
-#include "create/lodge-pending-cleanup.h"
 #include "model/lodge-model.h"
 #include "lodge-create-test.h"
 #include "lodge-test.h"
@@ -33,7 +32,8 @@
 #define MiB     (G_GUINT64_CONSTANT (1) << 20)
 #define GiB     (G_GUINT64_CONSTANT (1) << 30)
 
-static LodgeConnection *connection;
+static LodgeHost       *lodge_host;
+static LodgeConnection *connection;   /* lodge_host's */
 static LodgeHostInfo   *host;
 static char            *tmpdir;
 static char            *boot_iso;
@@ -320,7 +320,7 @@ test_throwaway (void)
   g_autofree char *overlay = NULL;
   char *removed[2] = { NULL, NULL };
   StateWait wait = { PREFIX "throwaway", LODGE_MACHINE_STATE_RUNNING };
-  LodgeThrowawayWatcher *watcher = lodge_throwaway_watcher_get_for_connection (connection);
+  LodgeThrowawayWatcher *watcher = lodge_host_get_throwaway_watcher (lodge_host);
   virConnectPtr conn;
   virDomainPtr dom;
   gulong handler;
@@ -580,7 +580,7 @@ test_throwaway_existing_disk (void)
   const char *create_argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", base, "64M", NULL };
   char *removed[2] = { NULL, NULL };
   StateWait wait = { PREFIX "throwaway-disk", LODGE_MACHINE_STATE_RUNNING };
-  LodgeThrowawayWatcher *watcher = lodge_throwaway_watcher_get_for_connection (connection);
+  LodgeThrowawayWatcher *watcher = lodge_host_get_throwaway_watcher (lodge_host);
   virConnectPtr conn;
   virDomainPtr dom;
   virStorageVolPtr vol;
@@ -655,7 +655,7 @@ test_failures (void)
     lodge_machine_spec_set_cdrom_path (spec, folder);
     uuid = run_creator (spec, NULL, &error);
     g_assert_null (uuid);
-    g_assert_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_LIBVIRT);
+    g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT);
     g_test_message ("start failure: %s", error->message);
     g_assert_cmpuint (count_leftovers (), ==, 0);
     g_clear_error (&error);
@@ -1068,7 +1068,7 @@ test_daemon_lost (void)
   g_autofree char *uuid = NULL;
   g_autofree char *image = g_build_filename (tmpdir, "lost.raw", NULL);
   g_autofree char *fill = NULL;
-  LodgePendingCleanup *pending = lodge_pending_cleanup_get_for_connection (connection);
+  LodgePendingCleanup *pending = lodge_host_get_pending_cleanup (lodge_host);
   DaemonKill kill_state = { 0 };
   int last = -1;
   gulong handler;
@@ -1189,7 +1189,9 @@ main (int   argc,
     }
 
   lodge_connection_init_events ();
-  connection = lodge_connection_new (URI);
+  lodge_host = lodge_host_new (URI, &error);
+  g_assert_no_error (error);
+  connection = lodge_host_get_connection (lodge_host);
   lodge_connection_open_async (connection, NULL, lodge_create_test_store_cb, &result);
   lodge_create_test_wait (&result, 60);
   if (!lodge_connection_open_finish (connection, result, &error))
@@ -1201,7 +1203,7 @@ main (int   argc,
   signal (SIGABRT, abort_handler);
   signal (SIGTERM, abort_handler);
 
-  lodge_host_info_query_async (connection, FALSE, NULL, lodge_create_test_store_cb, &result);
+  lodge_host_info_query_async (lodge_host, FALSE, NULL, lodge_create_test_store_cb, &result);
   lodge_create_test_wait (&result, 60);
   host = lodge_host_info_query_finish (result, &error);
   g_assert_no_error (error);

@@ -497,6 +497,115 @@ test_names (void)
     g_assert_true (lodge_create_check_name_syntax (good[i], NULL));
 }
 
+static char *
+read_model_data (const char *name)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("LODGE_MODEL_DATA_DIR"), name, NULL);
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  return contents;
+}
+
+/* The host info is a view over the host's capabilities: the figures,
+ * the domain capabilities of the acceleration chosen, locality and the
+ * network from the URI. */
+static void
+test_host_info_from_capabilities (void)
+{
+  g_autofree char *kvm_xml = read_model_data ("domcaps-q35-kvm.xml");
+  g_autofree char *qemu_xml = read_model_data ("domcaps-q35-qemu.xml");
+  g_autofree char *dir = g_dir_make_tmp ("lodge-host-info-XXXXXX", NULL);
+  g_autofree char *kvm = g_build_filename (dir, "kvm", NULL);
+  g_autofree char *cpuinfo = g_build_filename (dir, "cpuinfo", NULL);
+  g_autoptr(LodgeHostCapabilities) both =
+    lodge_host_capabilities_new_for_test ("lab", "x86_64", 16 * GiB, 8, kvm_xml, qemu_xml);
+  g_autoptr(LodgeHostCapabilities) tcg_only =
+    lodge_host_capabilities_new_for_test ("lab", "x86_64", 16 * GiB, 8, NULL, qemu_xml);
+  g_autoptr(LodgeHostCapabilities) test_driver =
+    lodge_host_capabilities_new_for_test ("test", "i686", 8 * GiB, 16, NULL, NULL);
+  g_autoptr(LodgeUri) system = lodge_uri_parse ("qemu:///system", NULL);
+  g_autoptr(LodgeUri) session = lodge_uri_parse ("qemu:///session", NULL);
+  g_autoptr(LodgeUri) remote = lodge_uri_parse ("qemu+ssh://root@localhost/system", NULL);
+  g_autoptr(LodgeUri) test = lodge_uri_parse ("test:///default", NULL);
+  g_autofree char *force = g_strdup (g_getenv ("LODGE_FORCE_EMULATION"));
+
+  g_unsetenv ("LODGE_FORCE_EMULATION");
+  g_file_set_contents (kvm, "", 0, NULL);
+  g_file_set_contents (cpuinfo, "processor\t: 0\nflags\t\t: fpu vmx\n", -1, NULL);
+
+  {
+    g_autoptr(LodgeHostInfo) info =
+      lodge_host_info_new_for_capabilities (both, system, FALSE, kvm, dir, cpuinfo);
+
+    g_assert_cmpuint (info->memory, ==, 16 * GiB);
+    g_assert_cmpuint (info->cpus, ==, 8);
+    g_assert_cmpint (info->acceleration, ==, LODGE_ACCELERATION_KVM);
+    g_assert_cmpint (info->acceleration_reason, ==, LODGE_ACCELERATION_REASON_NONE);
+    g_assert_cmpstr (info->emulator, ==, "/usr/bin/qemu-system-x86_64");
+    g_assert_cmpstr (info->arch, ==, "x86_64");
+    g_assert_cmpstr (info->machine, ==, "q35");
+    g_assert_true (info->uefi && info->secure_boot && info->tpm);
+    g_assert_true (info->local);
+    g_assert_false (info->session);
+  }
+  /* The user's choice: QEMU's own emulation, its capabilities. */
+  {
+    g_autoptr(LodgeHostInfo) info =
+      lodge_host_info_new_for_capabilities (both, system, TRUE, kvm, dir, cpuinfo);
+
+    g_assert_cmpint (info->acceleration, ==, LODGE_ACCELERATION_QEMU);
+    g_assert_cmpint (info->acceleration_reason, ==, LODGE_ACCELERATION_REASON_FORCED);
+    g_assert_true (info->uefi);
+  }
+  /* The hypervisor offers no KVM. */
+  {
+    g_autoptr(LodgeHostInfo) info =
+      lodge_host_info_new_for_capabilities (tcg_only, system, FALSE, kvm, dir, cpuinfo);
+
+    g_assert_cmpint (info->acceleration, ==, LODGE_ACCELERATION_QEMU);
+    g_assert_cmpint (info->acceleration_reason, ==, LODGE_ACCELERATION_REASON_NOT_OFFERED);
+    g_assert_cmpstr (info->emulator, ==, "/usr/bin/qemu-system-x86_64");
+  }
+  /* Over SSH, even to localhost: this computer's /dev/kvm says nothing
+   * (a missing one here would otherwise refuse KVM). */
+  {
+    g_autofree char *missing = g_build_filename (dir, "no-kvm", NULL);
+    g_autoptr(LodgeHostInfo) info =
+      lodge_host_info_new_for_capabilities (both, remote, FALSE, missing, dir, cpuinfo);
+
+    g_assert_false (info->local);
+    g_assert_cmpint (info->acceleration, ==, LODGE_ACCELERATION_KVM);
+  }
+  /* A session: user-mode networking, whatever the host has. */
+  {
+    g_autoptr(LodgeHostInfo) info =
+      lodge_host_info_new_for_capabilities (both, session, FALSE, kvm, dir, cpuinfo);
+
+    g_assert_true (info->session);
+    g_assert_null (info->network);
+  }
+  /* The test driver: no domain capabilities, nothing known of firmware;
+   * its i686 is no choice of guest arch. */
+  {
+    g_autoptr(LodgeHostInfo) info =
+      lodge_host_info_new_for_capabilities (test_driver, test, FALSE, kvm, dir, cpuinfo);
+
+    g_assert_true (info->local);
+    g_assert_cmpstr (info->arch, ==, "x86_64");
+    g_assert_cmpuint (info->cpus, ==, 16);
+    g_assert_cmpint (info->acceleration, ==, LODGE_ACCELERATION_KVM);
+    g_assert_null (info->emulator);
+    g_assert_false (info->uefi);
+  }
+
+  if (force != NULL)
+    g_setenv ("LODGE_FORCE_EMULATION", force, TRUE);
+  g_remove (kvm);
+  g_remove (cpuinfo);
+  g_rmdir (dir);
+}
+
 /* The acceleration decision with fake /dev/kvm, /sys/module and cpuinfo. */
 static void
 test_acceleration (void)
@@ -831,6 +940,7 @@ main (int   argc,
   g_test_add_func ("/create/spec/notify", test_spec_notify);
   g_test_add_func ("/create/names", test_names);
   g_test_add_func ("/create/acceleration", test_acceleration);
+  g_test_add_func ("/create/host-info/from-capabilities", test_host_info_from_capabilities);
   g_test_add_func ("/create/express", test_express);
   g_test_add_func ("/create/express/install-initrd", test_install_initrd);
   g_test_add_func ("/create/builder/install-boot", test_builder_install_boot);

@@ -14,6 +14,7 @@
 
 #include "details-test-util.h"
 #include "model/lodge-clone.h"
+#include "model/lodge-model-private.h"
 #include "model/lodge-libvirt.h"
 #include "model/lodge-machine-config.h"
 #include "model/lodge-machine-editor.h"

@@ -12,6 +12,7 @@
 
 #include "details-test-util.h"
 #include "model/lodge-clone.h"
+#include "model/lodge-model-private.h"
 #include "model/lodge-machine-config.h"
 #include "model/lodge-machine-editor.h"
 #include "model/lodge-snapshots.h"
@@ -630,7 +631,7 @@ test_snapshots (void)
 
   lodge_snapshots_delete_async (snapshots, "no-such-snapshot", NULL, details_test_ready_cb, NULL);
   g_assert_false (snapshot_action_finish (snapshots, &error));
-  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT);
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
   list = list_snapshots (snapshots);

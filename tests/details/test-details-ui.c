@@ -20,6 +20,7 @@
 
 #include "lodge-test.h"
 #include "model/lodge-model.h"
+#include "model/lodge-model-private.h"
 #include "model/lodge-machine-config.h"
 #include "model/lodge-stats-history.h"
 #include "ui/lodge-details-page.h"

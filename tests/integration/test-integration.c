@@ -23,6 +23,7 @@
 
 #include "lodge-test.h"
 #include "lodge-model-test.h"
+#include "model/lodge-model-private.h"
 
 #define URI "qemu:///system"
 #define BOOT_MS 120000

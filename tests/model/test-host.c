@@ -6,12 +6,17 @@
  * /host-capabilities/ (suite unit): the one parser of domain capabilities,
  * on documents saved from libvirt 9.0 with QEMU 7.2 (q35, KVM and TCG).
  * /host/ (suite libvirt): hosts on libvirt's test driver, and one that
- * cannot be reached.
+ * cannot be reached; the host's services (pending cleanup, throwaway
+ * watcher).
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "lodge-model-test.h"
 #include "model/lodge-model.h"
+#include "model/lodge-model-private.h"
+#include "model/lodge-worker-private.h"
 
 #define TIMEOUT_MS 20000
 
@@ -284,6 +289,148 @@ test_host_list (void)
   g_assert_cmpint (lodge_host_list_find (list, a), ==, -1);
 }
 
+static void
+pending_finished_cb (LodgePendingCleanup *pending,
+                     guint                n_pending,
+                     int                 *last)
+{
+  *last = (int) n_pending;
+}
+
+static gboolean
+int_is_set (gpointer data)
+{
+  return *(int *) data >= 0;
+}
+
+static guint
+n_recorded (const char *uri)
+{
+  g_auto(GStrv) domains = NULL;
+  g_auto(GStrv) volumes = NULL;
+
+  lodge_pending_cleanup_list (uri, &domains, &volumes);
+  return g_strv_length (domains) + g_strv_length (volumes);
+}
+
+/* The record of what failed creations left runs when the host connects,
+ * and again after every reconnection. */
+static void
+test_host_pending_cleanup (void)
+{
+  /* A URI of its own: any host of a URI runs its record, and the other
+   * tests' hosts of test:///default may still be running theirs. */
+  g_autofree char *dir = g_dir_make_tmp ("lodge-test-host-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "pending.xml", NULL);
+  g_autofree char *uri = g_strconcat ("test://", path, NULL);
+  const char *gone[] = { "5c0d6a1e-0000-4000-8000-0000000000aa", NULL };
+  g_autoptr(LodgeHost) host = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  LodgePendingCleanup *pending;
+  int last = -1;
+
+  g_assert_true (g_file_set_contents (path,
+                                      "<node><domain type='test'><name>kept</name>"
+                                      "<memory>65536</memory><os><type>hvm</type></os>"
+                                      "</domain></node>", -1, NULL));
+  host = lodge_host_new (uri, &error);
+  g_assert_no_error (error);
+
+  /* Made once, kept. */
+  pending = lodge_host_get_pending_cleanup (host);
+  g_assert_true (LODGE_IS_PENDING_CLEANUP (pending));
+  g_assert_true (pending == lodge_host_get_pending_cleanup (host));
+  g_signal_connect (pending, "finished", G_CALLBACK (pending_finished_cb), &last);
+
+  g_assert_true (lodge_pending_cleanup_record (uri, gone, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_recorded (uri), ==, 1);
+
+  lodge_host_connect_async (host, NULL, lodge_test_store_result_cb, &result);
+  lodge_test_wait_result (&result, TIMEOUT_MS);
+  g_assert_true (lodge_host_connect_finish (host, result, &error));
+  g_assert_true (lodge_test_wait_until (int_is_set, &last, TIMEOUT_MS));
+  g_assert_cmpint (last, ==, 0);
+  g_assert_cmpuint (n_recorded (uri), ==, 0);
+
+  /* Lost and back: it runs again. */
+  last = -1;
+  g_assert_true (lodge_pending_cleanup_record (uri, gone, NULL, &error));
+  lodge_connection_simulate_lost (lodge_host_get_connection (host));
+  lodge_connection_reconnect_now (lodge_host_get_connection (host));
+  wait_host_state (host, LODGE_CONNECTION_STATE_CONNECTED);
+  g_assert_true (lodge_test_wait_until (int_is_set, &last, TIMEOUT_MS));
+  g_assert_cmpint (last, ==, 0);
+  g_assert_cmpuint (n_recorded (uri), ==, 0);
+
+  lodge_host_disconnect (host);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+overlay_removed_cb (LodgeThrowawayWatcher *watcher,
+                    const char            *uuid,
+                    const char            *path,
+                    const GError          *error,
+                    char                 **removed)
+{
+  g_assert_no_error ((GError *) error);
+  g_free (*removed);
+  *removed = g_strdup (uuid);
+}
+
+static gboolean
+string_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+/* The throwaway watcher, made on first use, sweeps Lodge's pool: an
+ * overlay whose machine is gone goes. */
+static void
+test_host_throwaway_watcher (void)
+{
+  g_autoptr(LodgeHost) host = lodge_host_new ("test:///default", NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LodgeWorkerConnection) conn = NULL;
+  g_autoptr(LodgeWorkerPool) pool = NULL;
+  g_autoptr(LodgeWorkerVolume) overlay = NULL;
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *name = g_strdup_printf (LODGE_THROWAWAY_PREFIX "%s.qcow2", uuid);
+  g_autofree char *xml = g_strdup_printf ("<volume><name>%s</name><capacity>1048576</capacity>"
+                                          "<target><format type='qcow2'/></target></volume>", name);
+  g_autofree char *removed = NULL;
+  LodgeThrowawayWatcher *watcher;
+
+  lodge_host_connect_async (host, NULL, lodge_test_store_result_cb, &result);
+  lodge_test_wait_result (&result, TIMEOUT_MS);
+  g_assert_true (lodge_host_connect_finish (host, result, &error));
+
+  /* An overlay left by a machine that is gone (the driver lives in this
+   * process: made here, from the main thread). */
+  conn = lodge_worker_connection_new (lodge_host_get_connection (host), &error);
+  g_assert_no_error (error);
+  pool = lodge_worker_pool_ensure (conn, LODGE_POOL_NAME, "/lodge-test-host", &error);
+  g_assert_no_error (error);
+  overlay = lodge_worker_pool_create_volume (pool, xml, &error);
+  g_assert_no_error (error);
+  g_assert_true (lodge_worker_pool_has_volume (pool, name));
+
+  watcher = lodge_host_get_throwaway_watcher (host);
+  g_assert_true (LODGE_IS_THROWAWAY_WATCHER (watcher));
+  g_assert_true (watcher == lodge_host_get_throwaway_watcher (host));
+  g_signal_connect (watcher, "overlay-removed", G_CALLBACK (overlay_removed_cb), &removed);
+
+  g_assert_true (lodge_test_wait_until (string_set, &removed, TIMEOUT_MS));
+  g_assert_cmpstr (removed, ==, uuid);
+  g_assert_false (lodge_worker_pool_has_volume (pool, name));
+
+  lodge_host_disconnect (host);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -298,6 +445,8 @@ main (int   argc,
   g_test_add_func ("/host/invalid-uri", test_host_invalid_uri);
   g_test_add_func ("/host/unreachable-retries", test_host_unreachable_retries);
   g_test_add_func ("/host/list", test_host_list);
+  g_test_add_func ("/host/pending-cleanup", test_host_pending_cleanup);
+  g_test_add_func ("/host/throwaway-watcher", test_host_throwaway_watcher);
 
   return g_test_run ();
 }

@@ -360,6 +360,73 @@ test_machine_properties (void)
   g_assert_true (lodge_machine_is_active (machine));
 }
 
+/* The one conversion of libvirt's errors: the code mapping, libvirt's own
+ * message (with a prefix when asked), and libvirt's error reset. */
+static void
+test_virt_errors (void)
+{
+  static const struct {
+    int             virt_code;
+    LodgeModelError code;
+  } cases[] = {
+    { VIR_ERR_NO_DOMAIN, LODGE_MODEL_ERROR_NOT_FOUND },
+    { VIR_ERR_NO_DOMAIN_SNAPSHOT, LODGE_MODEL_ERROR_NOT_FOUND },
+    { VIR_ERR_NO_STORAGE_POOL, LODGE_MODEL_ERROR_NOT_FOUND },
+    { VIR_ERR_NO_STORAGE_VOL, LODGE_MODEL_ERROR_NOT_FOUND },
+    { VIR_ERR_NO_NETWORK, LODGE_MODEL_ERROR_NOT_FOUND },
+    { VIR_ERR_NO_NODE_DEVICE, LODGE_MODEL_ERROR_NOT_FOUND },
+    { VIR_ERR_OPERATION_INVALID, LODGE_MODEL_ERROR_INVALID_STATE },
+    { VIR_ERR_AUTH_CANCELLED, LODGE_MODEL_ERROR_AUTH_CANCELLED },
+    { VIR_ERR_AUTH_FAILED, LODGE_MODEL_ERROR_AUTH_FAILED },
+    { VIR_ERR_OPERATION_UNSUPPORTED, LODGE_MODEL_ERROR_NOT_SUPPORTED },
+    { VIR_ERR_NO_SUPPORT, LODGE_MODEL_ERROR_NOT_SUPPORTED },
+    { VIR_ERR_INVALID_ARG, LODGE_MODEL_ERROR_INVALID_ARGUMENT },
+    { VIR_ERR_INTERNAL_ERROR, LODGE_MODEL_ERROR_LIBVIRT },
+    { VIR_ERR_OPERATION_FAILED, LODGE_MODEL_ERROR_LIBVIRT },
+    { VIR_ERR_XML_ERROR, LODGE_MODEL_ERROR_LIBVIRT },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpint (lodge_model_error_code_from_virt (cases[i].virt_code), ==, cases[i].code);
+
+  lodge_model_init_libvirt ();
+
+  /* No libvirt error: the fallback, or a sentence of its own. */
+  virResetLastError ();
+  lodge_model_set_error_from_virt (&error, "Nothing to say");
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "Nothing to say");
+  g_clear_error (&error);
+  lodge_model_set_error_from_virt (&error, NULL);
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED);
+  g_clear_error (&error);
+
+  /* A call that fails without any daemon: an invalid domain pointer. */
+  g_assert_cmpint (virDomainFree (NULL), <, 0);
+  g_assert_nonnull (virGetLastError ());
+  message = g_strdup (virGetLastErrorMessage ());
+  lodge_model_set_error_from_virt (&error, "unused");
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT);
+  g_assert_cmpstr (error->message, ==, message);
+  /* Reset: the next failure does not report this one. */
+  g_assert_null (virGetLastError ());
+  g_clear_error (&error);
+
+  g_assert_cmpint (virDomainFree (NULL), <, 0);
+  lodge_model_set_error_from_virt_prefixed (&error, "Could not do it");
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT);
+  g_assert_true (g_str_has_prefix (error->message, "Could not do it: "));
+  g_assert_true (g_str_has_suffix (error->message, message));
+  g_assert_null (virGetLastError ());
+  g_clear_error (&error);
+
+  lodge_model_set_error_from_virt_prefixed (&error, "Could not do it");
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "Could not do it");
+}
+
 static void
 test_connection_names (void)
 {
@@ -400,6 +467,7 @@ main (int   argc,
   g_test_add_func ("/model/util/os-id", test_os_id);
   g_test_add_func ("/model/util/disks", test_disks);
   g_test_add_func ("/model/util/states", test_states);
+  g_test_add_func ("/model/util/virt-errors", test_virt_errors);
   g_test_add_func ("/model/list", test_list);
   g_test_add_func ("/model/machine/stats", test_machine_stats);
   g_test_add_func ("/model/machine/properties", test_machine_properties);

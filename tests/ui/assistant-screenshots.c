@@ -21,6 +21,9 @@
 #include "ui/lodge-new-machine-assistant-private.h"
 #include "ui/lodge-resources.h"
 
+/* Owns the connection the assistant is given. */
+static LodgeHost *test_host;
+
 static const char *out_dir;
 static LodgeConnection *connection;
 static char *tmp_dir;
@@ -151,7 +154,9 @@ main (int   argc,
   g_file_set_contents (notes, "not an ISO\n", -1, NULL);
 
   lodge_connection_init_events ();
-  connection = lodge_connection_new ("test:///default");
+  /* A host's connection: the assistant reads the host's capabilities. */
+  test_host = lodge_host_new ("test:///default", NULL);
+  connection = g_object_ref (lodge_host_get_connection (test_host));
   lodge_connection_open_async (connection, NULL, lodge_create_test_store_cb, &result);
   lodge_create_test_wait (&result, 60);
   if (!lodge_connection_open_finish (connection, result, &error))

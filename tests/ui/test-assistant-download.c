@@ -25,6 +25,9 @@
 #define WAIT_S 30
 #define ISO_NAME "Fedora-S-dvd-x86_64-37.iso"
 
+/* Owns the connection the assistant is given. */
+static LodgeHost *test_host;
+
 static LodgeConnection     *connection;
 static LodgeOsDatabase     *db;
 static LodgeHttpTestServer *server;
@@ -422,7 +425,9 @@ main (int   argc,
   g_assert_no_error (error);
 
   lodge_connection_init_events ();
-  connection = lodge_connection_new ("test:///default");
+  /* A host's connection: the assistant reads the host's capabilities. */
+  test_host = lodge_host_new ("test:///default", NULL);
+  connection = g_object_ref (lodge_host_get_connection (test_host));
   lodge_connection_open_async (connection, NULL, lodge_create_test_store_cb, &result);
   lodge_create_test_wait (&result, 60);
   if (!lodge_connection_open_finish (connection, result, &error))
@@ -456,6 +461,7 @@ main (int   argc,
   lodge_http_test_server_free (server);
   g_bytes_unref (iso_bytes);
   g_clear_object (&connection);
+  g_clear_object (&test_host);
   {
     const char *rm[] = { "rm", "-rf", tmp_dir, NULL };
 

@@ -24,6 +24,9 @@
 /* Bounds a hang; never a timing assertion. */
 #define WAIT_S 30
 
+/* Owns the connection the assistant is given. */
+static LodgeHost *test_host;
+
 static LodgeConnection *connection;
 static virConnectPtr    raw;        /* the same in-memory driver state */
 static LodgeOsDatabase *db;
@@ -736,7 +739,9 @@ main (int   argc,
   g_assert_no_error (error);
 
   lodge_connection_init_events ();
-  connection = lodge_connection_new ("test:///default");
+  /* A host's connection: the assistant reads the host's capabilities. */
+  test_host = lodge_host_new ("test:///default", NULL);
+  connection = g_object_ref (lodge_host_get_connection (test_host));
   lodge_connection_open_async (connection, NULL, lodge_create_test_store_cb, &result);
   lodge_create_test_wait (&result, 60);
   if (!lodge_connection_open_finish (connection, result, &error))
@@ -776,6 +781,7 @@ main (int   argc,
 
   virConnectClose (raw);
   g_clear_object (&connection);
+  g_clear_object (&test_host);
   {
     const char *rm[] = { "rm", "-rf", tmp_dir, NULL };
 

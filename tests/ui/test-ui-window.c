@@ -15,7 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "lodge-test.h"
-#include "create/lodge-pending-cleanup.h"
+#include "model/lodge-pending-cleanup.h"
 #include "ui/lodge-details-page.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-window-private.h"

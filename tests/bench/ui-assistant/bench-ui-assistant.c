@@ -22,6 +22,9 @@
 
 #define RUNS 15
 
+/* Owns the connection the assistant is given. */
+static LodgeHost *test_host;
+
 static LodgeConnection *connection;
 static double last_construct_ms;
 static double last_cpu_ms;
@@ -197,7 +200,9 @@ main (int   argc,
   lodge_register_resource ();
 
   lodge_connection_init_events ();
-  connection = lodge_connection_new ("test:///default");
+  /* A host's connection: the assistant reads the host's capabilities. */
+  test_host = lodge_host_new ("test:///default", NULL);
+  connection = g_object_ref (lodge_host_get_connection (test_host));
   lodge_connection_open_async (connection, NULL, store_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -259,5 +264,6 @@ main (int   argc,
 
   gtk_window_destroy (parent);
   g_clear_object (&connection);
+  g_clear_object (&test_host);
   return 0;
 }

@@ -7,7 +7,6 @@
 
 #include <gio/gio.h>
 
-#include "create/lodge-create-types.h"
 #include "model/lodge-types.h"
 
 G_BEGIN_DECLS
@@ -19,18 +18,16 @@ G_DECLARE_FINAL_TYPE (LodgeThrowawayWatcher, lodge_throwaway_watcher, LODGE, THR
 /* Overlay volumes are named "throwaway-<domain uuid>.qcow2" in Lodge's pool. */
 #define LODGE_THROWAWAY_PREFIX "throwaway-"
 
-/* One watcher per connection, created on first use and kept with the
- * connection (object data): listens to libvirt's lifecycle events and
- * deletes a throwaway machine's overlay when its domain stops. On creation
- * and after a reconnection it also sweeps overlays whose domain is gone
- * (Lodge was not running when the guest stopped). Needs libvirt events on
- * the main loop (lodge_connection_init_events()).
+/* A service of each LodgeHost (lodge_host_get_throwaway_watcher(), made
+ * on first use): listens to libvirt's lifecycle events and deletes a
+ * throwaway machine's overlay when its domain stops. When made and after
+ * a reconnection it also sweeps overlays whose domain is gone (Lodge was
+ * not running when the guest stopped). Needs libvirt events on the main
+ * loop (lodge_connection_init_events()).
  *
  * Signals:
  *   overlay-removed (const char *uuid, const char *path, const GError *error_or_null)
  */
-LodgeThrowawayWatcher *lodge_throwaway_watcher_get_for_connection (LodgeConnection       *connection);
-
 /* Follows the domain and deletes path when it stops (or at once when the
  * domain is already gone). */
 void                   lodge_throwaway_watcher_watch              (LodgeThrowawayWatcher *self,

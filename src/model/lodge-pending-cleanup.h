@@ -7,7 +7,6 @@
 
 #include <gio/gio.h>
 
-#include "create/lodge-create-types.h"
 #include "model/lodge-types.h"
 
 G_BEGIN_DECLS
@@ -16,21 +15,20 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LodgePendingCleanup, lodge_pending_cleanup, LODGE, PENDING_CLEANUP, GObject)
 
-/* When the daemon goes away in the middle of a creation, the creator
- * cannot remove what it had made (a volume, a definition). It writes those
- * down in a small record, $XDG_STATE_HOME/lodge/pending-cleanups.ini (one
- * group per connection URI: domains by UUID, which the creator picks before
+/* A service of each LodgeHost (lodge_host_get_pending_cleanup()). When
+ * the daemon goes away in the middle of a creation, the creator cannot
+ * remove what it had made (a volume, a definition). It writes those down
+ * in a small record, $XDG_STATE_HOME/lodge/pending-cleanups.ini (one group
+ * per connection URI: domains by UUID, which the creator picks before
  * defining; volumes as "pool/name"), so that they are removed later even
- * if Lodge is closed in between. The record runs when the connection comes
- * back ("reconnected"), on lodge_pending_cleanup_run(), and when the object
- * is first made for a connection (the creator does at each run; the
- * application may at start). Only what a creation made itself is listed.
+ * if Lodge is closed in between. The host runs the record each time its
+ * connection is made (the first time, and after every reconnection);
+ * lodge_pending_cleanup_run() runs it now. Only what a creation made
+ * itself is listed.
  *
  * Signals (main thread):
  *   finished (guint n_pending)  after each run: what is still listed
  */
-LodgePendingCleanup *lodge_pending_cleanup_get_for_connection (LodgeConnection     *connection);
-
 /* Tries now. */
 void                 lodge_pending_cleanup_run           (LodgePendingCleanup *self);
 /* What was left after the last run (0 before the first). */

@@ -3,7 +3,7 @@
  * Copyright 2026 The Lodge authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#define G_LOG_DOMAIN "lodge-create"
+#define G_LOG_DOMAIN "lodge-pending-cleanup"
 
 #include "config.h"
 
@@ -12,12 +12,11 @@
 
 #include <glib/gstdio.h>
 
-#include "create/lodge-pending-cleanup.h"
-#include "create/lodge-create-private.h"
 #include "model/lodge-connection.h"
 #include "model/lodge-libvirt.h"
+#include "model/lodge-model-private.h"
+#include "model/lodge-pending-cleanup.h"
 
-#define PENDING_KEY  "lodge-pending-cleanup"
 #define KEY_DOMAINS  "domains"
 #define KEY_VOLUMES  "volumes"
 
@@ -28,9 +27,8 @@ struct _LodgePendingCleanup
 {
   GObject          parent_instance;
 
-  LodgeConnection *connection;   /* weak: the connection owns us */
+  LodgeConnection *connection;   /* weak: its host owns us */
   char            *uri;
-  gulong           reconnected_id;
   guint            n_pending;
   gboolean         running;
   gboolean         again;        /* asked again during a run */
@@ -226,10 +224,11 @@ remove_volume (virConnectPtr  conn,
       done = virStorageVolDelete (vol, 0) == 0;
       if (!done)
         {
-          virErrorPtr err = virGetLastError ();
+          g_autoptr(GError) error = NULL;
 
+          lodge_model_set_error_from_virt (&error, NULL);
           g_warning ("Could not remove the volume %s of a failed creation: %s",
-                     pool_and_name, err && err->message ? err->message : "?");
+                     pool_and_name, error->message);
         }
       virStorageVolFree (vol);
     }
@@ -238,14 +237,30 @@ remove_volume (virConnectPtr  conn,
   return done;
 }
 
+typedef struct
+{
+  char          *uri;
+  virConnectPtr  conn;     /* NULL: not connected, only count */
+} Run;
+
+static void
+run_free (Run *run)
+{
+  /* Closed on the worker by lodge_virt_task_run_in_thread(). */
+  g_assert (run->conn == NULL);
+  g_free (run->uri);
+  g_free (run);
+}
+
 static void
 run_worker (GTask        *task,
             gpointer      source_object,
             gpointer      task_data,
             GCancellable *cancellable)
 {
-  const char *uri = task_data;
-  virConnectPtr conn = g_object_get_data (G_OBJECT (task), "conn");
+  Run *run = task_data;
+  const char *uri = run->uri;
+  virConnectPtr conn = run->conn;
   g_autoptr(GKeyFile) file = NULL;
   g_autoptr(GStrvBuilder) domains_left = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) volumes_left = g_strv_builder_new ();
@@ -307,7 +322,7 @@ void
 lodge_pending_cleanup_run (LodgePendingCleanup *self)
 {
   g_autoptr(GTask) task = NULL;
-  virConnectPtr conn = NULL;
+  Run *run;
 
   g_return_if_fail (LODGE_IS_PENDING_CLEANUP (self));
 
@@ -317,18 +332,18 @@ lodge_pending_cleanup_run (LodgePendingCleanup *self)
       return;
     }
 
+  run = g_new0 (Run, 1);
+  run->uri = g_strdup (self->uri);
   /* Without a connection the run only counts what waits. */
   if (self->connection != NULL &&
       lodge_connection_get_state (self->connection) == LODGE_CONNECTION_STATE_CONNECTED)
-    conn = lodge_connection_ref_virconnect (self->connection);
+    run->conn = lodge_connection_ref_virconnect (self->connection);
 
   self->running = TRUE;
   task = g_task_new (self, NULL, run_cb, NULL);
   g_task_set_source_tag (task, lodge_pending_cleanup_run);
-  g_task_set_task_data (task, g_strdup (self->uri), g_free);
-  if (conn != NULL)
-    g_object_set_data_full (G_OBJECT (task), "conn", conn, (GDestroyNotify)virConnectClose);
-  g_task_run_in_thread (task, run_worker);
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+  lodge_virt_task_run_in_thread (task, run_worker, &run->conn);
 }
 
 /* ---- the object ---- */
@@ -340,7 +355,6 @@ lodge_pending_cleanup_dispose (GObject *object)
 
   if (self->connection != NULL)
     {
-      g_clear_signal_handler (&self->reconnected_id, self->connection);
       g_object_remove_weak_pointer (G_OBJECT (self->connection), (gpointer *)&self->connection);
       self->connection = NULL;
     }
@@ -376,36 +390,17 @@ lodge_pending_cleanup_init (LodgePendingCleanup *self)
 {
 }
 
-static void
-lodge_pending_cleanup_connection_reconnected_cb (LodgePendingCleanup *self,
-                                                 LodgeConnection     *connection)
-{
-  lodge_pending_cleanup_run (self);
-}
-
 LodgePendingCleanup *
-lodge_pending_cleanup_get_for_connection (LodgeConnection *connection)
+lodge_pending_cleanup_new (LodgeConnection *connection)
 {
   LodgePendingCleanup *self;
 
   g_return_val_if_fail (LODGE_IS_CONNECTION (connection), NULL);
 
-  self = g_object_get_data (G_OBJECT (connection), PENDING_KEY);
-  if (self != NULL)
-    return self;
-
   self = g_object_new (LODGE_TYPE_PENDING_CLEANUP, NULL);
   self->connection = connection;
   self->uri = g_strdup (lodge_connection_get_uri (connection));
   g_object_add_weak_pointer (G_OBJECT (connection), (gpointer *)&self->connection);
-  g_object_set_data_full (G_OBJECT (connection), PENDING_KEY, self, g_object_unref);
-  self->reconnected_id =
-    g_signal_connect_object (connection, "reconnected",
-                             G_CALLBACK (lodge_pending_cleanup_connection_reconnected_cb),
-                             self, G_CONNECT_SWAPPED);
-
-  /* What an earlier session left. */
-  lodge_pending_cleanup_run (self);
   return self;
 }
 

@@ -3,26 +3,22 @@
  * Copyright 2026 The Lodge authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#define G_LOG_DOMAIN "lodge-create"
+#define G_LOG_DOMAIN "lodge-throwaway-watcher"
 
 #include "config.h"
 
 #include <string.h>
 
-#include <glib/gi18n-lib.h>
-
-#include "create/lodge-throwaway-watcher.h"
-#include "create/lodge-machine-creator.h"
-#include "create/lodge-create-private.h"
 #include "model/lodge-connection.h"
-
-#define WATCHER_KEY "lodge-throwaway-watcher"
+#include "model/lodge-libvirt.h"
+#include "model/lodge-model-private.h"
+#include "model/lodge-throwaway-watcher.h"
 
 struct _LodgeThrowawayWatcher
 {
   GObject          parent_instance;
 
-  LodgeConnection *connection;    /* weak: the connection owns us */
+  LodgeConnection *connection;    /* weak: its host owns us */
   virConnectPtr    conn;          /* the one our callback is registered on */
   int              callback_id;
   GHashTable      *watched;       /* uuid → overlay path */
@@ -200,7 +196,7 @@ remove_overlay_worker (GTask        *task,
 
   if (virStorageVolDelete (vol, 0) < 0)
     {
-      lodge_create_set_libvirt_error (&error, _("Could not remove a throwaway machine’s disk"));
+      lodge_model_set_error_from_virt_prefixed (&error, _("Could not remove a throwaway machine’s disk"));
       virStorageVolFree (vol);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -259,7 +255,8 @@ remove_overlay (LodgeThrowawayWatcher *self,
   task = g_task_new (self, NULL, remove_overlay_cb, NULL);
   g_task_set_source_tag (task, remove_overlay);
   g_task_set_task_data (task, removal, (GDestroyNotify)removal_free);
-  g_task_run_in_thread (task, remove_overlay_worker);
+  /* The last reference may talk to the daemon: closed on the worker. */
+  lodge_virt_task_run_in_thread (task, remove_overlay_worker, &removal->conn);
 }
 
 /* ---- lifecycle events (main thread, through gvir_event_register) ---- */
@@ -454,26 +451,19 @@ lodge_throwaway_watcher_connection_reconnected_cb (LodgeThrowawayWatcher *self,
 }
 
 LodgeThrowawayWatcher *
-lodge_throwaway_watcher_get_for_connection (LodgeConnection *connection)
+lodge_throwaway_watcher_new (LodgeConnection *connection)
 {
   LodgeThrowawayWatcher *self;
 
   g_return_val_if_fail (LODGE_IS_CONNECTION (connection), NULL);
 
-  self = g_object_get_data (G_OBJECT (connection), WATCHER_KEY);
-  if (self != NULL)
-    return self;
-
   self = g_object_new (LODGE_TYPE_THROWAWAY_WATCHER, NULL);
   self->connection = connection;
   g_object_add_weak_pointer (G_OBJECT (connection), (gpointer *)&self->connection);
-  g_object_set_data_full (G_OBJECT (connection), WATCHER_KEY, self, g_object_unref);
-
-  if (g_signal_lookup ("reconnected", G_OBJECT_TYPE (connection)) != 0)
-    self->reconnected_id =
-      g_signal_connect_object (connection, "reconnected",
-                               G_CALLBACK (lodge_throwaway_watcher_connection_reconnected_cb),
-                               self, G_CONNECT_SWAPPED);
+  self->reconnected_id =
+    g_signal_connect_object (connection, "reconnected",
+                             G_CALLBACK (lodge_throwaway_watcher_connection_reconnected_cb),
+                             self, G_CONNECT_SWAPPED);
 
   register_events (self);
   return self;

@@ -1017,6 +1017,12 @@ test_usage_file (void)
   }
 }
 
+static gboolean
+pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
 /* The store itself: URIs that a key file's group names cannot hold, what a
  * flush at exit writes, forgetting, and a file that cannot be written. */
 static void
@@ -1080,8 +1086,16 @@ test_state_store (void)
     g_assert_cmpint (lodge_state_store_get_int64 (store, "qemu:///system", uuid, "last-used", 0), ==, 7);
     g_test_expect_message ("lodge-state-store", G_LOG_LEVEL_WARNING, "Could not save*");
     lodge_state_store_set_int64 (store, "qemu:///system", uuid, "last-used", 8);
-    g_clear_object (&result);   /* the finished task holds the store too */
-    g_clear_object (&store);
+    /* The last reference may be a finished write's task on its worker:
+     * wait until the store is gone (its dispose writes what changed). */
+    {
+      gpointer gone = store;
+
+      g_object_add_weak_pointer (G_OBJECT (store), &gone);
+      g_clear_object (&result);
+      g_clear_object (&store);
+      g_assert_true (lodge_test_wait_until (pointer_is_null, &gone, WAIT_MS));
+    }
     g_test_assert_expected_messages ();
   }
 }

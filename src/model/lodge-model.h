@@ -10,4 +10,5 @@
 #include "model/lodge-connection.h"
 #include "model/lodge-machine.h"
 #include "model/lodge-machine-list.h"
+#include "model/lodge-migration.h"
 #include "model/lodge-model-enums.h"

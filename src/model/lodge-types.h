@@ -13,6 +13,7 @@ typedef struct _LodgeConnection  LodgeConnection;
 typedef struct _LodgeMachine     LodgeMachine;
 typedef struct _LodgeMachineList LodgeMachineList;
 typedef struct _LodgeAuthRequest LodgeAuthRequest;
+typedef struct _LodgeMigration   LodgeMigration;
 
 /* Mirrors virDomainState, plus UNKNOWN for a machine whose state has not
  * been read yet. Values are stable: they are used as sort keys. */
@@ -49,7 +50,29 @@ typedef enum
   LODGE_MODEL_ERROR_NOT_FOUND,
   LODGE_MODEL_ERROR_INVALID_ARGUMENT,
   LODGE_MODEL_ERROR_LIBVIRT,           /* message is libvirt's own */
+  LODGE_MODEL_ERROR_INCOMPATIBLE,      /* the other host cannot run the machine */
+  LODGE_MODEL_ERROR_NOT_SUPPORTED,     /* Lodge cannot do that (yet) */
 } LodgeModelError;
+
+/* Where a migration (lodge-migration.h) is. */
+typedef enum
+{
+  LODGE_MIGRATION_PHASE_NONE = 0,  /* not started */
+  LODGE_MIGRATION_PHASE_SETUP,     /* checks, connecting, starting the destination */
+  LODGE_MIGRATION_PHASE_DISKS,     /* copying disks (copy storage) */
+  LODGE_MIGRATION_PHASE_MEMORY,    /* copying memory while the machine runs */
+  LODGE_MIGRATION_PHASE_POST_COPY, /* runs on the destination, memory follows */
+  LODGE_MIGRATION_PHASE_FINISHING, /* paused for the switch-over, or cleaning up */
+  LODGE_MIGRATION_PHASE_DONE,
+  LODGE_MIGRATION_PHASE_CANCELLED,
+  LODGE_MIGRATION_PHASE_FAILED,
+} LodgeMigrationPhase;
+
+typedef enum
+{
+  LODGE_MIGRATION_STORAGE_SHARED = 0, /* no disk is copied: the destination reaches them */
+  LODGE_MIGRATION_STORAGE_COPY_ALL,   /* disks the destination lacks are copied in full */
+} LodgeMigrationStorage;
 
 GQuark lodge_model_error_quark (void);
 

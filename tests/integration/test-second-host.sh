@@ -64,7 +64,8 @@ host2_cgroups () {
 
 # Mounts of the second host in any process's mount namespace.
 host2_mounts () {
-  grep -l "$STATE" /proc/[0-9]*/mountinfo 2>/dev/null | cut -d/ -f3 || true
+  # (not the other instances': /var/tmp/lodge-host2-other...)
+  grep -lF -e "$STATE/" -e "$STATE " /proc/[0-9]*/mountinfo 2>/dev/null | cut -d/ -f3 || true
 }
 
 # wait_for SECONDS COMMAND...: until the command succeeds

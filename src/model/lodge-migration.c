@@ -591,6 +591,90 @@ destination_file_state (virConnectPtr       conn,
   return state;
 }
 
+/* A file of conn's host as a storage volume: through the pool of its
+ * folder, else a transient pool made for it (*transient, to destroy and
+ * free when done). NULL when libvirt cannot reach it. */
+static virStorageVolPtr
+open_volume (virConnectPtr       conn,
+             const char         *path,
+             virStoragePoolPtr  *transient)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  virStoragePoolPtr pool = find_pool_for_dir (conn, dir);
+  virStorageVolPtr vol = NULL;
+
+  *transient = NULL;
+  if (pool != NULL && virStoragePoolIsActive (pool) == 1)
+    {
+      virStoragePoolRefresh (pool, 0);
+      vol = virStorageVolLookupByName (pool, base);
+      virStoragePoolFree (pool);
+    }
+  else if (pool == NULL)
+    {
+      g_autofree char *escaped = g_markup_escape_text (dir, -1);
+      g_autofree char *xml = g_strdup_printf ("<pool type='dir'><name>" TRANSIENT_POOL_PREFIX "%08x</name>"
+                                              "<target><path>%s</path></target></pool>",
+                                              g_random_int (), escaped);
+
+      pool = virStoragePoolCreateXML (conn, xml, 0);
+      if (pool != NULL)
+        {
+          vol = virStorageVolLookupByName (pool, base);
+          *transient = pool;
+        }
+    }
+  else
+    virStoragePoolFree (pool);
+  virResetLastError ();
+  return vol;
+}
+
+static void
+close_transient_pool (virStoragePoolPtr *transient)
+{
+  if (*transient == NULL)
+    return;
+  virStoragePoolDestroy (*transient);
+  g_clear_pointer (transient, virStoragePoolFree);
+  virResetLastError ();
+}
+
+/* Why a disk of a machine that is off cannot be streamed to the other
+ * host, or NULL. */
+static char *
+offline_copy_problem (Job        *job,
+                      const Disk *disk)
+{
+  virStoragePoolPtr transient = NULL;
+  virStorageVolPtr vol = open_volume (job->src, disk->path, &transient);
+  g_autofree char *xml = vol ? virStorageVolGetXMLDesc (vol, 0) : NULL;
+  g_autofree char *backing = NULL;
+  xmlDoc *doc = xml ? parse_xml (xml) : NULL;
+  char *problem = NULL;
+
+  if (doc != NULL)
+    {
+      backing = lodge_xml_text (lodge_xml_child (lodge_xml_child (xmlDocGetRootElement (doc), "backingStore"),
+                                                 "path"));
+      xmlFreeDoc (doc);
+    }
+  if (vol == NULL || xml == NULL)
+    problem = g_strdup_printf (_("The disk %s of “%s” (%s) cannot be read through libvirt on %s, "
+                                 "so it cannot be copied"),
+                               disk->target, job->display_name, disk->path, job->src_label);
+  else if (backing != NULL && *backing != '\0')
+    problem = g_strdup_printf (_("The disk %s of “%s” (%s) is an overlay on %s: copying a chain of "
+                                 "disks of a machine that is off is not supported yet. Start the "
+                                 "machine to move it with its disks"),
+                               disk->target, job->display_name, disk->path, backing);
+  g_clear_pointer (&vol, virStorageVolFree);
+  close_transient_pool (&transient);
+  virResetLastError ();
+  return problem;
+}
+
 /* ------------------------------------------------------------ checks -- */
 
 /* What keeps a machine in this state from moving, or NULL. */
@@ -779,7 +863,12 @@ check_disks (Job       *job,
             problems_add (problems, LODGE_MODEL_ERROR_NOT_FOUND,
                           _("The disk %s of “%s” is in the storage pool “%s”, which %s does not have"),
                           disk->target, job->display_name, disk->pool, job->dst_label);
-          else if (job->options.storage != LODGE_MIGRATION_STORAGE_COPY_ALL || !active || disk->readonly)
+          else if (job->options.storage == LODGE_MIGRATION_STORAGE_COPY_ALL && !active && !disk->readonly)
+            problems_add (problems, LODGE_MODEL_ERROR_NOT_SUPPORTED,
+                          _("Copying the disk %s of “%s” (volume “%s” of the pool “%s”) while the "
+                            "machine is off is not supported yet: start it to move it with its disks"),
+                          disk->target, job->display_name, disk->volume, disk->pool);
+          else if (job->options.storage != LODGE_MIGRATION_STORAGE_COPY_ALL || disk->readonly)
             problems_add (problems, LODGE_MODEL_ERROR_NOT_FOUND,
                           _("The disk %s of “%s” (volume “%s” of the pool “%s”) is not on %s: "
                             "copy the storage, or use storage both hosts share"),
@@ -812,12 +901,6 @@ check_disks (Job       *job,
                       _("The disk %s of “%s” (%s) is not on %s: copy the storage, "
                         "or use storage both hosts share"),
                       disk->target, job->display_name, disk->path, job->dst_label);
-      else if (!active)
-        problems_add (problems, LODGE_MODEL_ERROR_NOT_SUPPORTED,
-                      _("Copying the disks of a machine that is off is not supported yet: "
-                        "the disk %s of “%s” (%s) is not on %s. Start the machine to move it "
-                        "with its disks, or copy the disk there first"),
-                      disk->target, job->display_name, disk->path, job->dst_label);
       else if (pool == NULL)
         {
           g_autofree char *dir = g_path_get_dirname (disk->path);
@@ -829,9 +912,16 @@ check_disks (Job       *job,
         }
       else
         {
-          g_ptr_array_add (copy_targets, g_strdup (disk->target));
-          if (job->created_paths != NULL)
-            g_ptr_array_add (job->created_paths, g_strdup (disk->path));
+          g_autofree char *problem = active ? NULL : offline_copy_problem (job, disk);
+
+          if (problem != NULL)
+            problems_add (problems, LODGE_MODEL_ERROR_NOT_SUPPORTED, "%s", problem);
+          else
+            {
+              g_ptr_array_add (copy_targets, g_strdup (disk->target));
+              if (job->created_paths != NULL)
+                g_ptr_array_add (job->created_paths, g_strdup (disk->path));
+            }
         }
       g_clear_pointer (&pool, virStoragePoolFree);
     }
@@ -1170,6 +1260,166 @@ source_state_sentence (Job *job)
   return sentence;
 }
 
+/* A machine that is off: its disks the destination lacks are streamed
+ * there through libvirt (file for file, holes kept), before its
+ * definition follows. The volumes are made in the pool of the same folder
+ * there; cleanup_destination () removes them when anything fails. */
+static gboolean
+copy_disks_offline (Job       *job,
+                    Progress  *progress,
+                    GError   **error)
+{
+  gsize buffer_size = 1 << 20;
+  g_autofree char *buffer = g_malloc (buffer_size);
+  guint64 total = 0;
+  guint64 done = 0;
+  gint64 started = g_get_monotonic_time ();
+  gint64 published = 0;
+
+  /* The whole size first, for the progress. */
+  for (guint i = 0; i < job->created_paths->len; i++)
+    {
+      virStoragePoolPtr transient = NULL;
+      virStorageVolPtr vol = open_volume (job->src, g_ptr_array_index (job->created_paths, i), &transient);
+      virStorageVolInfo info;
+
+      if (vol != NULL && virStorageVolGetInfoFlags (vol, &info, VIR_STORAGE_VOL_GET_PHYSICAL) == 0)
+        total += info.allocation;
+      g_clear_pointer (&vol, virStorageVolFree);
+      close_transient_pool (&transient);
+    }
+  progress->phase = LODGE_MIGRATION_PHASE_DISKS;
+  progress->disk_total = total;
+
+  for (guint i = 0; i < job->created_paths->len; i++)
+    {
+      const char *path = g_ptr_array_index (job->created_paths, i);
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_autofree char *base = g_path_get_basename (path);
+      g_autofree char *escaped = g_markup_escape_text (base, -1);
+      g_autofree char *xml = NULL;
+      g_autofree char *message = NULL;
+      virStoragePoolPtr transient = NULL;
+      virStorageVolPtr source_vol = open_volume (job->src, path, &transient);
+      virStoragePoolPtr pool = find_pool_for_dir (job->dst, dir);
+      virStorageVolPtr vol = NULL;
+      virStreamPtr in = NULL;
+      virStreamPtr out = NULL;
+      virStorageVolInfo info;
+      gboolean ok = FALSE;
+      gboolean cancelled = FALSE;
+
+      if (source_vol == NULL || pool == NULL ||
+          virStorageVolGetInfoFlags (source_vol, &info, VIR_STORAGE_VOL_GET_PHYSICAL) < 0)
+        goto next;
+
+      /* The file as it is (a qcow2 image too: its bytes, not its guest
+       * view), into an empty sparse file of the same length. */
+      xml = g_strdup_printf ("<volume><name>%s</name>"
+                             "<capacity unit='bytes'>%llu</capacity>"
+                             "<allocation unit='bytes'>0</allocation>"
+                             "<target><format type='raw'/></target></volume>",
+                             escaped, info.allocation);
+      vol = virStorageVolCreateXML (pool, xml, 0);
+      in = virStreamNew (job->src, 0);
+      out = virStreamNew (job->dst, 0);
+      if (vol == NULL || in == NULL || out == NULL ||
+          virStorageVolDownload (source_vol, in, 0, 0, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) < 0 ||
+          virStorageVolUpload (vol, out, 0, 0, VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM) < 0)
+        goto next;
+
+      for (;;)
+        {
+          int got = virStreamRecvFlags (in, buffer, buffer_size, VIR_STREAM_RECV_STOP_AT_HOLE);
+          gint64 now;
+
+          if (got > 0)
+            {
+              for (int sent = 0; sent < got; )
+                {
+                  int n = virStreamSend (out, buffer + sent, got - sent);
+
+                  if (n < 0)
+                    goto next;
+                  sent += n;
+                }
+              done += got;
+            }
+          else if (got == -3)
+            {
+              long long hole = 0;
+
+              if (virStreamRecvHole (in, &hole, 0) < 0 || virStreamSendHole (out, hole, 0) < 0)
+                goto next;
+              done += hole;
+            }
+          else if (got == 0)
+            break;
+          else
+            goto next;
+
+          g_mutex_lock (&job->lock);
+          cancelled = job->cancel_requested;
+          g_mutex_unlock (&job->lock);
+          if (cancelled)
+            goto next;
+
+          now = g_get_monotonic_time ();
+          if (now - published >= POLL_INTERVAL_MS * 1000)
+            {
+              progress->disk_processed = MIN (done, total);
+              progress->disk_remaining = total - progress->disk_processed;
+              progress->elapsed = (now - started) / 1000;
+              progress->rate = now > started ? done * G_USEC_PER_SEC / (now - started) : 0;
+              g_mutex_lock (&job->lock);
+              job->progress = *progress;
+              g_mutex_unlock (&job->lock);
+              job_publish (job, progress);
+              published = now;
+            }
+        }
+      ok = virStreamFinish (in) == 0 && virStreamFinish (out) == 0;
+      g_clear_pointer (&in, virStreamFree);
+      g_clear_pointer (&out, virStreamFree);
+
+    next:
+      if (!ok)
+        {
+          message = take_virt_error (NULL);
+          if (in != NULL)
+            virStreamAbort (in);
+          if (out != NULL)
+            virStreamAbort (out);
+          virResetLastError ();
+        }
+      g_clear_pointer (&in, virStreamFree);
+      g_clear_pointer (&out, virStreamFree);
+      g_clear_pointer (&vol, virStorageVolFree);
+      g_clear_pointer (&pool, virStoragePoolFree);
+      g_clear_pointer (&source_vol, virStorageVolFree);
+      close_transient_pool (&transient);
+
+      if (cancelled)
+        {
+          progress->phase = LODGE_MIGRATION_PHASE_CANCELLED;
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "");
+          return FALSE;
+        }
+      if (!ok)
+        {
+          g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT,
+                       _("Could not copy the disk %s of “%s” to %s: %s"),
+                       path, job->display_name, job->dst_label, message);
+          return FALSE;
+        }
+    }
+
+  progress->disk_processed = total;
+  progress->disk_remaining = 0;
+  progress->elapsed = (g_get_monotonic_time () - started) / 1000;
+  return TRUE;
+}
+
 /* After a failure or a cancel, while the source still has the machine:
  * whatever the destination has of it is a leftover. libvirt removes the
  * incoming half by itself; Lodge waits for that, removes it when libvirt
@@ -1361,7 +1611,35 @@ migrate_run (Job       *job,
       return FALSE;
     }
 
-  poller = g_thread_new ("lodge-migration-poll", poll_thread, job_ref (job));
+  if (!active && job->created_paths->len > 0)
+    {
+      g_autoptr(GError) copy_error = NULL;
+
+      if (!copy_disks_offline (job, final, &copy_error))
+        {
+          virTypedParamsFree (params, nparams);
+          cleanup_destination (job);
+          if (g_error_matches (copy_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              final->phase = LODGE_MIGRATION_PHASE_CANCELLED;
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           _("The migration of “%s” to %s was cancelled. It is still on %s, shut off."),
+                           job->display_name, job->dst_label, job->src_label);
+            }
+          else
+            {
+              final->phase = LODGE_MIGRATION_PHASE_FAILED;
+              g_propagate_error (error, g_steal_pointer (&copy_error));
+            }
+          return FALSE;
+        }
+      g_mutex_lock (&job->lock);
+      job->progress = *final;
+      g_mutex_unlock (&job->lock);
+    }
+
+  /* An offline migration has no job to watch: it defines, and is done. */
+  poller = active ? g_thread_new ("lodge-migration-poll", poll_thread, job_ref (job)) : NULL;
   t0 = g_get_monotonic_time ();
   if (job->options.peer_to_peer)
     ok = virDomainMigrateToURI3 (job->dom, job->options.peer_uri, params, nparams, flags) == 0;
@@ -1379,7 +1657,8 @@ migrate_run (Job       *job,
   job->finished = TRUE;
   g_cond_broadcast (&job->cond);
   g_mutex_unlock (&job->lock);
-  g_thread_join (poller);
+  if (poller != NULL)
+    g_thread_join (poller);
 
   g_mutex_lock (&job->lock);
   *final = job->progress;

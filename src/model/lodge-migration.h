@@ -16,9 +16,12 @@ G_BEGIN_DECLS
  *
  * A running or paused machine is migrated live by libvirt (its memory is
  * copied while it runs, then it switches over in a short pause). A machine
- * that is shut off has its definition moved. Either way the machine is
- * defined on the destination when it was persistent on the source, and
- * undefined on the source unless keep-source is set.
+ * that is shut off has its definition moved, and with COPY_ALL the disk
+ * files the destination lacks are streamed there first through libvirt's
+ * storage (holes kept; files of a pool or of a folder libvirt can open as
+ * one, no backing chains). Either way the machine is defined on the
+ * destination when it was persistent on the source, and undefined on the
+ * source unless keep-source is set.
  *
  * Threads: every libvirt call runs on worker threads (the migration on one,
  * libvirt's job statistics of the source on another, at least once a

@@ -420,9 +420,14 @@ run_migration (LodgeMigration  *migration,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
+  gboolean ok;
+
   lodge_migration_start_async (migration, NULL, lodge_test_store_result_cb, &result);
   lodge_test_wait_result (&result, timeout_ms);
-  return lodge_migration_start_finish (migration, result, error);
+  ok = lodge_migration_start_finish (migration, result, error);
+  if (!ok)
+    g_test_message ("migration failed: %s", (*error)->message);
+  return ok;
 }
 
 static gboolean
@@ -898,6 +903,67 @@ test_shut_off (void)
   remove_test_domains_on (admin_conn, FALSE);
 }
 
+/* A machine that is off with a disk only the first host has: refused
+ * without copying storage; with it, the file is streamed there, data
+ * intact, and the machine boots there from it. */
+static void
+test_shut_off_with_disk (void)
+{
+  g_autofree char *name = test_domain_name ("offdisk");
+  g_autofree char *disk = image_path (name);
+  g_autofree char *disk2 = host2_image_path (name);
+  g_autofree char *log2 = host2_log (name);
+  g_autofree char *xml = NULL;
+  g_autoptr(LodgeMigration) refused = NULL;
+  g_autoptr(LodgeMigration) move = NULL;
+  g_autoptr(GError) error = NULL;
+  virDomainPtr domain;
+  LodgeMachine *machine;
+
+  write_pattern_disk (disk);
+  xml = guest_xml (name, disk);
+  remove_logs (name);
+  domain = virDomainDefineXML (admin_conn, xml);
+  g_assert_nonnull (domain);
+  virDomainFree (domain);
+  machine = lodge_test_wait_machine (source, name, TRUE, WAIT_MS);
+  g_assert_nonnull (machine);
+
+  refused = lodge_migration_new (machine, destination);
+  g_assert_false (run_check (refused, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, disk));
+  g_clear_error (&error);
+
+  move = lodge_migration_new (machine, destination);
+  lodge_migration_set_storage (move, LODGE_MIGRATION_STORAGE_COPY_ALL);
+  g_assert_true (run_migration (move, HOP_MS, &error));
+  g_assert_no_error (error);
+  g_test_message ("streamed %" G_GUINT64_FORMAT " KiB of disk file in %" G_GUINT64_FORMAT " ms",
+                  lodge_migration_get_disk_processed (move) >> 10, lodge_migration_get_elapsed (move));
+  g_assert_cmpuint (lodge_migration_get_disk_total (move), >, 0);
+  g_assert_cmpuint (lodge_migration_get_disk_remaining (move), ==, 0);
+  g_assert_false (defined_on (admin_conn, name));
+  g_assert_null (lodge_test_wait_machine (source, name, FALSE, WAIT_MS));
+  g_assert_true (defined_on (admin2_conn, name));
+  assert_pattern_disk (disk2);
+  /* The source's file stays: it was copied, not moved. */
+  g_assert_true (g_file_test (disk, G_FILE_TEST_IS_REGULAR));
+
+  domain = virDomainLookupByName (admin2_conn, name);
+  g_assert_nonnull (domain);
+  if (virDomainCreate (domain) < 0)
+    g_error ("%s does not start on the second host: %s", name, virGetLastErrorMessage ());
+  virDomainFree (domain);
+  if (!lodge_test_wait_until (counter_seen, log2, BOOT_MS))
+    g_error ("%s did not boot on the second host", name);
+
+  remove_test_domains_on (admin2_conn, FALSE);
+  g_unlink (disk2);
+  g_unlink (disk);
+  remove_logs (name);
+}
+
 static gboolean
 post_copy_or_end (gpointer data)
 {
@@ -1107,6 +1173,7 @@ main (int   argc,
   g_test_add_func ("/migration/cancel", test_cancel);
   g_test_add_func ("/migration/name-taken", test_name_taken);
   g_test_add_func ("/migration/shut-off", test_shut_off);
+  g_test_add_func ("/migration/shut-off-with-disk", test_shut_off_with_disk);
   g_test_add_func ("/migration/post-copy", test_post_copy);
   /* Last: it kills the second host's daemon. */
   g_test_add_func ("/migration/destination-killed", test_destination_killed);

@@ -98,7 +98,8 @@ typedef struct
 
   /* Worker only. */
   virDomainPtr     dom;
-  GPtrArray       *created_paths;  /* volumes libvirt creates on the destination */
+  GPtrArray       *created_paths;  /* disks to be made on the destination (by libvirt, or
+                                    * streamed by Lodge for a machine that is off) */
 
   GMutex           lock;
   GCond            cond;
@@ -973,7 +974,8 @@ run_checks (Job           *job,
 
       g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT,
                    _("Could not read the definition of “%s”: %s"), job->display_name, message);
-      return problems_report (&problems, NULL);
+      problems_report (&problems, NULL);   /* frees them */
+      return FALSE;
     }
 
   host_facts_read (job->src, &src_host);

@@ -114,10 +114,13 @@ guest_xml (const char *name,
     escaped, guest_dir, guest_dir, log, disk_xml ? disk_xml : "");
 }
 
+/* The serial logs and libvirt's own log of the domain, on both hosts. */
 static void
 remove_logs (const char *name)
 {
-  char *logs[] = { host_log (name), host2_log (name) };
+  char *logs[] = { host_log (name), host2_log (name),
+                   g_strdup_printf ("/var/log/libvirt/qemu/%s.log", name),
+                   g_strdup_printf ("%s/qemu/%s.log", host2->logs, name) };
 
   for (guint i = 0; i < G_N_ELEMENTS (logs); i++)
     {
@@ -577,6 +580,7 @@ test_live_there_and_back (void)
   /* A migration runs once. */
   g_assert_false (run_migration (there, WAIT_MS, &error));
   g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_STATE);
+  remove_test_domains_on (admin_conn, FALSE);
   remove_logs (name);
 }
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
@@ -341,6 +342,13 @@ main (int   argc,
 
   remove_guest (admin_conn);
   remove_guest (admin2_conn);
+  {
+    g_autofree char *log = g_strdup_printf ("/var/log/libvirt/qemu/%s.log", guest_name);
+    g_autofree char *log2 = g_strdup_printf ("%s/qemu/%s.log", host2->logs, guest_name);
+
+    g_unlink (log);
+    g_unlink (log2);
+  }
   lodge_connection_close (source);
   lodge_connection_close (destination);
   virConnectClose (admin_conn);

@@ -890,22 +890,24 @@ lodge_connection_refresh_thread (GTask        *task,
   virDomainPtr domain;
 
   domain = virDomainLookupByUUIDString (refresh->conn, refresh->uuid);
-  /* The last reference may close the connection: not on the main thread. */
-  g_clear_pointer (&refresh->conn, virConnectClose);
   if (domain == NULL)
     {
       virErrorPtr err = virGetLastError ();
+      gboolean gone = err != NULL && err->code == VIR_ERR_NO_DOMAIN;
 
-      if (err != NULL && err->code == VIR_ERR_NO_DOMAIN)
-        {
-          virResetLastError ();
-          g_task_return_boolean (task, TRUE);
-          return;
-        }
-      lodge_model_set_error_from_virt (&error, "Lookup failed");
-      g_task_return_error (task, g_steal_pointer (&error));
+      /* Read before closing: virConnectClose resets the thread's error. */
+      if (!gone)
+        lodge_model_set_error_from_virt (&error, "Lookup failed");
+      virResetLastError ();
+      g_clear_pointer (&refresh->conn, virConnectClose);
+      if (gone)
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  /* The last reference may close the connection: not on the main thread. */
+  g_clear_pointer (&refresh->conn, virConnectClose);
 
   /* The domain keeps its connection alive until freed, here. */
   refresh->data = lodge_machine_data_fetch (domain, &error);

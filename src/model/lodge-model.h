@@ -17,4 +17,5 @@
 #include "model/lodge-machine-list.h"
 #include "model/lodge-pending-cleanup.h"
 #include "model/lodge-throwaway-watcher.h"
+#include "model/lodge-migration.h"
 #include "model/lodge-model-enums.h"

@@ -25,6 +25,7 @@ typedef struct _LodgeThrowawayWatcher LodgeThrowawayWatcher;
  * a CD-ROM ("<machine name>-unattended.iso" in Lodge's pool): it holds the
  * user's password, so it goes with the machine's disks. */
 #define LODGE_UNATTENDED_IMAGE_SUFFIX "-unattended.iso"
+typedef struct _LodgeMigration   LodgeMigration;
 
 /* Mirrors virDomainState, plus UNKNOWN for a machine whose state has not
  * been read yet. Values are stable: they are used as sort keys. */
@@ -62,8 +63,29 @@ typedef enum
   LODGE_MODEL_ERROR_INVALID_ARGUMENT,
   LODGE_MODEL_ERROR_LIBVIRT,           /* message is libvirt's own */
   LODGE_MODEL_ERROR_AUTH_FAILED,       /* the host refused the credentials */
-  LODGE_MODEL_ERROR_NOT_SUPPORTED,     /* the host's driver does not do this */
+  LODGE_MODEL_ERROR_NOT_SUPPORTED,     /* the host's driver, or Lodge, cannot do that (yet) */
+  LODGE_MODEL_ERROR_INCOMPATIBLE,      /* the other host cannot run the machine */
 } LodgeModelError;
+
+/* Where a migration (lodge-migration.h) is. */
+typedef enum
+{
+  LODGE_MIGRATION_PHASE_NONE = 0,  /* not started */
+  LODGE_MIGRATION_PHASE_SETUP,     /* checks, connecting, starting the destination */
+  LODGE_MIGRATION_PHASE_DISKS,     /* copying disks (copy storage) */
+  LODGE_MIGRATION_PHASE_MEMORY,    /* copying memory while the machine runs */
+  LODGE_MIGRATION_PHASE_POST_COPY, /* runs on the destination, memory follows */
+  LODGE_MIGRATION_PHASE_FINISHING, /* paused for the switch-over, or cleaning up */
+  LODGE_MIGRATION_PHASE_DONE,
+  LODGE_MIGRATION_PHASE_CANCELLED,
+  LODGE_MIGRATION_PHASE_FAILED,
+} LodgeMigrationPhase;
+
+typedef enum
+{
+  LODGE_MIGRATION_STORAGE_SHARED = 0, /* no disk is copied: the destination reaches them */
+  LODGE_MIGRATION_STORAGE_COPY_ALL,   /* disks the destination lacks are copied in full */
+} LodgeMigrationStorage;
 
 GQuark lodge_model_error_quark (void);
 

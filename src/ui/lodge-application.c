@@ -28,6 +28,8 @@ struct _LodgeApplication
   gboolean        loading_hosts;
   /* What Lodge remembers of each machine of every host. */
   LodgeStateStore *state_store;
+  /* Migrations under way: they go on when their dialog is closed. */
+  GListStore     *migrations;
   char           *connect_uri;
   /* Loaded when first needed (New, a dropped file): ~0.5 s of CPU that a
    * session which never creates a machine does not pay. */
@@ -35,6 +37,13 @@ struct _LodgeApplication
 };
 
 G_DEFINE_FINAL_TYPE (LodgeApplication, lodge_application, ADW_TYPE_APPLICATION)
+
+enum {
+  MIGRATION_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static const GOptionEntry option_entries[] = {
   { "connect", 'c', 0, G_OPTION_ARG_STRING, NULL,
@@ -443,6 +452,79 @@ lodge_application_show (LodgeApplication *self,
   return GTK_WINDOW (window);
 }
 
+/* Migrations ------------------------------------------------------------- */
+
+GListModel *
+lodge_application_get_migrations (LodgeApplication *self)
+{
+  g_return_val_if_fail (LODGE_IS_APPLICATION (self), NULL);
+
+  return G_LIST_MODEL (self->migrations);
+}
+
+static gboolean
+lodge_application_has_active_window (LodgeApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (gtk_window_is_active (l->data))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+lodge_application_migration_done_cb (GObject      *object,
+                                     GAsyncResult *result,
+                                     gpointer      user_data)
+{
+  g_autoptr(LodgeApplication) self = user_data;
+  LodgeMigration *migration = LODGE_MIGRATION (object);
+  LodgeMachine *machine = lodge_migration_get_machine (migration);
+  LodgeHost *destination = lodge_connection_get_host (lodge_migration_get_destination (migration));
+  g_autofree char *to = destination != NULL ? lodge_ui_host_title (destination) : NULL;
+  g_autoptr(GError) error = NULL;
+  guint position;
+
+  lodge_migration_start_finish (migration, result, &error);
+  if (g_list_store_find (self->migrations, migration, &position))
+    g_list_store_remove (self->migrations, position);
+
+  g_signal_emit (self, signals[MIGRATION_FINISHED], 0, migration, error);
+
+  /* Said on the desktop when nobody looks at Lodge (its window closed or
+   * in the background). */
+  if (!lodge_application_has_active_window (self) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autoptr(GNotification) notification = NULL;
+      g_autofree char *title = NULL;
+      const char *name = lodge_machine_get_display_name (machine);
+
+      if (error == NULL)
+        title = g_strdup_printf (_("“%s” moved to %s"), name, to != NULL ? to : "");
+      else
+        title = g_strdup_printf (_("Could not move “%s”"), name);
+      notification = g_notification_new (title);
+      if (error != NULL)
+        g_notification_set_body (notification, error->message);
+      g_application_send_notification (G_APPLICATION (self), NULL, notification);
+    }
+  g_application_release (G_APPLICATION (self));
+}
+
+void
+lodge_application_start_migration (LodgeApplication *self,
+                                   LodgeMigration   *migration)
+{
+  g_return_if_fail (LODGE_IS_APPLICATION (self));
+  g_return_if_fail (LODGE_IS_MIGRATION (migration));
+
+  g_list_store_append (self->migrations, migration);
+  /* Lodge stays until the move is over, even with its windows closed. */
+  g_application_hold (G_APPLICATION (self));
+  lodge_migration_start_async (migration, NULL, lodge_application_migration_done_cb,
+                               g_object_ref (self));
+}
+
 /* Actions ---------------------------------------------------------------- */
 
 static void
@@ -673,6 +755,7 @@ lodge_application_dispose (GObject *object)
   g_clear_pointer (&self->transient_hosts, g_hash_table_unref);
   g_clear_object (&self->hosts);
   g_clear_object (&self->state_store);
+  g_clear_object (&self->migrations);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->connect_uri, g_free);
   g_clear_object (&self->os_database);
@@ -687,6 +770,11 @@ lodge_application_class_init (LodgeApplicationClass *klass)
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
 
   object_class->dispose = lodge_application_dispose;
+
+  /* A migration ended: done (error NULL), cancelled or failed. */
+  signals[MIGRATION_FINISHED] =
+    g_signal_new ("migration-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, LODGE_TYPE_MIGRATION, G_TYPE_ERROR);
 
   application_class->handle_local_options = lodge_application_handle_local_options;
   application_class->command_line = lodge_application_command_line;
@@ -703,6 +791,7 @@ static void
 lodge_application_init (LodgeApplication *self)
 {
   self->hosts = lodge_host_list_new ();
+  self->migrations = g_list_store_new (LODGE_TYPE_MIGRATION);
   self->transient_hosts = g_hash_table_new (NULL, NULL);
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);

@@ -48,6 +48,14 @@ void              lodge_application_remove_host       (LodgeApplication *self,
 /* Connects (or retries now); the host's state says how it goes. */
 void              lodge_application_connect_host      (LodgeApplication *self,
                                                        LodgeHost        *host);
+/* Runs @migration (set up, not started) for as long as it takes, also
+ * when its dialog and the windows close; says how it ended with
+ * ::migration-finished (LodgeMigration *, const GError * or NULL) and, when
+ * no Lodge window is active, a desktop notification. */
+void              lodge_application_start_migration   (LodgeApplication *self,
+                                                       LodgeMigration   *migration);
+/* The migrations under way (LodgeMigration). */
+GListModel       *lodge_application_get_migrations    (LodgeApplication *self);
 /* The connection of the host of @uri, or NULL. */
 LodgeConnection  *lodge_application_get_connection    (LodgeApplication *self,
                                                        const char       *uri);

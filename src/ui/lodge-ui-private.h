@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "model/lodge-model.h"
+#include "model/lodge-migration.h"
 
 G_BEGIN_DECLS
 
@@ -46,5 +47,13 @@ char       *lodge_ui_host_title        (LodgeHost         *host);
 char       *lodge_ui_host_status       (LodgeHost         *host);
 /* A symbolic icon for the host: this computer, or a server elsewhere. */
 const char *lodge_ui_host_icon_name    (LodgeHost         *host);
+
+/* A migration's phase for people ("Copying the memory…"). */
+const char *lodge_ui_migration_phase_label (LodgeMigrationPhase phase);
+/* "312 MiB of 512 MiB · 38 MiB/s · the machine changes 2 MiB/s · expected
+ * pause 120 ms · 0:14" */
+char       *lodge_ui_migration_details     (LodgeMigration    *migration);
+/* How far it is, 0..1, or -1 when not known yet. */
+double      lodge_ui_migration_fraction    (LodgeMigration    *migration);
 
 G_END_DECLS

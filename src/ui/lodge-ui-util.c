@@ -335,3 +335,95 @@ lodge_ui_host_icon_name (LodgeHost *host)
   return lodge_uri_is_remote (lodge_host_get_uri (host)) ? "network-server-symbolic"
                                                          : "computer-symbolic";
 }
+
+/* Migrations -------------------------------------------------------------- */
+
+const char *
+lodge_ui_migration_phase_label (LodgeMigrationPhase phase)
+{
+  switch (phase)
+    {
+    case LODGE_MIGRATION_PHASE_NONE:
+    case LODGE_MIGRATION_PHASE_SETUP:
+      return _("Getting the other host ready…");
+    case LODGE_MIGRATION_PHASE_DISKS:
+      return _("Copying the disks…");
+    case LODGE_MIGRATION_PHASE_MEMORY:
+      return _("Copying the memory while the machine runs…");
+    case LODGE_MIGRATION_PHASE_POST_COPY:
+      return _("Running on the other host; the rest of its memory follows…");
+    case LODGE_MIGRATION_PHASE_FINISHING:
+      return _("Switching over…");
+    case LODGE_MIGRATION_PHASE_DONE:
+      return _("Done");
+    case LODGE_MIGRATION_PHASE_CANCELLED:
+      return _("Cancelled");
+    case LODGE_MIGRATION_PHASE_FAILED:
+    default:
+      return _("Failed");
+    }
+}
+
+double
+lodge_ui_migration_fraction (LodgeMigration *migration)
+{
+  guint64 done, remaining;
+
+  g_return_val_if_fail (LODGE_IS_MIGRATION (migration), -1);
+
+  if (lodge_migration_get_phase (migration) == LODGE_MIGRATION_PHASE_DONE)
+    return 1.0;
+  done = lodge_migration_get_memory_processed (migration) + lodge_migration_get_disk_processed (migration);
+  remaining = lodge_migration_get_memory_remaining (migration) + lodge_migration_get_disk_remaining (migration);
+  if (done + remaining == 0)
+    return -1;
+  return (double) done / (double) (done + remaining);
+}
+
+char *
+lodge_ui_migration_details (LodgeMigration *migration)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  guint64 done, total, rate, dirty, downtime, elapsed;
+
+  g_return_val_if_fail (LODGE_IS_MIGRATION (migration), NULL);
+
+  done = lodge_migration_get_memory_processed (migration) + lodge_migration_get_disk_processed (migration);
+  total = done + lodge_migration_get_memory_remaining (migration) +
+          lodge_migration_get_disk_remaining (migration);
+  rate = lodge_migration_get_rate (migration);
+  dirty = lodge_migration_get_dirty_rate (migration);
+  downtime = lodge_migration_get_phase (migration) == LODGE_MIGRATION_PHASE_DONE
+             ? lodge_migration_get_downtime (migration)
+             : lodge_migration_get_expected_downtime (migration);
+  elapsed = lodge_migration_get_elapsed (migration) / 1000;
+
+  if (total > 0)
+    {
+      g_autofree char *a = g_format_size_full (done, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *b = g_format_size_full (total, G_FORMAT_SIZE_IEC_UNITS);
+
+      /* Translators: data of a migration sent so far, of all to send */
+      g_ptr_array_add (parts, g_strdup_printf (_("%s of %s"), a, b));
+    }
+  if (rate > 0)
+    {
+      g_autofree char *r = g_format_size_full (rate, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_ptr_array_add (parts, g_strdup_printf (_("%s/s"), r));
+    }
+  if (dirty > 0)
+    {
+      g_autofree char *d = g_format_size_full (dirty, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_ptr_array_add (parts, g_strdup_printf (_("the machine changes %s/s"), d));
+    }
+  if (downtime > 0)
+    g_ptr_array_add (parts, lodge_migration_get_phase (migration) == LODGE_MIGRATION_PHASE_DONE
+                            ? g_strdup_printf (_("paused %" G_GUINT64_FORMAT " ms"), downtime)
+                            : g_strdup_printf (_("expected pause %" G_GUINT64_FORMAT " ms"), downtime));
+  g_ptr_array_add (parts, g_strdup_printf ("%" G_GUINT64_FORMAT ":%02" G_GUINT64_FORMAT,
+                                           elapsed / 60, elapsed % 60));
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" · ", (char **) parts->pdata);
+}

@@ -18,6 +18,7 @@
 #include "ui/lodge-host-page.h"
 #include "ui/lodge-new-machine-assistant.h"
 #include "ui/lodge-host-dialog.h"
+#include "ui/lodge-migration-dialog.h"
 #include "ui/lodge-sidebar.h"
 #include "ui/lodge-ui-private.h"
 #include "ui/lodge-window-private.h"
@@ -43,6 +44,10 @@ struct _LodgeWindow
   GSettings            *settings;
   LodgeHostList        *hosts;          /* the application's */
   LodgeHost            *host;           /* shown; NULL: every host's machines */
+  /* A machine whose console was shown when it moved: its console follows
+   * it to the destination once the machine appears there. */
+  char                 *follow_uuid;
+  LodgeHost            *follow_host;
   /* Every host's machines one after the other (All Machines). */
   GtkFlattenListModel  *all_machines;
   GtkSortListModel     *sort_model;
@@ -83,6 +88,8 @@ struct _LodgeWindow
   LodgeSidebar         *sidebar;
   AdwHeaderBar         *header_bar;
   GtkButton            *back_button;
+  GtkMenuButton        *migrations_button;
+  GtkListBox           *migrations_list;
   GtkWidget            *library_box;
   AdwWindowTitle       *window_title;
   GtkMenuButton        *machine_menu_button;
@@ -734,6 +741,9 @@ lodge_window_host_notify_state_cb (LodgeWindow *self,
    * be opened. */
   if (self->host == NULL || host == self->host)
     lodge_window_update_host_state (self);
+  else
+    /* Another host coming or going changes where a machine may move. */
+    lodge_window_update_actions (self);
 }
 
 static void
@@ -763,7 +773,34 @@ static const char * const machine_actions[] = {
   "machine.open", "machine.menu", "machine.details", "machine.start", "machine.shutdown",
   "machine.force-off", "machine.reboot", "machine.pause", "machine.resume",
   "machine.save", "machine.rename", "machine.delete", "machine.pause-resume",
+  "machine.move",
 };
+
+/* Whether a machine can go to another host now: another host is connected
+ * and it is in a state that moves (running, paused, or off). */
+static gboolean
+lodge_window_can_move (LodgeWindow  *self,
+                       LodgeMachine *machine)
+{
+  LodgeHost *source = lodge_machine_get_host (machine);
+  LodgeMachineState state = lodge_machine_get_state (machine);
+  guint n;
+
+  if (source == NULL || self->hosts == NULL)
+    return FALSE;
+  if (state != LODGE_MACHINE_STATE_RUNNING && state != LODGE_MACHINE_STATE_PAUSED &&
+      state != LODGE_MACHINE_STATE_SHUT_OFF && state != LODGE_MACHINE_STATE_BLOCKED)
+    return FALSE;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->hosts));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LodgeHost) host = g_list_model_get_item (G_LIST_MODEL (self->hosts), i);
+
+      if (host != source && lodge_host_get_state (host) == LODGE_CONNECTION_STATE_CONNECTED)
+        return TRUE;
+    }
+  return FALSE;
+}
 
 /* Whether a machine.* action applies to the action machine now: the one
  * place that decides. */
@@ -811,6 +848,8 @@ lodge_window_get_action_enabled (LodgeWindow *self,
     return lodge_machine_can_rename (machine);
   if (g_str_equal (action, "machine.delete"))
     return lodge_machine_can_delete (machine);
+  if (g_str_equal (action, "machine.move"))
+    return lodge_window_can_move (self, machine);
 
   return FALSE;
 }
@@ -1292,6 +1331,192 @@ lodge_window_host_remove_action (GtkWidget  *widget,
   g_signal_connect_data (dialog, "response", G_CALLBACK (lodge_window_remove_host_response_cb),
                          g_object_ref (host), (GClosureNotify) g_object_unref, 0);
   lodge_window_present_dialog (self, dialog);
+}
+
+static void
+lodge_window_machine_move_action (GtkWidget  *widget,
+                                  const char *action_name,
+                                  GVariant   *parameter)
+{
+  LodgeWindow *self = LODGE_WINDOW (widget);
+  LodgeMachine *machine = lodge_window_get_action_machine (self);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (machine == NULL || !LODGE_IS_APPLICATION (app))
+    return;
+  gtk_window_present (GTK_WINDOW (lodge_migration_dialog_new (GTK_WINDOW (self),
+                                                              LODGE_APPLICATION (app), machine)));
+}
+
+/* Moves under way: a row each in the header's popover. */
+static void
+lodge_window_migration_row_update_cb (GtkWidget      *row,
+                                      GParamSpec     *pspec,
+                                      LodgeMigration *migration)
+{
+  GtkWidget *box = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row));
+  GtkWidget *title = gtk_widget_get_first_child (box);
+  GtkWidget *bar = gtk_widget_get_next_sibling (title);
+  GtkWidget *details = gtk_widget_get_next_sibling (bar);
+  g_autofree char *text = lodge_ui_migration_details (migration);
+  double fraction = lodge_ui_migration_fraction (migration);
+
+  if (fraction >= 0)
+    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), fraction);
+  gtk_label_set_text (GTK_LABEL (details), text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+}
+
+static void
+lodge_window_migration_cancel_clicked_cb (GtkButton      *button,
+                                          LodgeMigration *migration)
+{
+  lodge_migration_cancel (migration);
+}
+
+static GtkWidget *
+lodge_window_create_migration_row_cb (gpointer item,
+                                      gpointer user_data)
+{
+  LodgeMigration *migration = item;
+  LodgeHost *destination = lodge_connection_get_host (lodge_migration_get_destination (migration));
+  g_autofree char *to = destination != NULL ? lodge_ui_host_title (destination) : g_strdup ("");
+  g_autofree char *heading = g_strdup_printf (_("“%s” to %s"),
+                                              lodge_machine_get_display_name (lodge_migration_get_machine (migration)),
+                                              to);
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *title = gtk_label_new (heading);
+  GtkWidget *bar = gtk_progress_bar_new ();
+  GtkWidget *details = gtk_label_new (NULL);
+  GtkWidget *cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 8);
+  gtk_widget_set_margin_bottom (box, 8);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_add_css_class (title, "heading");
+  gtk_label_set_xalign (GTK_LABEL (details), 0);
+  gtk_label_set_wrap (GTK_LABEL (details), TRUE);
+  gtk_widget_add_css_class (details, "caption");
+  gtk_widget_add_css_class (details, "numeric");
+  gtk_widget_set_halign (cancel, GTK_ALIGN_END);
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), bar);
+  gtk_box_append (GTK_BOX (box), details);
+  gtk_box_append (GTK_BOX (box), cancel);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, heading, -1);
+  g_signal_connect_object (cancel, "clicked", G_CALLBACK (lodge_window_migration_cancel_clicked_cb),
+                           migration, 0);
+  g_signal_connect_object (migration, "notify", G_CALLBACK (lodge_window_migration_row_update_cb),
+                           row, G_CONNECT_SWAPPED);
+  lodge_window_migration_row_update_cb (row, NULL, migration);
+  return row;
+}
+
+/* Shows (or hides) the list of moves under way. */
+static void
+lodge_window_show_migrations_action (GtkWidget  *widget,
+                                     const char *action_name,
+                                     GVariant   *parameter)
+{
+  LodgeWindow *self = LODGE_WINDOW (widget);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->migrations_button)))
+    return;
+  if (gtk_widget_get_visible (GTK_WIDGET (gtk_menu_button_get_popover (self->migrations_button))))
+    gtk_menu_button_popdown (self->migrations_button);
+  else
+    gtk_menu_button_popup (self->migrations_button);
+}
+
+static void
+lodge_window_migrations_items_changed_cb (LodgeWindow *self,
+                                          guint        position,
+                                          guint        removed,
+                                          guint        added,
+                                          GListModel  *migrations)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->migrations_button),
+                          g_list_model_get_n_items (migrations) > 0);
+}
+
+/* The console of a machine that moved follows it: shown again once the
+ * machine is listed on its new host. */
+static gboolean
+lodge_window_follow_machine (LodgeWindow *self)
+{
+  LodgeMachine *machine;
+
+  if (self->follow_uuid == NULL || self->follow_host == NULL)
+    return TRUE;
+  machine = lodge_machine_list_lookup_uuid (lodge_host_get_machines (self->follow_host),
+                                            self->follow_uuid);
+  if (machine == NULL || !lodge_machine_is_active (machine))
+    return FALSE;
+  g_signal_handlers_disconnect_by_data (lodge_host_get_machines (self->follow_host), self);
+  g_clear_pointer (&self->follow_uuid, g_free);
+  g_clear_object (&self->follow_host);
+  lodge_window_show_machine_page (self, machine);
+  return TRUE;
+}
+
+static void
+lodge_window_follow_items_changed_cb (LodgeWindow *self)
+{
+  lodge_window_follow_machine (self);
+}
+
+static void
+lodge_window_application_migration_finished_cb (LodgeWindow      *self,
+                                                LodgeMigration   *migration,
+                                                const GError     *error,
+                                                LodgeApplication *application)
+{
+  LodgeMachine *machine = lodge_migration_get_machine (migration);
+  LodgeHost *destination = lodge_connection_get_host (lodge_migration_get_destination (migration));
+  g_autofree char *to = destination != NULL ? lodge_ui_host_title (destination) : g_strdup ("");
+  g_autofree char *text = NULL;
+  const char *name = lodge_machine_get_display_name (machine);
+
+  if (error == NULL)
+    text = g_strdup_printf (_("“%s” moved to %s"), name, to);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    text = g_strdup_printf (_("Moving “%s” was cancelled: it runs on as before"), name);
+  if (text != NULL)
+    lodge_window_add_toast (self, text);
+  else
+    {
+      g_autofree char *heading = g_strdup_printf (_("Could not move “%s”"), name);
+
+      lodge_window_show_error (self, heading, error);
+    }
+
+  /* Its console was open: it follows the machine to its new host. */
+  if (error == NULL && destination != NULL &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "machine") == 0 &&
+      lodge_console_page_get_machine (self->machine_page) != NULL &&
+      g_strcmp0 (lodge_machine_get_uuid (lodge_console_page_get_machine (self->machine_page)),
+                 lodge_machine_get_uuid (machine)) == 0)
+    {
+      if (self->follow_host != NULL)
+        g_signal_handlers_disconnect_by_data (lodge_host_get_machines (self->follow_host), self);
+      g_free (self->follow_uuid);
+      self->follow_uuid = g_strdup (lodge_machine_get_uuid (machine));
+      g_set_object (&self->follow_host, destination);
+      if (!lodge_window_follow_machine (self))
+        {
+          g_signal_connect_object (lodge_host_get_machines (destination), "items-changed",
+                                   G_CALLBACK (lodge_window_follow_items_changed_cb), self,
+                                   G_CONNECT_SWAPPED);
+          /* Listed but not running yet: wait for its state too. */
+          g_signal_connect_object (lodge_host_get_machines (destination), "notify::n-running",
+                                   G_CALLBACK (lodge_window_follow_items_changed_cb), self,
+                                   G_CONNECT_SWAPPED);
+        }
+    }
 }
 
 static void
@@ -2205,6 +2430,10 @@ lodge_window_dispose (GObject *object)
   g_clear_weak_pointer (&self->dialog);
   g_clear_object (&self->last_toast);
   g_clear_object (&self->selection);
+  if (self->follow_host != NULL)
+    g_signal_handlers_disconnect_by_data (lodge_host_get_machines (self->follow_host), self);
+  g_clear_object (&self->follow_host);
+  g_clear_pointer (&self->follow_uuid, g_free);
   g_clear_object (&self->host);
   g_clear_object (&self->all_machines);
   g_clear_object (&self->hosts);
@@ -2319,6 +2548,8 @@ lodge_window_class_init (LodgeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LodgeWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, LodgeWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, LodgeWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, LodgeWindow, migrations_button);
+  gtk_widget_class_bind_template_child (widget_class, LodgeWindow, migrations_list);
   gtk_widget_class_bind_template_child (widget_class, LodgeWindow, library_box);
   gtk_widget_class_bind_template_child (widget_class, LodgeWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, LodgeWindow, machine_menu_button);
@@ -2389,6 +2620,10 @@ lodge_window_class_init (LodgeWindowClass *klass)
                                    lodge_window_machine_rename_action);
   gtk_widget_class_install_action (widget_class, "machine.delete", NULL,
                                    lodge_window_machine_delete_action);
+  gtk_widget_class_install_action (widget_class, "machine.move", NULL,
+                                   lodge_window_machine_move_action);
+  gtk_widget_class_install_action (widget_class, "win.show-migrations", NULL,
+                                   lodge_window_show_migrations_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_question, GDK_CONTROL_MASK,
                                        "win.shortcuts", NULL);
@@ -2529,5 +2764,14 @@ lodge_window_new (LodgeApplication *application)
 
   self = g_object_new (LODGE_TYPE_WINDOW, "application", application, NULL);
   lodge_window_set_hosts (self, lodge_application_get_hosts (application));
+  gtk_list_box_bind_model (self->migrations_list, lodge_application_get_migrations (application),
+                           lodge_window_create_migration_row_cb, NULL, NULL);
+  g_signal_connect_object (lodge_application_get_migrations (application), "items-changed",
+                           G_CALLBACK (lodge_window_migrations_items_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  lodge_window_migrations_items_changed_cb (self, 0, 0, 0, lodge_application_get_migrations (application));
+  g_signal_connect_object (application, "migration-finished",
+                           G_CALLBACK (lodge_window_application_migration_finished_cb), self,
+                           G_CONNECT_SWAPPED);
   return self;
 }

@@ -40,6 +40,16 @@ typedef enum
   LODGE_CONNECTION_STATE_FAILED,           /* first open failed; see the error */
 } LodgeConnectionState;
 
+/* What a credential question (LodgeAuthRequest) asks for. */
+typedef enum
+{
+  LODGE_AUTH_KIND_OTHER = 0,    /* a question Lodge does not know: the prompt says */
+  LODGE_AUTH_KIND_HOST_KEY,     /* accept or refuse a host key Lodge has not seen */
+  LODGE_AUTH_KIND_PASSWORD,     /* a user's password on the host */
+  LODGE_AUTH_KIND_PASSPHRASE,   /* the passphrase of a private key */
+  LODGE_AUTH_KIND_USERNAME,
+} LodgeAuthKind;
+
 #define LODGE_MODEL_ERROR (lodge_model_error_quark ())
 
 typedef enum

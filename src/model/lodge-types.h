@@ -62,6 +62,7 @@ typedef enum
   LODGE_MODEL_ERROR_INVALID_ARGUMENT,
   LODGE_MODEL_ERROR_LIBVIRT,           /* message is libvirt's own */
   LODGE_MODEL_ERROR_AUTH_FAILED,       /* the host refused the credentials */
+  LODGE_MODEL_ERROR_HOST_KEY_REFUSED,  /* the host's key was refused, or does not match */
 } LodgeModelError;
 
 GQuark lodge_model_error_quark (void);

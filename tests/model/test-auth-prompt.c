@@ -1,4 +1,5 @@
-/* test-auth-prompt.c: reading credential questions of libvirt and OpenSSH
+/* test-auth-prompt.c: reading credential questions of libvirt and OpenSSH,
+ * and what one attempt to connect makes of them
  *
  * Copyright 2026 The Lodge authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -11,6 +12,7 @@
 #include <libvirt/libvirt.h>
 
 #include "model/lodge-auth-prompt.h"
+#include "model/lodge-model-private.h"
 
 typedef struct
 {
@@ -152,6 +154,236 @@ test_fingerprint (void)
     g_assert_cmpint (lodge_auth_prompt_is_fingerprint (fps[i].text), ==, fps[i].ok);
 }
 
+/* One attempt's questions, as the connection's worker and the askpass
+ * server make them (no libvirt here: the exchanges are made by hand). */
+
+static LodgeAuthExchange *
+password_exchange (LodgeAuthAttempt *attempt)
+{
+  return lodge_auth_exchange_new (attempt, LODGE_AUTH_SOURCE_OPENSSH, "root@lab's password: ",
+                                  lodge_auth_prompt_parse_openssh ("root@lab's password: "),
+                                  FALSE, TRUE);
+}
+
+static void
+store_answer_cb (LodgeAuthExchange *exchange,
+                 const char        *answer,
+                 gpointer           user_data)
+{
+  char **out = user_data;
+
+  *out = g_strdup (answer != NULL ? answer : "(cancelled)");
+}
+
+static void
+count_cb (gpointer  instance,
+          guint    *count)
+{
+  (*count)++;
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
+spin_until_set (char **value)
+{
+  while (*value == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_attempt_remembered_once (void)
+{
+  g_autoptr(LodgeAuthAttempt) attempt = lodge_auth_attempt_new ("qemu+ssh://root@lab/system", NULL);
+  LodgeAuthExchange *exchanges[LODGE_AUTH_MAX_TRIES + 1];
+  g_autofree char *answers[LODGE_AUTH_MAX_TRIES + 1] = { NULL, };
+
+  /* First question: the keyring's secret goes, once. */
+  exchanges[0] = password_exchange (attempt);
+  lodge_auth_exchange_set_done_func (exchanges[0], NULL, store_answer_cb, &answers[0]);
+  {
+    g_autoptr(LodgeAuthRequest) request = lodge_auth_request_new (exchanges[0], NULL);
+
+    g_assert_cmpint (lodge_auth_request_get_kind (request), ==, LODGE_AUTH_KIND_PASSWORD);
+    g_assert_cmpstr (lodge_auth_request_get_host (request), ==, "lab");
+    g_assert_cmpstr (lodge_auth_request_get_user (request), ==, "root");
+    g_assert_cmpstr (lodge_auth_request_get_uri (request), ==, "qemu+ssh://root@lab/system");
+    g_assert_cmpuint (lodge_auth_request_get_n_refused (request), ==, 0);
+    g_assert_false (lodge_auth_request_get_remembered_refused (request));
+    g_assert_true (lodge_auth_request_get_can_use_remembered (request));
+    g_assert_true (lodge_auth_request_answer_remembered (request, "kept"));
+    g_assert_true (lodge_auth_request_get_finished (request));
+    /* Only once. */
+    g_assert_false (lodge_auth_request_answer_remembered (request, "kept"));
+  }
+  spin_until_set (&answers[0]);
+  g_assert_cmpstr (answers[0], ==, "kept");
+  g_assert_true (lodge_auth_attempt_get_secret_sent (attempt));
+
+  /* The host asks again: it refused the remembered one. Never again from
+   * the keyring in this attempt; the user answers. */
+  exchanges[1] = password_exchange (attempt);
+  lodge_auth_exchange_set_done_func (exchanges[1], NULL, store_answer_cb, &answers[1]);
+  {
+    g_autoptr(LodgeAuthRequest) request = lodge_auth_request_new (exchanges[1], NULL);
+
+    g_assert_cmpuint (lodge_auth_request_get_n_refused (request), ==, 1);
+    g_assert_true (lodge_auth_request_get_remembered_refused (request));
+    g_assert_false (lodge_auth_request_get_can_use_remembered (request));
+    g_assert_false (lodge_auth_request_answer_remembered (request, "kept"));
+    g_assert_false (lodge_auth_request_get_finished (request));
+    lodge_auth_request_answer (request, NULL, "typed");
+  }
+  spin_until_set (&answers[1]);
+  g_assert_cmpstr (answers[1], ==, "typed");
+
+  /* A refusal of the user's answer is not a remembered one. */
+  exchanges[2] = password_exchange (attempt);
+  {
+    g_autoptr(LodgeAuthRequest) request = lodge_auth_request_new (exchanges[2], NULL);
+
+    g_assert_cmpuint (lodge_auth_request_get_n_refused (request), ==, 2);
+    g_assert_false (lodge_auth_request_get_remembered_refused (request));
+    lodge_auth_request_answer (request, NULL, "typed again");
+  }
+  g_assert_cmpint (lodge_auth_attempt_get_outcome (attempt, NULL), ==, LODGE_AUTH_OUTCOME_NONE);
+
+  /* Enough: the next one is not asked at all. */
+  exchanges[3] = password_exchange (attempt);
+  g_assert_true (lodge_auth_exchange_get_finished (exchanges[3]));
+  lodge_auth_exchange_set_done_func (exchanges[3], NULL, store_answer_cb, &answers[3]);
+  spin_until_set (&answers[3]);
+  g_assert_cmpstr (answers[3], ==, "(cancelled)");
+  g_assert_cmpint (lodge_auth_attempt_get_outcome (attempt, NULL), ==, LODGE_AUTH_OUTCOME_GAVE_UP);
+
+  for (guint i = 0; i < G_N_ELEMENTS (exchanges); i++)
+    lodge_auth_exchange_unref (exchanges[i]);
+
+  /* A new attempt starts afresh. */
+  {
+    g_autoptr(LodgeAuthAttempt) next = lodge_auth_attempt_new ("qemu+ssh://root@lab/system", NULL);
+    LodgeAuthExchange *exchange = password_exchange (next);
+    g_autoptr(LodgeAuthRequest) request = lodge_auth_request_new (exchange, NULL);
+
+    g_assert_cmpuint (lodge_auth_request_get_n_refused (request), ==, 0);
+    g_assert_true (lodge_auth_request_get_can_use_remembered (request));
+    lodge_auth_exchange_unref (exchange);
+  }
+}
+
+static void
+test_attempt_host_key (void)
+{
+  const char *prompt = "Accept SSH host key with hash '22:53:dc' for host 'lab:22' (y/n)?";
+
+  /* Refusing is an answer ("n"), and what the attempt ends with. */
+  for (guint accept = 0; accept < 2; accept++)
+    {
+      g_autoptr(LodgeAuthAttempt) attempt = lodge_auth_attempt_new ("qemu+libssh://lab/system", NULL);
+      LodgeAuthExchange *exchange =
+        lodge_auth_exchange_new (attempt, LODGE_AUTH_SOURCE_LIBVIRT, prompt,
+                                 lodge_auth_prompt_parse_libvirt (VIR_CRED_ECHOPROMPT, prompt, NULL),
+                                 TRUE, FALSE);
+      g_autoptr(LodgeAuthRequest) request = lodge_auth_request_new (exchange, NULL);
+      g_autofree char *shown = NULL;
+      g_autofree char *hidden = NULL;
+      g_autofree char *host = NULL;
+
+      g_assert_cmpint (lodge_auth_request_get_kind (request), ==, LODGE_AUTH_KIND_HOST_KEY);
+      g_assert_cmpstr (lodge_auth_request_get_fingerprint (request), ==, "22:53:dc");
+      g_assert_cmpstr (lodge_auth_request_get_host (request), ==, "lab:22");
+      lodge_auth_request_accept_host_key (request, accept);
+      g_assert_true (lodge_auth_exchange_wait (exchange, &shown, &hidden));
+      g_assert_cmpstr (shown, ==, accept ? "y" : "n");
+      g_assert_null (hidden);
+      g_assert_cmpint (lodge_auth_attempt_get_outcome (attempt, &host), ==,
+                       accept ? LODGE_AUTH_OUTCOME_NONE : LODGE_AUTH_OUTCOME_HOST_KEY_REFUSED);
+      g_assert_cmpstr (host, ==, accept ? NULL : "lab:22");
+      g_assert_false (lodge_auth_attempt_get_secret_sent (attempt));
+      lodge_auth_exchange_unref (exchange);
+    }
+
+  /* OpenSSH wants the words. */
+  {
+    const char *text = "The authenticity of host 'lab (192.0.2.1)' can't be established.\n"
+                       "ED25519 key fingerprint is SHA256:abc.\n"
+                       "Are you sure you want to continue connecting (yes/no/[fingerprint])? ";
+    LodgeAuthExchange *exchange =
+      lodge_auth_exchange_new (NULL, LODGE_AUTH_SOURCE_OPENSSH, text,
+                               lodge_auth_prompt_parse_openssh (text), FALSE, FALSE);
+    g_autoptr(LodgeAuthRequest) request = lodge_auth_request_new (exchange, NULL);
+    g_autofree char *answer = NULL;
+
+    lodge_auth_exchange_set_done_func (exchange, NULL, store_answer_cb, &answer);
+    lodge_auth_request_accept_host_key (request, TRUE);
+    spin_until_set (&answer);
+    g_assert_cmpstr (answer, ==, "yes");
+    lodge_auth_exchange_unref (exchange);
+  }
+}
+
+static void
+test_attempt_cancel (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(LodgeAuthAttempt) attempt = lodge_auth_attempt_new ("qemu+ssh://lab/system", cancellable);
+  LodgeAuthExchange *exchange = password_exchange (attempt);
+  LodgeAuthExchange *later;
+  guint n_withdrawn = 0;
+  guint n_finished = 0;
+
+  /* The user cancels: the attempt ends so, and asks nothing more. */
+  {
+    g_autoptr(LodgeAuthRequest) request = lodge_auth_request_new (exchange, NULL);
+
+    lodge_auth_request_cancel (request);
+    g_assert_cmpint (lodge_auth_attempt_get_outcome (attempt, NULL), ==,
+                     LODGE_AUTH_OUTCOME_CANCELLED);
+  }
+  later = password_exchange (attempt);
+  g_assert_true (lodge_auth_exchange_get_finished (later));
+  lodge_auth_exchange_unref (later);
+  lodge_auth_exchange_unref (exchange);
+
+  /* Dropped unanswered: a cancel too (nobody was there to answer). */
+  {
+    g_autoptr(LodgeAuthAttempt) other = lodge_auth_attempt_new ("qemu+ssh://lab/system", NULL);
+    LodgeAuthExchange *dropped = password_exchange (other);
+
+    g_object_unref (lodge_auth_request_new (dropped, NULL));
+    g_assert_true (lodge_auth_exchange_get_finished (dropped));
+    g_assert_cmpint (lodge_auth_attempt_get_outcome (other, NULL), ==,
+                     LODGE_AUTH_OUTCOME_CANCELLED);
+    lodge_auth_exchange_unref (dropped);
+  }
+
+  /* Withdrawn (the attempt was cancelled, ssh went away): the request
+   * says so, and that is no decision of the user's. */
+  {
+    g_autoptr(GCancellable) withdraw = g_cancellable_new ();
+    g_autoptr(LodgeAuthAttempt) other = lodge_auth_attempt_new ("qemu+ssh://lab/system", withdraw);
+    LodgeAuthExchange *pending = password_exchange (other);
+    g_autoptr(LodgeAuthRequest) request = lodge_auth_request_new (pending, NULL);
+
+    g_signal_connect (request, "withdrawn", G_CALLBACK (count_cb), &n_withdrawn);
+    g_signal_connect (request, "notify::finished", G_CALLBACK (count_notify_cb), &n_finished);
+    g_cancellable_cancel (withdraw);
+    g_assert_true (lodge_auth_request_get_finished (request));
+    while (n_withdrawn == 0)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (n_withdrawn, ==, 1);
+    g_assert_cmpuint (n_finished, ==, 1);
+    g_assert_cmpint (lodge_auth_attempt_get_outcome (other, NULL), ==, LODGE_AUTH_OUTCOME_NONE);
+    lodge_auth_exchange_unref (pending);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -160,6 +392,9 @@ main (int   argc,
 
   g_test_add_func ("/auth-prompt/parse", test_parse);
   g_test_add_func ("/auth-prompt/fingerprint", test_fingerprint);
+  g_test_add_func ("/auth-attempt/remembered-once", test_attempt_remembered_once);
+  g_test_add_func ("/auth-attempt/host-key", test_attempt_host_key);
+  g_test_add_func ("/auth-attempt/cancel", test_attempt_cancel);
 
   return g_test_run ();
 }

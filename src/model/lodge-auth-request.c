@@ -354,16 +354,9 @@ lodge_auth_exchange_finish (LodgeAuthExchange *exchange,
       g_mutex_unlock (&exchange->mutex);
       return FALSE;
     }
-  exchange->done = TRUE;
-  exchange->cancelled = cancelled;
-  exchange->by_request = by_request;
-  exchange->echo_answer = g_strdup (echo_answer);
-  exchange->secret_answer = g_strdup (secret_answer);
-  if (exchange->context != NULL)
-    context = g_main_context_ref (exchange->context);
-  g_cond_broadcast (&exchange->cond);
-  g_mutex_unlock (&exchange->mutex);
 
+  /* The attempt first: the worker reads its outcome as soon as it wakes.
+   * (Locks are always taken in this order: exchange, then attempt.) */
   if (exchange->attempt != NULL)
     {
       LodgeAuthAttempt *attempt = exchange->attempt;
@@ -383,6 +376,16 @@ lodge_auth_exchange_finish (LodgeAuthExchange *exchange,
         }
       g_mutex_unlock (&attempt->mutex);
     }
+
+  exchange->done = TRUE;
+  exchange->cancelled = cancelled;
+  exchange->by_request = by_request;
+  exchange->echo_answer = g_strdup (echo_answer);
+  exchange->secret_answer = g_strdup (secret_answer);
+  if (exchange->context != NULL)
+    context = g_main_context_ref (exchange->context);
+  g_cond_broadcast (&exchange->cond);
+  g_mutex_unlock (&exchange->mutex);
 
   if (context != NULL)
     lodge_auth_exchange_schedule_notify (exchange, context);

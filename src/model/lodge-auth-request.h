@@ -50,7 +50,7 @@ const char      *lodge_auth_request_get_host           (LodgeAuthRequest *self);
 /* The user the prompt names, else the URI's; may be NULL. */
 const char      *lodge_auth_request_get_user           (LodgeAuthRequest *self);
 /* LODGE_AUTH_KIND_HOST_KEY: the key's fingerprint ("SHA256:…", or hex
- * pairs of an MD5 hash) and type ("ED25519"), when the prompt says. */
+ * pairs of a hash) and type ("ED25519"), when the prompt says. */
 const char      *lodge_auth_request_get_fingerprint    (LodgeAuthRequest *self);
 const char      *lodge_auth_request_get_key_type       (LodgeAuthRequest *self);
 /* LODGE_AUTH_KIND_PASSPHRASE: the private key's file, when known. */

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
 #include <libvirt/libvirt.h>
 
 #include "model/lodge-auth-prompt.h"
@@ -321,4 +322,76 @@ lodge_auth_prompt_parse_openssh (const char *prompt)
     }
 
   return prompt_new (LODGE_AUTH_KIND_OTHER, FALSE);
+}
+
+/* The line of @text that holds @needle, without what libvirt adds after
+ * ssh's full stop (": Connection reset by peer"). */
+static char *
+line_with (const char *text,
+           const char *needle)
+{
+  const char *hit = strstr (text, needle);
+  const char *start;
+  const char *end;
+
+  if (hit == NULL)
+    return NULL;
+  start = hit;
+  while (start > text && start[-1] != '\n')
+    start--;
+  end = hit + strcspn (hit, "\n");
+  for (const char *p = hit; p < end; p++)
+    if (p[0] == '.' && p[1] == ':')
+      {
+        end = p + 1;
+        break;
+      }
+  return g_strndup (start, end - start);
+}
+
+gboolean
+lodge_auth_classify_ssh_failure (const char  *libvirt_message,
+                                 const char  *host,
+                                 int         *code,
+                                 char       **message)
+{
+  g_autofree char *line = NULL;
+
+  g_return_val_if_fail (code != NULL && message != NULL, FALSE);
+
+  if (libvirt_message == NULL)
+    return FALSE;
+  if (host == NULL)
+    host = "";
+
+  /* OpenSSH, when a known host shows another key; libssh the same. */
+  if (strstr (libvirt_message, "REMOTE HOST IDENTIFICATION HAS CHANGED") != NULL ||
+      strstr (libvirt_message, "HOST KEY VERIFICATION FAILED") != NULL)
+    {
+      *code = LODGE_MODEL_ERROR_HOST_KEY_REFUSED;
+      *message = g_strdup_printf (_("The key of %s is not the one known for it, so Lodge did not "
+                                    "connect. If the host was not reinstalled, another computer "
+                                    "may be pretending to be it."), host);
+      return TRUE;
+    }
+
+  /* OpenSSH, after a refused question or in batch mode. */
+  if (strstr (libvirt_message, "Host key verification failed") != NULL)
+    {
+      *code = LODGE_MODEL_ERROR_HOST_KEY_REFUSED;
+      *message = g_strdup_printf (_("The key of %s could not be verified, so Lodge did not "
+                                    "connect."), host);
+      return TRUE;
+    }
+
+  if ((line = line_with (libvirt_message, "Permission denied (")) != NULL)
+    {
+      *code = LODGE_MODEL_ERROR_AUTH_FAILED;
+      /* Translators: the second %s is ssh's own words, e.g.
+       * "root@lab: Permission denied (publickey,password)." */
+      *message = g_strdup_printf (_("%s refused the login: %s"), host, g_strstrip (line));
+      return TRUE;
+    }
+
+  return FALSE;
 }

@@ -24,8 +24,8 @@ typedef struct
    * "127.0.0.2:2222", "[127.0.0.5]:2225", "example.org". */
   char          *host;
   char          *user;
-  /* A host key's: "SHA256:…" (OpenSSH) or hex pairs "22:53:…" (libvirt's
-   * libssh transport, an MD5 hash). */
+  /* A host key's: "SHA256:…" (OpenSSH) or hex pairs "26:26:08:…" (libvirt
+   * 9.0's libssh transport: the SHA-256 hash in hexadecimal). */
   char          *fingerprint;
   char          *key_type;     /* "ED25519", when the prompt says */
   char          *key_file;     /* the private key of a passphrase */
@@ -45,6 +45,16 @@ LodgeAuthPrompt *lodge_auth_prompt_parse_libvirt  (int              cred_type,
                                                    const char      *challenge);
 /* A prompt OpenSSH gives its askpass program (OpenSSH does not translate). */
 LodgeAuthPrompt *lodge_auth_prompt_parse_openssh  (const char      *prompt);
+
+/* Why an SSH connection failed, from libvirt's message (OpenSSH's own words
+ * come through "Cannot recv data: …"; libssh's through libvirt's): FALSE
+ * when it is no refusal; else *code (LODGE_MODEL_ERROR_AUTH_FAILED or
+ * _HOST_KEY_REFUSED) and a message for people in *message. @host names
+ * the host (the URI's) in it. */
+gboolean         lodge_auth_classify_ssh_failure  (const char      *libvirt_message,
+                                                   const char      *host,
+                                                   int             *code,
+                                                   char           **message);
 
 /* TRUE for "SHA256:<base64>", "MD5:<hex pairs>" or hex pairs "aa:bb:…". */
 gboolean         lodge_auth_prompt_is_fingerprint (const char      *text);

@@ -1149,15 +1149,20 @@ lodge_connection_set_open_error (GError           **error,
     }
 
   lodge_model_set_error_from_virt (&local_error, _("Could not connect"));
-  if (local_error->domain == LODGE_MODEL_ERROR &&
-      (local_error->code == LODGE_MODEL_ERROR_LIBVIRT ||
-       local_error->code == LODGE_MODEL_ERROR_FAILED))
-    {
-      if (strstr (local_error->message, "Host key verification failed") != NULL)
-        local_error->code = LODGE_MODEL_ERROR_HOST_KEY_REFUSED;
-      else if (strstr (local_error->message, "Permission denied (") != NULL)
-        local_error->code = LODGE_MODEL_ERROR_AUTH_FAILED;
-    }
+  {
+    g_autoptr(LodgeUri) parsed = lodge_uri_parse (uri, NULL);
+    g_autofree char *message = NULL;
+    int code;
+
+    if (lodge_auth_classify_ssh_failure (local_error->message,
+                                         parsed != NULL && lodge_uri_get_host (parsed) != NULL
+                                         ? lodge_uri_get_host (parsed) : uri,
+                                         &code, &message))
+      {
+        g_set_error_literal (error, LODGE_MODEL_ERROR, code, message);
+        return;
+      }
+  }
   g_propagate_error (error, g_steal_pointer (&local_error));
 }
 

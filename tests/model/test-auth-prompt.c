@@ -9,8 +9,11 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <libvirt/libvirt.h>
 
+#include "model/lodge-askpass-server.h"
 #include "model/lodge-auth-prompt.h"
 #include "model/lodge-model-private.h"
 
@@ -152,6 +155,92 @@ test_fingerprint (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (fps); i++)
     g_assert_cmpint (lodge_auth_prompt_is_fingerprint (fps[i].text), ==, fps[i].ok);
+}
+
+static void
+test_ssh_failure (void)
+{
+  static const struct {
+    const char *message;
+    int code;           /* -1: not a refusal */
+    const char *part;   /* in the message for people */
+  } failures[] = {
+    /* OpenSSH 9.2 through libvirt 9.0, three wrong passwords */
+    { "Cannot recv data: Permission denied, please try again.\n"
+      "Permission denied, please try again.\n"
+      "root@127.0.0.5: Permission denied (publickey,password).: Connection reset by peer",
+      LODGE_MODEL_ERROR_AUTH_FAILED, "root@127.0.0.5: Permission denied (publickey,password)." },
+    { "Cannot recv data: Host key verification failed.: Connection reset by peer",
+      LODGE_MODEL_ERROR_HOST_KEY_REFUSED, "could not be verified" },
+    { "Cannot recv data: @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n"
+      "@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n"
+      "Host key verification failed.: Connection reset by peer",
+      LODGE_MODEL_ERROR_HOST_KEY_REFUSED, "not the one known" },
+    /* libssh through libvirt */
+    { "authentication failed: !!! SSH HOST KEY VERIFICATION FAILED !!!: Identity of host "
+      "'127.0.0.2:2222' differs from stored identity.",
+      LODGE_MODEL_ERROR_HOST_KEY_REFUSED, "not the one known" },
+    { "Cannot recv data: ssh: connect to host 127.0.0.5 port 2299: Connection refused: "
+      "Connection reset by peer", -1, NULL },
+    { "unable to connect to server at '127.0.0.5:2299': Connection refused", -1, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (failures); i++)
+    {
+      g_autofree char *message = NULL;
+      int code = -1;
+      gboolean refusal = lodge_auth_classify_ssh_failure (failures[i].message, "lab",
+                                                          &code, &message);
+
+      g_assert_cmpint (refusal, ==, failures[i].code >= 0);
+      if (!refusal)
+        continue;
+      g_assert_cmpint (code, ==, failures[i].code);
+      g_assert_nonnull (strstr (message, failures[i].part));
+      g_assert_nonnull (strstr (message, "lab"));
+      g_test_message ("%s", message);
+    }
+}
+
+/* How the askpass server finds the connection whose ssh asks. */
+static void
+test_ssh_command_line (void)
+{
+  static const struct {
+    const char *argv[16];
+    gboolean ok;
+    const char *user;
+    const char *host;
+    int port;
+  } lines[] = {
+    /* What libvirt 9.0 runs, through a command= wrapper and Lodge's. */
+    { { "/usr/bin/ssh", "-F", "/tmp/x/ssh_config", "-p", "2225", "-l", "root", "-T", "-e", "none",
+        "--", "127.0.0.5", "sh", "-c", "'virt-ssh-helper qemu:///system'", NULL },
+      TRUE, "root", "127.0.0.5", 2225 },
+    { { "ssh", "-T", "-e", "none", "--", "lab.example.org", "sh", "-c", "x", NULL },
+      TRUE, NULL, "lab.example.org", 0 },
+    { { "ssh", "-p2222", "-lann", "-Tq", "ann2@lab", "true", NULL },
+      TRUE, "ann2", "lab", 2222 },
+    { { "ssh", "-oBatchMode=yes", "-i", "/k", "ssh://bob@host:2200", NULL },
+      TRUE, "bob", "host", 2200 },
+    { { "ssh", "-l", "root", "-p", "22", NULL }, FALSE, NULL, NULL, 0 },
+    { { NULL }, FALSE, NULL, NULL, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      g_autofree char *user = NULL;
+      g_autofree char *host = NULL;
+      int port = -1;
+
+      g_assert_cmpint (lodge_askpass_parse_ssh_command_line (lines[i].argv, &user, &host, &port),
+                       ==, lines[i].ok);
+      if (!lines[i].ok)
+        continue;
+      g_assert_cmpstr (user, ==, lines[i].user);
+      g_assert_cmpstr (host, ==, lines[i].host);
+      g_assert_cmpint (port, ==, lines[i].port);
+    }
 }
 
 /* One attempt's questions, as the connection's worker and the askpass
@@ -392,6 +481,8 @@ main (int   argc,
 
   g_test_add_func ("/auth-prompt/parse", test_parse);
   g_test_add_func ("/auth-prompt/fingerprint", test_fingerprint);
+  g_test_add_func ("/auth-prompt/ssh-failure", test_ssh_failure);
+  g_test_add_func ("/auth-prompt/ssh-command-line", test_ssh_command_line);
   g_test_add_func ("/auth-attempt/remembered-once", test_attempt_remembered_once);
   g_test_add_func ("/auth-attempt/host-key", test_attempt_host_key);
   g_test_add_func ("/auth-attempt/cancel", test_attempt_cancel);

@@ -47,4 +47,8 @@ char       *lodge_ui_host_status       (LodgeHost         *host);
 /* A symbolic icon for the host: this computer, or a server elsewhere. */
 const char *lodge_ui_host_icon_name    (LodgeHost         *host);
 
+/* The path of a helper program of Lodge's (lodge-askpass): in the build
+ * directory when this program runs from there, else in libexecdir. */
+char       *lodge_ui_dup_helper_path   (const char        *name);
+
 G_END_DECLS

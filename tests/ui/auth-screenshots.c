@@ -120,7 +120,6 @@ main (int   argc,
   out_dir = argv[1];
   g_mkdir_with_parents (out_dir, 0755);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
 
   gtk_init ();
   adw_init ();

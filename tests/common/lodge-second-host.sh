@@ -31,6 +31,11 @@
 #   LODGE_HOST2_PASSWORD   when set: root has this password inside the second
 #                          host only (a private /etc/shadow) and its sshd
 #                          accepts passwords, for authentication tests
+#   LODGE_HOST2_CGROUPS    ns: a cgroup namespace and hierarchies of its own
+#                          (default with cgroup v1 hierarchies); none: its
+#                          libvirt uses no cgroups (default on a pure cgroup
+#                          v2 machine, where a group of our own below the
+#                          caller's could get no controllers)
 # Several instances run side by side with different names, addresses, ports.
 #
 # Needs root, util-linux (unshare, nsenter, flock, setsid), libvirt's
@@ -48,6 +53,13 @@ ADDR=${LODGE_HOST2_ADDR:-127.0.0.2}
 SSH_PORT=${LODGE_HOST2_SSH_PORT:-2222}
 STATE=${LODGE_HOST2_STATE:-/var/tmp/$NAME}
 PASSWORD=${LODGE_HOST2_PASSWORD:-}
+if [ -n "${LODGE_HOST2_CGROUPS:-}" ]; then
+  CGROUPS=$LODGE_HOST2_CGROUPS
+elif grep -q ' /sys/fs/cgroup/[^ ]* .* - cgroup ' /proc/self/mountinfo; then
+  CGROUPS=ns
+else
+  CGROUPS=none
+fi
 
 # One port range per address, so that instances do not compete for ports
 # (libvirt tests a port by binding it on every address).
@@ -247,6 +259,12 @@ migration_host = "$ADDR"
 migration_port_min = ${MIG_PORTS%-*}
 migration_port_max = ${MIG_PORTS#*-}
 EOF
+  if [ "$CGROUPS" = none ]; then
+    # Without groups of its own its guests would share the first host's
+    # /machine groups (domain ids restart at 1 in each daemon): none at all.
+    conf_unset "$ROOT/etc-libvirt/qemu.conf" cgroup_controllers
+    echo 'cgroup_controllers = [ ]' >> "$ROOT/etc-libvirt/qemu.conf"
+  fi
 
   # /var/lib/libvirt is new at every start: its images/ is the second
   # host's local storage.
@@ -309,6 +327,7 @@ cgroup_hierarchies () {
 prepare_cgroups () {
   : > "$STATE/cgroup-dirs"
   : > "$STATE/cgroup-mounts"
+  [ "$CGROUPS" = ns ] || return 0
   cgroup_hierarchies | while read -r mnt group type opts; do
     dir=${mnt}${group%/}/$NAME
     mkdir -p "$dir"
@@ -415,7 +434,7 @@ do_start () {
 
   # What the running instance was started with: another password or
   # address needs a restart.
-  settings="$ADDR $SSH_PORT $MIG_PORTS $(printf '%s' "$PASSWORD" | sha256sum | cut -c1-16)"
+  settings="$ADDR $SSH_PORT $MIG_PORTS $CGROUPS $(printf '%s' "$PASSWORD" | sha256sum | cut -c1-16)"
   if pid=$(init_pid); then
     if [ "$(cat "$STATE/settings" 2>/dev/null)" != "$settings" ]; then
       say "running (init $pid) with other settings: restarting"
@@ -444,7 +463,8 @@ do_start () {
   # is the init. Fd 9 (our lock) must not reach the daemons.
   LODGE_HOST2_INIT=$STATE setsid sh -c '
     while read -r dir; do echo $$ > "$dir/cgroup.procs"; done < "$1/cgroup-dirs"
-    exec unshare --mount --uts --pid --cgroup --fork --propagation private sh "$2" __init
+    if [ -s "$1/cgroup-dirs" ]; then cgroup=--cgroup; else cgroup=; fi
+    exec unshare --mount --uts --pid $cgroup --fork --propagation private sh "$2" __init
   ' lodge-host2-launcher "$STATE" "$SELF" < /dev/null > "$STATE/launcher.log" 2>&1 9>&- &
   launcher=$!
   echo "$launcher" > "$STATE/launcher.pid"

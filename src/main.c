@@ -11,6 +11,7 @@
 #include <locale.h>
 
 #include "console/lodge-console.h"
+#include "model/lodge-askpass-server.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-ui-private.h"
 
@@ -22,6 +23,7 @@ main (int   argc,
   g_autoptr(GSettingsSchema) schema = NULL;
   GSettingsSchemaSource *source;
   gboolean needs_settings = TRUE;
+  int status;
 
   /* Renderer and allocator policy for the console: cairo without a GPU
    * render node (GL would be llvmpipe), GTK's default otherwise. Before
@@ -50,9 +52,27 @@ main (int   argc,
       return 1;
     }
 
+  /* OpenSSH's questions come to Lodge's dialogs (model/lodge-askpass-server.h).
+   * It sets environment variables: before GLib, GTK or libvirt start any
+   * thread. */
+  if (needs_settings)
+    {
+      g_autofree char *helper = lodge_ui_dup_helper_path ("lodge-askpass");
+      g_autoptr(GError) error = NULL;
+
+      if (!lodge_askpass_prepare_process (helper, &error))
+        g_warning ("Questions of ssh will not reach Lodge: %s", error->message);
+    }
+
   if (g_strcmp0 (g_getenv ("LODGE_BENCH_EXIT_AFTER_FIRST_FRAME"), "1") == 0)
     g_printerr ("lodge-bench: main at %.1f ms\n", lodge_ui_ms_since_process_start ());
 
   app = lodge_application_new ();
-  return g_application_run (G_APPLICATION (app), argc, argv);
+  status = g_application_run (G_APPLICATION (app), argc, argv);
+
+  /* A second instance hands its command line over and never starts its
+   * askpass server: its private folder goes here. */
+  lodge_askpass_cleanup_process ();
+
+  return status;
 }

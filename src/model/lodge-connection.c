@@ -56,6 +56,7 @@ struct _LodgeConnection
   guint                 n_sessions;     /* gives each session its id */
   GTask                *open_task;      /* the caller's open_async, while in progress */
   GCancellable         *attempt_cancellable;
+  LodgeAuthAttempt     *auth_attempt;   /* the questions of the running attempt */
   gulong                open_cancelled_id;
   GCancellable         *open_cancellable;
   gboolean              attempt_running;
@@ -306,6 +307,7 @@ lodge_connection_dispose (GObject *object)
     lodge_connection_detach_machines (self);
   g_clear_object (&self->machines);
   g_clear_object (&self->attempt_cancellable);
+  g_clear_pointer (&self->auth_attempt, lodge_auth_attempt_unref);
 
   G_OBJECT_CLASS (lodge_connection_parent_class)->dispose (object);
 }
@@ -555,7 +557,9 @@ lodge_connection_lookup_machine (LodgeConnection *self,
 }
 
 /* Authentication: libvirt calls back on the opening worker thread; the
- * question goes to the main thread as ::authenticate and the worker waits. */
+ * question goes to the main thread as ::authenticate and the worker waits.
+ * The askpass server brings OpenSSH's questions the same way
+ * (lodge_connection_ask). */
 
 typedef struct
 {
@@ -563,18 +567,27 @@ typedef struct
   LodgeAuthExchange *exchange;
 } AuthEmit;
 
+void
+lodge_connection_emit_authenticate (LodgeConnection  *self,
+                                    LodgeAuthRequest *request)
+{
+  g_return_if_fail (LODGE_IS_CONNECTION (self));
+
+  if (g_signal_has_handler_pending (self, signals[AUTHENTICATE], 0, FALSE))
+    g_signal_emit (self, signals[AUTHENTICATE], 0, request);
+  else
+    lodge_auth_request_cancel (request);
+}
+
 static gboolean
 lodge_connection_emit_authenticate_cb (gpointer user_data)
 {
   AuthEmit *emit = user_data;
-  g_autoptr(LodgeAuthRequest) request = lodge_auth_request_new (emit->exchange);
-
-  if (g_signal_has_handler_pending (emit->self, signals[AUTHENTICATE], 0, FALSE))
-    g_signal_emit (emit->self, signals[AUTHENTICATE], 0, request);
-  else
-    lodge_auth_request_cancel (request);
+  g_autoptr(LodgeAuthRequest) request = lodge_auth_request_new (emit->exchange, emit->self);
 
   /* Unanswered and unreferenced: disposing the request cancels it. */
+  lodge_connection_emit_authenticate (emit->self, request);
+
   g_object_unref (emit->self);
   lodge_auth_exchange_unref (emit->exchange);
   g_free (emit);
@@ -582,12 +595,18 @@ lodge_connection_emit_authenticate_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+LodgeAuthAttempt *
+lodge_connection_get_auth_attempt (LodgeConnection *self)
+{
+  g_return_val_if_fail (LODGE_IS_CONNECTION (self), NULL);
+
+  return self->attempt_running ? self->auth_attempt : NULL;
+}
+
 typedef struct
 {
-  LodgeConnection *self;
-  char            *uri;
-  GCancellable    *cancellable;
-  gboolean         cancelled;
+  LodgeConnection  *self;
+  LodgeAuthAttempt *attempt;
 } AuthData;
 
 static int
@@ -596,15 +615,16 @@ lodge_connection_auth_cb (virConnectCredentialPtr cred,
                           void                   *cbdata)
 {
   AuthData *auth = cbdata;
-  g_autofree char *username = NULL;
-  g_autofree char *password = NULL;
-  const char *prompt = NULL;
+  g_autofree char *echo_answer = NULL;
+  g_autofree char *secret_answer = NULL;
   gboolean needs_username = FALSE;
   gboolean needs_password = FALSE;
+  int main_cred = -1;
   LodgeAuthExchange *exchange;
-  AuthEmit *emit;
   gboolean answered;
 
+  /* One question per call: a hidden one decides its kind, else the
+   * first shown one. */
   for (guint i = 0; i < ncred; i++)
     {
       switch (cred[i].type)
@@ -612,20 +632,20 @@ lodge_connection_auth_cb (virConnectCredentialPtr cred,
         case VIR_CRED_AUTHNAME:
         case VIR_CRED_ECHOPROMPT:
           needs_username = TRUE;
-          if (prompt == NULL)
-            prompt = cred[i].prompt;
+          if (main_cred < 0)
+            main_cred = i;
           break;
         case VIR_CRED_PASSPHRASE:
         case VIR_CRED_NOECHOPROMPT:
           needs_password = TRUE;
-          prompt = cred[i].prompt;
+          main_cred = i;
           break;
         default:
           break;
         }
     }
 
-  if (!needs_username && !needs_password)
+  if (main_cred < 0)
     {
       for (guint i = 0; i < ncred; i++)
         {
@@ -635,20 +655,27 @@ lodge_connection_auth_cb (virConnectCredentialPtr cred,
       return 0;
     }
 
-  exchange = lodge_auth_exchange_new (auth->uri, prompt, needs_username, needs_password);
-  emit = g_new0 (AuthEmit, 1);
-  emit->self = g_object_ref (auth->self);
-  emit->exchange = lodge_auth_exchange_ref (exchange);
-  g_main_context_invoke (auth->self->context, lodge_connection_emit_authenticate_cb, emit);
+  exchange = lodge_auth_exchange_new (auth->attempt, LODGE_AUTH_SOURCE_LIBVIRT,
+                                      cred[main_cred].prompt,
+                                      lodge_auth_prompt_parse_libvirt (cred[main_cred].type,
+                                                                       cred[main_cred].prompt,
+                                                                       cred[main_cred].challenge),
+                                      needs_username, needs_password);
+  /* Born finished after a cancel or too many refusals: nobody is asked. */
+  if (!lodge_auth_exchange_get_finished (exchange))
+    {
+      AuthEmit *emit = g_new0 (AuthEmit, 1);
 
-  answered = lodge_auth_exchange_wait (exchange, auth->cancellable, &username, &password);
+      emit->self = g_object_ref (auth->self);
+      emit->exchange = lodge_auth_exchange_ref (exchange);
+      g_main_context_invoke (auth->self->context, lodge_connection_emit_authenticate_cb, emit);
+    }
+
+  answered = lodge_auth_exchange_wait (exchange, &echo_answer, &secret_answer);
   lodge_auth_exchange_unref (exchange);
 
   if (!answered)
-    {
-      auth->cancelled = TRUE;
-      return -1;
-    }
+    return -1;
 
   for (guint i = 0; i < ncred; i++)
     {
@@ -658,11 +685,13 @@ lodge_connection_auth_cb (virConnectCredentialPtr cred,
         {
         case VIR_CRED_AUTHNAME:
         case VIR_CRED_ECHOPROMPT:
-          value = username;
+          value = echo_answer;
+          if ((value == NULL || value[0] == '\0') && cred[i].type == VIR_CRED_AUTHNAME)
+            value = cred[i].defresult;
           break;
         case VIR_CRED_PASSPHRASE:
         case VIR_CRED_NOECHOPROMPT:
-          value = password;
+          value = secret_answer;
           break;
         default:
           value = cred[i].defresult;
@@ -672,8 +701,8 @@ lodge_connection_auth_cb (virConnectCredentialPtr cred,
       cred[i].resultlen = strlen (cred[i].result);
     }
 
-  if (password != NULL)
-    memset (password, 0, strlen (password));
+  if (secret_answer != NULL)
+    memset (secret_answer, 0, strlen (secret_answer));
 
   return 0;
 }
@@ -1008,6 +1037,7 @@ typedef struct
   Session      *session;     /* result */
   GPtrArray    *machines;    /* result: LodgeMachineData* */
   GCancellable *cancellable;
+  LodgeAuthAttempt *attempt;
 } OpenData;
 
 static void
@@ -1018,6 +1048,7 @@ open_data_free (OpenData *open)
     session_detach (g_steal_pointer (&open->session));
   g_clear_pointer (&open->machines, g_ptr_array_unref);
   g_clear_object (&open->cancellable);
+  g_clear_pointer (&open->attempt, lodge_auth_attempt_unref);
   g_free (open->uri);
   g_free (open);
 }
@@ -1077,6 +1108,66 @@ session_register (Session     *session,
   return TRUE;
 }
 
+/* Worker thread: why virConnectOpenAuth failed, in the terms of what the
+ * questions decided. OpenSSH's failures come back as libvirt's "Cannot
+ * recv data: …" with ssh's own (untranslated) words. */
+static void
+lodge_connection_set_open_error (GError           **error,
+                                 const char        *uri,
+                                 LodgeAuthAttempt  *attempt,
+                                 GCancellable      *cancellable)
+{
+  g_autofree char *host = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      virResetLastError ();
+      return;
+    }
+
+  switch (lodge_auth_attempt_get_outcome (attempt, &host))
+    {
+    case LODGE_AUTH_OUTCOME_CANCELLED:
+      virResetLastError ();
+      g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_AUTH_CANCELLED,
+                   _("Authentication for %s was cancelled"), uri);
+      return;
+    case LODGE_AUTH_OUTCOME_HOST_KEY_REFUSED:
+      virResetLastError ();
+      g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_HOST_KEY_REFUSED,
+                   _("The key of host %s was refused, so Lodge did not connect"),
+                   host != NULL ? host : uri);
+      return;
+    case LODGE_AUTH_OUTCOME_GAVE_UP:
+      virResetLastError ();
+      g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_AUTH_FAILED,
+                   _("The host refused the answers %d times: Lodge stopped asking"),
+                   LODGE_AUTH_MAX_TRIES);
+      return;
+    case LODGE_AUTH_OUTCOME_NONE:
+    default:
+      break;
+    }
+
+  lodge_model_set_error_from_virt (&local_error, _("Could not connect"));
+  {
+    g_autoptr(LodgeUri) parsed = lodge_uri_parse (uri, NULL);
+    g_autofree char *message = NULL;
+    int code;
+
+    if (lodge_auth_classify_ssh_failure (local_error->message,
+                                         parsed != NULL && lodge_uri_get_host (parsed) != NULL
+                                         ? lodge_uri_get_host (parsed) : uri,
+                                         &code, &message))
+      {
+        g_set_error_literal (error, LODGE_MODEL_ERROR, code, message);
+        return;
+      }
+  }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+}
+
 static void
 lodge_connection_open_thread (GTask        *task,
                               gpointer      source_object,
@@ -1089,7 +1180,7 @@ lodge_connection_open_thread (GTask        *task,
     VIR_CRED_AUTHNAME, VIR_CRED_PASSPHRASE, VIR_CRED_ECHOPROMPT,
     VIR_CRED_NOECHOPROMPT, VIR_CRED_REALM, VIR_CRED_EXTERNAL,
   };
-  AuthData auth = { self, open->uri, open->cancellable, FALSE };
+  AuthData auth = { self, open->attempt };
   virConnectAuth conn_auth = {
     credtypes, G_N_ELEMENTS (credtypes), lodge_connection_auth_cb, &auth,
   };
@@ -1101,11 +1192,7 @@ lodge_connection_open_thread (GTask        *task,
   conn = virConnectOpenAuth (open->uri, &conn_auth, 0);
   if (conn == NULL)
     {
-      if (auth.cancelled)
-        g_set_error (&error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_AUTH_CANCELLED,
-                     _("Authentication for %s was cancelled"), open->uri);
-      else
-        lodge_model_set_error_from_virt (&error, _("Could not connect"));
+      lodge_connection_set_open_error (&error, open->uri, open->attempt, open->cancellable);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -1204,7 +1291,8 @@ static gboolean
 lodge_connection_error_is_auth (const GError *error)
 {
   return g_error_matches (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_AUTH_CANCELLED) ||
-         g_error_matches (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_AUTH_FAILED);
+         g_error_matches (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_AUTH_FAILED) ||
+         g_error_matches (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_HOST_KEY_REFUSED);
 }
 
 static void
@@ -1250,6 +1338,7 @@ lodge_connection_open_done_cb (GObject      *object,
 
   self->attempt_running = FALSE;
   g_clear_object (&self->attempt_cancellable);
+  g_clear_pointer (&self->auth_attempt, lodge_auth_attempt_unref);
   reconnecting = self->state == LODGE_CONNECTION_STATE_RECONNECTING;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -1342,11 +1431,16 @@ lodge_connection_start_attempt (LodgeConnection *self)
   g_clear_object (&self->attempt_cancellable);
   self->attempt_cancellable = g_cancellable_new ();
   self->attempt_running = TRUE;
+  /* Each attempt asks afresh: a remembered secret may be tried once
+   * again, a refusal counts from zero. */
+  g_clear_pointer (&self->auth_attempt, lodge_auth_attempt_unref);
+  self->auth_attempt = lodge_auth_attempt_new (self->uri, self->attempt_cancellable);
 
   open = g_new0 (OpenData, 1);
   open->uri = g_strdup (self->uri);
   open->generation = self->generation;
   open->cancellable = g_object_ref (self->attempt_cancellable);
+  open->attempt = lodge_auth_attempt_ref (self->auth_attempt);
 
   task = g_task_new (self, NULL, lodge_connection_open_done_cb, NULL);
   g_task_set_source_tag (task, lodge_connection_start_attempt);
@@ -1486,6 +1580,7 @@ lodge_connection_close (LodgeConnection *self)
   lodge_connection_stop (self);
   self->attempt_running = FALSE;
   g_clear_object (&self->attempt_cancellable);
+  g_clear_pointer (&self->auth_attempt, lodge_auth_attempt_unref);
   lodge_connection_finish_open_task (self,
                                      g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                   _("The connection was closed")));

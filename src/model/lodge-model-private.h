@@ -14,6 +14,7 @@
 #include "model/lodge-host-capabilities.h"
 #include "model/lodge-machine-editor.h"
 #include "model/lodge-snapshots.h"
+#include "model/lodge-auth-prompt.h"
 
 G_BEGIN_DECLS
 
@@ -93,24 +94,81 @@ void              lodge_disk_source_free       (LodgeDiskSource *source);
 GPtrArray        *lodge_parse_domain_disks     (const char  *domain_xml,
                                                 GError     **error);
 
-/* A credential question crossing from the opening worker thread to the
- * main thread, where a LodgeAuthRequest wraps it. */
+/* Authentication. One attempt to connect keeps what was asked during it,
+ * whether the question came through libvirt's callback on the opening
+ * worker or through the askpass server on the main thread. Thread-safe. */
+typedef struct _LodgeAuthAttempt LodgeAuthAttempt;
+
+typedef enum
+{
+  LODGE_AUTH_OUTCOME_NONE = 0,          /* the questions decided nothing */
+  LODGE_AUTH_OUTCOME_CANCELLED,         /* the user cancelled a question */
+  LODGE_AUTH_OUTCOME_HOST_KEY_REFUSED,  /* the user refused the host key */
+  LODGE_AUTH_OUTCOME_GAVE_UP,           /* the host refused too many answers */
+} LodgeAuthOutcome;
+
+/* Questions of one kind in one attempt; the next one is not asked and
+ * the attempt gives up (libvirt's libssh transport would ask without end,
+ * and hangs once sshd stops listening). */
+#define LODGE_AUTH_MAX_TRIES 3
+
+LodgeAuthAttempt  *lodge_auth_attempt_new         (const char        *uri,
+                                                   GCancellable      *cancellable);
+LodgeAuthAttempt  *lodge_auth_attempt_ref         (LodgeAuthAttempt  *attempt);
+void               lodge_auth_attempt_unref       (LodgeAuthAttempt  *attempt);
+const char        *lodge_auth_attempt_get_uri     (LodgeAuthAttempt  *attempt);
+/* What the questions decided; @host (may be NULL) gets the host the
+ * refused key belongs to, as the prompt named it. */
+LodgeAuthOutcome   lodge_auth_attempt_get_outcome (LodgeAuthAttempt  *attempt,
+                                                   char             **host);
+/* Whether a password or passphrase was sent in this attempt. */
+gboolean           lodge_auth_attempt_get_secret_sent (LodgeAuthAttempt *attempt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LodgeAuthAttempt, lodge_auth_attempt_unref)
+
+typedef enum
+{
+  LODGE_AUTH_SOURCE_LIBVIRT,   /* answers "y"/"n" to a host key */
+  LODGE_AUTH_SOURCE_OPENSSH,   /* answers "yes"/"no" */
+} LodgeAuthSource;
+
+/* One question crossing to the main thread, where a LodgeAuthRequest
+ * wraps it. */
 typedef struct _LodgeAuthExchange LodgeAuthExchange;
 
-LodgeAuthExchange *lodge_auth_exchange_new   (const char        *uri,
+/* Takes @parsed. @attempt may be NULL. A question that comes once the
+ * attempt was cancelled, or after too many answers of its kind, is born
+ * finished (not answered): check lodge_auth_exchange_get_finished(). */
+LodgeAuthExchange *lodge_auth_exchange_new   (LodgeAuthAttempt  *attempt,
+                                              LodgeAuthSource    source,
                                               const char        *prompt,
+                                              LodgeAuthPrompt   *parsed,
                                               gboolean           needs_username,
                                               gboolean           needs_password);
 LodgeAuthExchange *lodge_auth_exchange_ref   (LodgeAuthExchange *exchange);
 void               lodge_auth_exchange_unref (LodgeAuthExchange *exchange);
+gboolean           lodge_auth_exchange_get_finished (LodgeAuthExchange *exchange);
 /* Worker thread: waits for the answer; FALSE when cancelled (also through
- * cancellable). The strings are the caller's. */
+ * the attempt's cancellable). The strings are the caller's: the shown
+ * answer (user name, "y"/"n") and the hidden one (password). */
 gboolean           lodge_auth_exchange_wait  (LodgeAuthExchange *exchange,
-                                              GCancellable      *cancellable,
-                                              char             **username,
-                                              char             **password);
-/* Main thread. */
-LodgeAuthRequest  *lodge_auth_request_new    (LodgeAuthExchange *exchange);
+                                              char             **echo_answer,
+                                              char             **secret_answer);
+/* Called once, in @context (NULL: the thread's default), when the
+ * exchange is finished: @answer is
+ * what to send back (NULL when cancelled or withdrawn). */
+typedef void     (*LodgeAuthExchangeDone)    (LodgeAuthExchange *exchange,
+                                              const char        *answer,
+                                              gpointer           user_data);
+void               lodge_auth_exchange_set_done_func (LodgeAuthExchange     *exchange,
+                                                      GMainContext          *context,
+                                                      LodgeAuthExchangeDone  func,
+                                                      gpointer               user_data);
+/* Whoever asked does not wait any longer (ssh went away): the request is
+ * withdrawn, not answered. */
+void               lodge_auth_exchange_withdraw (LodgeAuthExchange *exchange);
+/* Main thread. @connection may be NULL. */
+LodgeAuthRequest  *lodge_auth_request_new    (LodgeAuthExchange *exchange,
+                                              LodgeConnection   *connection);
 
 /* LodgeMachine, main thread only. */
 LodgeMachine     *lodge_machine_new            (LodgeConnection        *connection,
@@ -158,6 +216,11 @@ gpointer          lodge_connection_ref_virconnect (LodgeConnection *self);
 /* The host that owns the connection (a weak pointer; NULL detaches). */
 void              lodge_connection_set_host    (LodgeConnection *self,
                                                 LodgeHost       *host);
+/* The questions of the attempt to connect that is running, or NULL. */
+LodgeAuthAttempt *lodge_connection_get_auth_attempt  (LodgeConnection  *self);
+/* Emits ::authenticate, or cancels @request when nobody listens. */
+void              lodge_connection_emit_authenticate (LodgeConnection  *self,
+                                                      LodgeAuthRequest *request);
 void              lodge_connection_machine_removed_by_action (LodgeConnection *self,
                                                               const char      *uuid);
 /* Main-thread time the last stats tick cost, in µs (for the benchmark). */

@@ -51,6 +51,16 @@ typedef enum
   LODGE_CONNECTION_STATE_FAILED,           /* first open failed; see the error */
 } LodgeConnectionState;
 
+/* What a credential question (LodgeAuthRequest) asks for. */
+typedef enum
+{
+  LODGE_AUTH_KIND_OTHER = 0,    /* a question Lodge does not know: the prompt says */
+  LODGE_AUTH_KIND_HOST_KEY,     /* accept or refuse a host key Lodge has not seen */
+  LODGE_AUTH_KIND_PASSWORD,     /* a user's password on the host */
+  LODGE_AUTH_KIND_PASSPHRASE,   /* the passphrase of a private key */
+  LODGE_AUTH_KIND_USERNAME,
+} LodgeAuthKind;
+
 #define LODGE_MODEL_ERROR (lodge_model_error_quark ())
 
 typedef enum
@@ -65,6 +75,7 @@ typedef enum
   LODGE_MODEL_ERROR_AUTH_FAILED,       /* the host refused the credentials */
   LODGE_MODEL_ERROR_NOT_SUPPORTED,     /* the host's driver, or Lodge, cannot do that (yet) */
   LODGE_MODEL_ERROR_INCOMPATIBLE,      /* the other host cannot run the machine */
+  LODGE_MODEL_ERROR_HOST_KEY_REFUSED,  /* the host's key was refused, or does not match */
 } LodgeModelError;
 
 /* Where a migration (lodge-migration.h) is. */

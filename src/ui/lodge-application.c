@@ -10,7 +10,9 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "model/lodge-askpass-server.h"
 #include "ui/lodge-application.h"
+#include "ui/lodge-auth-agent.h"
 #include "ui/lodge-preferences-window.h"
 #include "ui/lodge-resources.h"
 #include "ui/lodge-ui-private.h"
@@ -34,6 +36,10 @@ struct _LodgeApplication
   /* Loaded when first needed (New, a dropped file): ~0.5 s of CPU that a
    * session which never creates a machine does not pay. */
   LodgeOsDatabase *os_database;
+  /* Credential questions of every host: the keyring, else a dialog. */
+  LodgeAuthAgent *auth_agent;
+  /* OpenSSH's questions (qemu+ssh://), brought to the hosts' ::authenticate. */
+  LodgeAskpassServer *askpass;
 };
 
 G_DEFINE_FINAL_TYPE (LodgeApplication, lodge_application, ADW_TYPE_APPLICATION)
@@ -118,77 +124,15 @@ lodge_application_get_state_store (LodgeApplication *self)
 
 /* Authentication -------------------------------------------------------- */
 
-static void
-lodge_application_auth_response_cb (AdwMessageDialog *dialog,
-                                    const char       *response,
-                                    LodgeAuthRequest *request)
-{
-  GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
-  GtkWidget *user_entry = g_object_get_data (G_OBJECT (box), "lodge-user");
-  GtkWidget *password_entry = g_object_get_data (G_OBJECT (box), "lodge-password");
-
-  if (g_strcmp0 (response, "log-in") == 0)
-    lodge_auth_request_answer (request,
-                               user_entry != NULL ? gtk_editable_get_text (GTK_EDITABLE (user_entry)) : NULL,
-                               password_entry != NULL ? gtk_editable_get_text (GTK_EDITABLE (password_entry)) : NULL);
-  else
-    lodge_auth_request_cancel (request);
-}
-
+/* A host's connection, or the askpass server for a question it could tie
+ * to no connection. */
 static void
 lodge_application_connection_authenticate_cb (LodgeApplication *self,
                                               LodgeAuthRequest *request,
-                                              LodgeConnection  *connection)
+                                              GObject          *source)
 {
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  g_autofree char *body = NULL;
-  AdwMessageDialog *dialog;
-  GtkWidget *box;
-  GtkWidget *focus = NULL;
-  const char *prompt = lodge_auth_request_get_prompt (request);
-
-  if (prompt != NULL && prompt[0] != '\0')
-    body = g_strdup_printf ("%s\n%s", lodge_auth_request_get_uri (request), prompt);
-  else
-    body = g_strdup (lodge_auth_request_get_uri (request));
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Authentication Required"), body));
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  if (lodge_auth_request_get_needs_username (request))
-    {
-      GtkWidget *entry = gtk_entry_new ();
-
-      gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("User name"));
-      gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("User name"),
-                                      -1);
-      gtk_box_append (GTK_BOX (box), entry);
-      g_object_set_data (G_OBJECT (box), "lodge-user", entry);
-      focus = entry;
-    }
-  if (lodge_auth_request_get_needs_password (request))
-    {
-      GtkWidget *entry = gtk_password_entry_new ();
-
-      gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
-      g_object_set (entry, "placeholder-text", _("Password"), "activates-default", TRUE, NULL);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Password"),
-                                      -1);
-      gtk_box_append (GTK_BOX (box), entry);
-      g_object_set_data (G_OBJECT (box), "lodge-password", entry);
-      if (focus == NULL)
-        focus = entry;
-    }
-  adw_message_dialog_set_extra_child (dialog, box);
-  lodge_ui_dialog_add_choice (dialog, "log-in", _("_Log In"), FALSE);
-  g_signal_connect_data (dialog, "response",
-                         G_CALLBACK (lodge_application_auth_response_cb),
-                         g_object_ref (request), (GClosureNotify) g_object_unref, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-  if (focus != NULL)
-    gtk_widget_grab_focus (focus);
+  /* NULL parent: the main window, once there is one. */
+  lodge_auth_agent_handle (self->auth_agent, request, NULL);
 }
 
 /* Hosts ------------------------------------------------------------------ */
@@ -274,6 +218,8 @@ lodge_application_prepare_host (LodgeApplication *self,
   g_signal_connect_object (connection, "authenticate",
                            G_CALLBACK (lodge_application_connection_authenticate_cb),
                            self, G_CONNECT_SWAPPED);
+  if (self->askpass != NULL)
+    lodge_askpass_server_add_connection (self->askpass, connection);
   g_signal_connect_object (host, "notify::label",
                            G_CALLBACK (lodge_application_host_notify_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (host, "notify::autoconnect",
@@ -701,6 +647,19 @@ lodge_application_startup (GApplication *application)
 
     self->state_store = lodge_state_store_new (path);
   }
+  self->auth_agent = lodge_auth_agent_new (GTK_APPLICATION (self));
+  {
+    g_autoptr(GError) error = NULL;
+
+    /* main() prepared the process; a test program may not have. */
+    self->askpass = lodge_askpass_server_new (&error);
+    if (self->askpass == NULL)
+      g_debug ("No askpass server: %s", error->message);
+    else
+      g_signal_connect_object (self->askpass, "authenticate",
+                               G_CALLBACK (lodge_application_connection_authenticate_cb),
+                               self, G_CONNECT_SWAPPED);
+  }
   lodge_application_load_hosts (self);
   if (self->connect_uri != NULL)
     {
@@ -743,6 +702,8 @@ lodge_application_shutdown (GApplication *application)
     }
   if (self->state_store != NULL)
     lodge_state_store_flush (self->state_store);
+  if (self->askpass != NULL)
+    lodge_askpass_server_stop (self->askpass);
 
   G_APPLICATION_CLASS (lodge_application_parent_class)->shutdown (application);
 }
@@ -759,6 +720,8 @@ lodge_application_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->connect_uri, g_free);
   g_clear_object (&self->os_database);
+  g_clear_object (&self->askpass);
+  g_clear_object (&self->auth_agent);
 
   G_OBJECT_CLASS (lodge_application_parent_class)->dispose (object);
 }

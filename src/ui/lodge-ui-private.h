@@ -55,5 +55,8 @@ const char *lodge_ui_migration_phase_label (LodgeMigrationPhase phase);
 char       *lodge_ui_migration_details     (LodgeMigration    *migration);
 /* How far it is, 0..1, or -1 when not known yet. */
 double      lodge_ui_migration_fraction    (LodgeMigration    *migration);
+/* The path of a helper program of Lodge's (lodge-askpass): in the build
+ * directory when this program runs from there, else in libexecdir. */
+char       *lodge_ui_dup_helper_path   (const char        *name);
 
 G_END_DECLS

@@ -427,3 +427,19 @@ lodge_ui_migration_details (LodgeMigration *migration)
   g_ptr_array_add (parts, NULL);
   return g_strjoinv (" · ", (char **) parts->pdata);
 }
+
+/* Helpers ------------------------------------------------------------------ */
+
+char *
+lodge_ui_dup_helper_path (const char *name)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  /* Tests and "lodge-dev run" use the build directory's programs, which
+   * may differ from an installed Lodge. */
+  if (self != NULL && g_str_has_prefix (self, LODGE_BUILD_ROOT "/"))
+    return g_build_filename (LODGE_BUILD_ROOT, "src", name, NULL);
+  return g_build_filename (LIBEXECDIR, name, NULL);
+}

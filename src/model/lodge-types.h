@@ -49,6 +49,8 @@ typedef enum
   LODGE_MODEL_ERROR_NOT_FOUND,
   LODGE_MODEL_ERROR_INVALID_ARGUMENT,
   LODGE_MODEL_ERROR_LIBVIRT,           /* message is libvirt's own */
+  LODGE_MODEL_ERROR_NOT_SUPPORTED,     /* cannot be done for this machine from here */
+  LODGE_MODEL_ERROR_TIMED_OUT,
 } LodgeModelError;
 
 GQuark lodge_model_error_quark (void);

@@ -9,5 +9,6 @@
 #include "model/lodge-auth-request.h"
 #include "model/lodge-connection.h"
 #include "model/lodge-machine.h"
+#include "model/lodge-machine-graphics.h"
 #include "model/lodge-machine-list.h"
 #include "model/lodge-model-enums.h"

@@ -33,11 +33,16 @@
 #define MAX_STDERR 4096
 
 /* Run by the host's sh with the socket as $1 and netcat= (or "") as $2.
- * nc -q0 ends when the client closes the channel (OpenBSD nc would wait for
- * the server, which never closes, otherwise); other nc have no -q. */
+ * A socket below a folder the SSH user may not enter looks missing to
+ * test -S: say that it is not theirs instead (libvirt's domain folders
+ * are QEMU's user's; libvirt's group is not enough). nc -q0 ends when
+ * the client closes the channel (OpenBSD nc would wait for the server,
+ * which never closes, otherwise); other nc have no -q. */
 static const char remote_script[] =
   "s=$1 n=$2; "
-  "test -S \"$s\" || exit 90; "
+  "if ! test -S \"$s\"; then d=${s%/*}; while [ -n \"$d\" ]; do "
+  "if test -d \"$d/\" && ! test -x \"$d/\"; then exit 92; fi; d=${d%/*}; done; exit 90; fi; "
+  "test -w \"$s\" || exit 92; "
   "if [ -n \"$n\" ]; then c=$n; "
   "elif command -v nc >/dev/null 2>&1; then c=nc; "
   "elif command -v socat >/dev/null 2>&1; then c=socat; "
@@ -312,6 +317,10 @@ set_exit_error (GError        **error,
   if (socket_path != NULL && status == LODGE_SSH_TUNNEL_EXIT_NO_SOCKET)
     g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED,
                  _("The display’s socket %s does not exist on %s"), socket_path, host);
+  else if (socket_path != NULL && status == LODGE_SSH_TUNNEL_EXIT_NOT_ALLOWED)
+    g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED,
+                 _("The SSH user on %s may not open the display’s socket %s (only root and QEMU’s "
+                   "user may)"), host, socket_path);
   else if (socket_path != NULL && status == LODGE_SSH_TUNNEL_EXIT_NO_NETCAT)
     g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED,
                  _("To show this display, %s needs nc (netcat) or socat"), host);

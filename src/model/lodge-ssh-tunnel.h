@@ -28,6 +28,7 @@ G_BEGIN_DECLS
 /* Exit codes of the script run on the host for a unix socket. */
 #define LODGE_SSH_TUNNEL_EXIT_NO_SOCKET  90
 #define LODGE_SSH_TUNNEL_EXIT_NO_NETCAT  91
+#define LODGE_SSH_TUNNEL_EXIT_NOT_ALLOWED 92
 
 /* Pure (unit-tested): the command line of the ssh process for @uri, to
  * @socket_path on the host, or (when NULL) to @address:@port as the host

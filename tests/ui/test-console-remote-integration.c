@@ -13,7 +13,8 @@
  * Then hosts that refuse: a key the host does not know and a port nothing
  * listens on give ssh's words quickly, with the main loop running; with
  * the host's sshd gone (libvirt's own session stays), Reconnect on the
- * console page ends on the disconnected page with that error.
+ * console page ends on the disconnected page with that error. Last, a
+ * display that listens nowhere: the page says how to make it reachable.
  *
  * Needs root, sshd, QEMU and an X display; not the first host's daemon.
  */
@@ -318,10 +319,11 @@ save_screenshot (const char *name)
     g_test_message ("could not save %s", path);
 }
 
-/* A guest on the second host with this <graphics>. */
+/* A guest on the second host with this <graphics>; booted when @boot. */
 static void
 start_guest (const char *suffix,
-             const char *graphics)
+             const char *graphics,
+             gboolean    boot)
 {
   g_autofree char *xml = NULL;
 
@@ -353,7 +355,8 @@ start_guest (const char *suffix,
   domain = virDomainCreateXML (conn, xml, 0);
   if (domain == NULL)
     g_error ("Could not start the guest on the second host: %s", virGetLastErrorMessage ());
-  g_assert_true (wait_until (serial_says_ready, NULL, BOOT_MS));
+  if (boot)
+    g_assert_true (wait_until (serial_says_ready, NULL, BOOT_MS));
 }
 
 static LodgeMachine *
@@ -420,7 +423,7 @@ test_socket (void)
   LodgeMachine *machine;
   double first_ms;
 
-  start_guest ("socket", "<graphics type='spice'><listen type='socket'/></graphics>");
+  start_guest ("socket", "<graphics type='spice'><listen type='socket'/></graphics>", TRUE);
   machine = show_machine ();
 
   /* What the model says: a socket on another host, through SSH. */
@@ -462,7 +465,7 @@ test_address (void)
   destroy_domain ();
   /* Without autoport libvirt would make it listen nowhere. */
   start_guest ("address", "<graphics type='spice' autoport='yes'>"
-                          "<listen type='address' address='127.0.0.1'/></graphics>");
+                          "<listen type='address' address='127.0.0.1'/></graphics>", TRUE);
   machine = show_machine ();
 
   first_ms = open_console (machine, &compare);
@@ -595,6 +598,51 @@ test_refused (void)
   }
 }
 
+static GtkLabel *
+find_label_containing (GtkWidget  *widget,
+                       const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found;
+
+      if (GTK_IS_LABEL (child) && strstr (gtk_label_get_text (GTK_LABEL (child)), text) != NULL)
+        return GTK_LABEL (child);
+      found = find_label_containing (child, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A display that listens nowhere cannot be reached from another computer:
+ * the page says so, with the way out, as text (not markup). */
+static void
+test_listens_nowhere (void)
+{
+  LodgeConsolePage *page;
+  LodgeMachine *machine;
+  GtkLabel *label;
+
+  destroy_domain ();
+  /* The page gives up before any channel: no need to wait for a boot. */
+  start_guest ("nowhere", "<graphics type='spice'><listen type='none'/></graphics>", FALSE);
+  machine = show_machine ();
+  g_assert_true (lodge_window_select_machine (window, machine));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "machine.open", NULL));
+  page = console_page ();
+  g_assert_true (wait_until (page_disconnected, NULL, WAIT_MS));
+  g_test_message ("%s", lodge_console_page_get_status (page));
+  g_assert_nonnull (strstr (lodge_console_page_get_status (page), HOST2_ADDR));
+  g_assert_nonnull (strstr (lodge_console_page_get_status (page), "<listen type='socket'/>"));
+  label = find_label_containing (GTK_WIDGET (page), "<listen type='socket'/>");
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_is_drawable (GTK_WIDGET (label)));
+  save_screenshot ("remote-console-nowhere.png");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-library", NULL));
+}
+
 /* spice-glib calls a channel that ends while it links "incomplete" at
  * critical level: leaving a page whose channels are still logging in
  * through slower tunnels does that. Anything else stays fatal. */
@@ -671,6 +719,7 @@ main (int   argc,
   g_test_add_func ("/console-remote/socket", test_socket);
   g_test_add_func ("/console-remote/address", test_address);
   g_test_add_func ("/console-remote/refused", test_refused);
+  g_test_add_func ("/console-remote/listens-nowhere", test_listens_nowhere);
   result = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -1214,12 +1214,36 @@ void
 lodge_spice_session_connect_fd (LodgeSpiceSession *self,
                                 int                fd)
 {
+  lodge_spice_session_connect_fd_full (self, fd, NULL, TRUE);
+}
+
+/**
+ * lodge_spice_session_connect_fd_full:
+ * @fd: as for lodge_spice_session_connect_fd()
+ * @password: (nullable): the SPICE password, for sockets that reach the
+ *   server without skipping it (a tunnel to another host)
+ * @local: whether the server runs on this computer: a local one is asked
+ *   for raw pictures, a remote one for compressed ones
+ */
+void
+lodge_spice_session_connect_fd_full (LodgeSpiceSession *self,
+                                     int                fd,
+                                     const char        *password,
+                                     gboolean           local)
+{
   SpiceSession *session;
 
   g_return_if_fail (LODGE_IS_SPICE_SESSION (self));
 
   session = lodge_spice_session_prepare (self);
-  lodge_spice_session_prefer_raw_images (self);
+  if (password != NULL)
+    g_object_set (session, "password", password, NULL);
+  if (local)
+    lodge_spice_session_prefer_raw_images (self);
+  else
+    /* Also when the machine was made to send raw pictures (Lodge makes
+     * them so, for this computer's consoles). */
+    g_object_set (session, "preferred-compression", SPICE_IMAGE_COMPRESSION_AUTO_GLZ, NULL);
   if (!spice_session_open_fd (session, fd))
     {
       lodge_spice_session_end (self, _("Could not connect to the display"));

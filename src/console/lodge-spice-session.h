@@ -62,6 +62,10 @@ void               lodge_spice_session_connect_unix    (LodgeSpiceSession *self,
                                                         const char        *password);
 void               lodge_spice_session_connect_fd      (LodgeSpiceSession *self,
                                                         int                fd);
+void               lodge_spice_session_connect_fd_full (LodgeSpiceSession *self,
+                                                        int                fd,
+                                                        const char        *password,
+                                                        gboolean           local);
 void               lodge_spice_session_give_fd         (LodgeSpiceSession *self,
                                                         guint              request_id,
                                                         int                fd);

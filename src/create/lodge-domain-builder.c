@@ -376,8 +376,12 @@ lodge_domain_builder_build (LodgeMachineSpec  *spec,
   empty_elem (&w, "input", "type", "tablet", "bus", "usb", NULL);
   empty_elem (&w, "input", "type", "keyboard", "bus", "usb", NULL);
 
+  /* A socket, not "none": this computer's console gets its sockets from
+   * libvirt either way, but a console on another computer reaches the
+   * machine's host over SSH and needs something there to connect to.
+   * Only the host's root and QEMU's user can open the socket. */
   open_elem (&w, "graphics", "type", "spice", NULL);
-  empty_elem (&w, "listen", "type", "none", NULL);
+  empty_elem (&w, "listen", "type", "socket", NULL);
   empty_elem (&w, "image", "compression", "off", NULL);
   close_elem (&w, "graphics");
 

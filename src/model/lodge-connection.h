@@ -95,10 +95,4 @@ LodgeStateStore     *lodge_connection_get_state_store  (LodgeConnection      *se
 LodgeMachine        *lodge_connection_lookup_machine   (LodgeConnection      *self,
                                                         const char           *name_or_uuid);
 
-/* Transitional, until the remote-console branch lands: the one user of
- * libvirt outside the model, ui/lodge-console-target.c, still takes the
- * connection's virConnectPtr here. Its home is lodge-model-private.h (the
- * model and tests); this declaration goes with that file's calls. */
-gpointer             lodge_connection_ref_virconnect   (LodgeConnection      *self);
-
 G_END_DECLS

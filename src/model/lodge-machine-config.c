@@ -87,6 +87,12 @@ lodge_device_unref (LodgeDevice *device)
   g_free (device->net_type);
   g_free (device->model);
   g_free (device->listen);
+  g_free (device->listen_type);
+  g_free (device->listen_address);
+  g_free (device->socket);
+  if (device->password != NULL)
+    memset (device->password, 0, strlen (device->password));
+  g_free (device->password);
   g_free (device->vendor_id);
   g_free (device->product_id);
   g_free (device);
@@ -379,6 +385,20 @@ parse_interface (LodgeDevice *device,
                                        device->net_type ? device->net_type : "");
 }
 
+/* A port attribute: -1 when absent, "-1" (autoport, not chosen yet) or
+ * not a port. */
+static int
+parse_port (xmlNode    *node,
+            const char *name)
+{
+  g_autofree char *text = get_prop (node, name);
+  gint64 value;
+
+  if (text == NULL || !g_ascii_string_to_signed (text, 10, 1, 65535, &value, NULL))
+    return -1;
+  return (int) value;
+}
+
 static void
 parse_graphics (LodgeDevice *device,
                 xmlNode     *node)
@@ -389,16 +409,36 @@ parse_graphics (LodgeDevice *device,
   device->kind = LODGE_DEVICE_KIND_GRAPHICS;
   device->model = get_prop (node, "type");
   device->gl = gl != NULL && prop_is (gl, "enable", "yes");
+  device->port = parse_port (node, "port");
+  device->tls_port = parse_port (node, "tlsPort");
+  device->password = get_prop (node, "passwd");
+  /* VNC may name its socket on <graphics> itself. */
+  device->socket = get_prop (node, "socket");
 
   if (listen != NULL)
     {
       g_autofree char *type = get_prop (listen, "type");
+
+      device->listen_type = g_strdup (type);
+      device->listen_address = get_prop (listen, "address");
+      if (g_strcmp0 (type, "socket") == 0)
+        {
+          g_autofree char *path = get_prop (listen, "socket");
+
+          if (path != NULL)
+            {
+              g_free (device->socket);
+              device->socket = g_steal_pointer (&path);
+            }
+        }
 
       if (g_strcmp0 (type, "address") == 0 || type == NULL)
         device->listen = get_prop (listen, "address");
       else
         device->listen = g_steal_pointer (&type);
     }
+  if (device->listen_address == NULL)
+    device->listen_address = get_prop (node, "listen");
   if (device->listen == NULL)
     device->listen = get_prop (node, "listen");
 

@@ -73,6 +73,19 @@ typedef struct
   gboolean  gl;
   gboolean  accel3d;
 
+  /* graphics, how a client reaches it: the first <listen>'s type
+   * ("address", "network", "socket", "none"; NULL when the definition has
+   * none and only a listen='' attribute or a port), its address or unix
+   * socket (a live definition names them even when libvirt chose them),
+   * the ports (-1 when none or not yet chosen: autoport on a machine that
+   * is not running) and the password (only in a secure definition). */
+  char     *listen_type;
+  char     *listen_address;
+  char     *socket;
+  int       port;
+  int       tls_port;
+  char     *password;
+
   /* USB host devices: vendor/product ids as 4 hex digits, or bus/device */
   char     *vendor_id;
   char     *product_id;

@@ -14,6 +14,7 @@
 #include "model/lodge-state-store.h"
 #include "model/lodge-uri.h"
 #include "model/lodge-machine.h"
+#include "model/lodge-machine-graphics.h"
 #include "model/lodge-machine-list.h"
 #include "model/lodge-pending-cleanup.h"
 #include "model/lodge-throwaway-watcher.h"

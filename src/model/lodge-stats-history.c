@@ -14,6 +14,7 @@
 #include "model/lodge-connection.h"
 #include "model/lodge-libvirt.h"
 #include "model/lodge-machine-list.h"
+#include "model/lodge-model-private.h"
 #include "model/lodge-stats-history.h"
 
 #define LENGTH LODGE_STATS_HISTORY_LENGTH

@@ -61,6 +61,29 @@ typedef enum
   LODGE_AUTH_KIND_USERNAME,
 } LodgeAuthKind;
 
+/* A machine's display (see lodge-machine-graphics.h). */
+typedef enum
+{
+  LODGE_GRAPHICS_PROTOCOL_SPICE,
+  LODGE_GRAPHICS_PROTOCOL_VNC,
+} LodgeGraphicsProtocol;
+
+/* Where the machine's host lets clients in. */
+typedef enum
+{
+  LODGE_GRAPHICS_LISTEN_NONE,      /* nowhere: only through libvirt, on that host */
+  LODGE_GRAPHICS_LISTEN_SOCKET,    /* a unix socket on the machine's host */
+  LODGE_GRAPHICS_LISTEN_ADDRESS,   /* TCP on an address of the machine's host */
+} LodgeGraphicsListen;
+
+/* How a client on this computer gets there. */
+typedef enum
+{
+  LODGE_GRAPHICS_ROUTE_LIBVIRT,    /* each channel a socket from libvirt (local QEMU) */
+  LODGE_GRAPHICS_ROUTE_DIRECT,     /* the client connects to the address or socket itself */
+  LODGE_GRAPHICS_ROUTE_SSH,        /* each channel through an SSH tunnel to the host */
+} LodgeGraphicsRoute;
+
 #define LODGE_MODEL_ERROR (lodge_model_error_quark ())
 
 typedef enum
@@ -76,6 +99,7 @@ typedef enum
   LODGE_MODEL_ERROR_NOT_SUPPORTED,     /* the host's driver, or Lodge, cannot do that (yet) */
   LODGE_MODEL_ERROR_INCOMPATIBLE,      /* the other host cannot run the machine */
   LODGE_MODEL_ERROR_HOST_KEY_REFUSED,  /* the host's key was refused, or does not match */
+  LODGE_MODEL_ERROR_TIMED_OUT,
 } LodgeModelError;
 
 /* Where a migration (lodge-migration.h) is. */

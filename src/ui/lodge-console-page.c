@@ -224,6 +224,7 @@ lodge_console_page_update (LodgeConsolePage *self)
       const char *name = lodge_machine_get_display_name (self->machine);
       LodgeMachineState state = lodge_machine_get_state (self->machine);
       g_autofree char *title = NULL;
+      g_autofree char *description = NULL;
 
       adw_window_title_set_title (self->window_title, name);
       adw_window_title_set_subtitle (self->window_title,
@@ -232,7 +233,11 @@ lodge_console_page_update (LodgeConsolePage *self)
       /* Translators: the machine's name */
       title = g_strdup_printf (_("“%s” Is Not Running"), name);
       adw_status_page_set_title (self->not_running_page, title);
-      adw_status_page_set_description (self->disconnected_page, self->error_message);
+      /* A status page's description is markup; the reason is text (ssh's
+       * words, a definition's XML). */
+      if (self->error_message != NULL)
+        description = g_markup_escape_text (self->error_message, -1);
+      adw_status_page_set_description (self->disconnected_page, description);
     }
 
   if (g_str_equal (view, "not-running"))

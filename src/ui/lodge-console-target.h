@@ -1,4 +1,4 @@
-/* lodge-console-target.h: where a machine's SPICE display is reached
+/* lodge-console-target.h: a machine's display, connected to a SPICE session
  *
  * Copyright 2026 The Lodge authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -10,20 +10,11 @@
 
 G_BEGIN_DECLS
 
-/* The ui layer's answer to the console layer's question "which socket?":
- * resolved from the domain (lookup by UUID, XML with its password) on a
- * worker thread, shared by the console page and the library thumbnails.
- *   FD    local QEMU: every channel from virDomainOpenGraphicsFD (no port,
- *         no password)
- *   HOST  SPICE on TCP (remote connections, other drivers)
- *   UNIX  SPICE on a unix socket of this host (other drivers) */
-typedef enum
-{
-  LODGE_CONSOLE_TARGET_FD,
-  LODGE_CONSOLE_TARGET_HOST,
-  LODGE_CONSOLE_TARGET_UNIX,
-} LodgeConsoleTargetKind;
-
+/* The ui layer's answer to the console layer's question "which socket?",
+ * shared by the console page and the library thumbnails. The model says
+ * how the display is reached (LodgeMachineGraphics) and opens each
+ * channel's socket (through libvirt, or an SSH tunnel to a remote host);
+ * this passes them to the session, and says what the console can show. */
 #define LODGE_TYPE_CONSOLE_TARGET (lodge_console_target_get_type ())
 
 G_DECLARE_FINAL_TYPE (LodgeConsoleTarget, lodge_console_target, LODGE, CONSOLE_TARGET, GObject)
@@ -32,8 +23,10 @@ G_DECLARE_FINAL_TYPE (LodgeConsoleTarget, lodge_console_target, LODGE, CONSOLE_T
  * test driver). */
 gboolean                lodge_console_target_connection_has_graphics (LodgeConnection *connection);
 
-/* Fails with G_IO_ERROR_NOT_FOUND when the machine has no SPICE display,
- * G_IO_ERROR_NOT_SUPPORTED when it cannot be reached from here. */
+/* Fails with the model's errors (LODGE_MODEL_ERROR_NOT_FOUND when the
+ * machine has no display, NOT_SUPPORTED when it cannot be reached from
+ * here), or G_IO_ERROR_NOT_SUPPORTED for a display the console cannot
+ * show (VNC, for now). */
 void                    lodge_console_target_resolve_async  (LodgeMachine        *machine,
                                                              GCancellable        *cancellable,
                                                              GAsyncReadyCallback  callback,
@@ -41,30 +34,18 @@ void                    lodge_console_target_resolve_async  (LodgeMachine       
 LodgeConsoleTarget     *lodge_console_target_resolve_finish (GAsyncResult        *result,
                                                              GError             **error);
 
-LodgeConsoleTargetKind  lodge_console_target_get_kind       (LodgeConsoleTarget  *self);
-const char             *lodge_console_target_get_host       (LodgeConsoleTarget  *self);
-int                     lodge_console_target_get_port       (LodgeConsoleTarget  *self);
-int                     lodge_console_target_get_tls_port   (LodgeConsoleTarget  *self);
-const char             *lodge_console_target_get_socket     (LodgeConsoleTarget  *self);
-/* A short description for the user ("SPICE over a local socket"...). */
+LodgeMachineGraphics   *lodge_console_target_get_graphics   (LodgeConsoleTarget  *self);
+/* A short description for the user ("Connected over SPICE through
+ * libvirt"...). */
 char                   *lodge_console_target_describe       (LodgeConsoleTarget  *self);
 
-/* Connects @session to the target. For FD targets it answers the
- * session's open-fd requests (on worker threads) until
- * lodge_console_target_detach() or until the session is gone. */
+/* Connects @session to the display. For channels from the model it
+ * answers the session's open-fd requests (on worker threads) until
+ * lodge_console_target_detach(), which also gives up on the sockets
+ * still being opened. */
 void                    lodge_console_target_connect        (LodgeConsoleTarget  *self,
                                                              LodgeSpiceSession   *session);
 void                    lodge_console_target_detach         (LodgeConsoleTarget  *self,
                                                              LodgeSpiceSession   *session);
-
-/* For tests: the graphics of a domain XML as the resolver reads them. */
-gboolean                lodge_console_target_parse_xml      (const char          *xml,
-                                                             int                 *index,
-                                                             char               **listen_type,
-                                                             char               **host,
-                                                             int                 *port,
-                                                             int                 *tls_port,
-                                                             char               **socket_path,
-                                                             char               **password);
 
 G_END_DECLS

@@ -187,7 +187,7 @@ test_builder_rules (void)
   g_autofree char *unknown = build_case (&golden_cases[6]);
   const char *always[] = {
     "machine='q35'", "<input type='tablet' bus='usb'/>", "<graphics type='spice'>",
-    "<listen type='none'/>", "<channel type='spicevmc'>", "name='com.redhat.spice.0'",
+    "<listen type='socket'/>", "<channel type='spicevmc'>", "name='com.redhat.spice.0'",
     "name='org.qemu.guest_agent.0'", "<sound model='ich9'/>",
     "<redirdev bus='usb' type='spicevmc'/>\n    <redirdev bus='usb' type='spicevmc'/>",
     "<libosinfo:libosinfo xmlns:libosinfo='http://libosinfo.org/xmlns/libvirt/domain/1.0'>",

@@ -22,7 +22,6 @@
 
 #include "lodge-test.h"
 #include "ui/lodge-console-page.h"
-#include "ui/lodge-console-target.h"
 #include "ui/lodge-preferences-window.h"
 #include "ui/lodge-resources.h"
 #include "ui/lodge-thumbnail.h"
@@ -565,46 +564,6 @@ find_label (GtkWidget  *widget,
 }
 
 /* Tests ----------------------------------------------------------------- */
-
-static void
-test_parse_xml (void)
-{
-  int index, port, tls_port;
-  g_autofree char *listen_type = NULL, *host = NULL, *socket_path = NULL, *password = NULL;
-
-  g_assert_true (lodge_console_target_parse_xml (
-    "<domain><devices>"
-    "<graphics type='vnc' port='5901'/>"
-    "<graphics type='spice' port='5902' tlsPort='5903' listen='0.0.0.0' passwd='s&amp;cret'>"
-    "<listen type='address' address='192.0.2.1'/></graphics>"
-    "</devices></domain>",
-    &index, &listen_type, &host, &port, &tls_port, &socket_path, &password));
-  g_assert_cmpint (index, ==, 1);
-  g_assert_cmpstr (listen_type, ==, "address");
-  g_assert_cmpstr (host, ==, "192.0.2.1");
-  g_assert_cmpint (port, ==, 5902);
-  g_assert_cmpint (tls_port, ==, 5903);
-  g_assert_null (socket_path);
-  g_assert_cmpstr (password, ==, "s&cret");
-  g_clear_pointer (&listen_type, g_free);
-  g_clear_pointer (&host, g_free);
-  g_clear_pointer (&password, g_free);
-
-  g_assert_true (lodge_console_target_parse_xml (
-    "<domain><devices><graphics type='spice' autoport='yes'>"
-    "<listen type='socket' socket='/run/x.sock'/></graphics></devices></domain>",
-    &index, &listen_type, &host, &port, &tls_port, &socket_path, &password));
-  g_assert_cmpint (index, ==, 0);
-  g_assert_cmpstr (listen_type, ==, "socket");
-  g_assert_cmpstr (socket_path, ==, "/run/x.sock");
-  g_assert_cmpint (port, ==, -1);
-  g_clear_pointer (&listen_type, g_free);
-  g_clear_pointer (&socket_path, g_free);
-
-  g_assert_false (lodge_console_target_parse_xml (
-    "<domain><devices><graphics type='vnc' port='5901'/></devices></domain>",
-    &index, &listen_type, &host, &port, &tls_port, &socket_path, &password));
-}
 
 static void
 test_shows_pixels (Fixture       *f,
@@ -1418,7 +1377,6 @@ main (int   argc,
   lodge_connection_open_async (connection, NULL, open_cb, &opened);
   g_assert_true (wait_until (is_true, &opened));
 
-  g_test_add_func ("/console-page/parse-xml", test_parse_xml);
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/console-page/shows-pixels", test_shows_pixels);

@@ -22,6 +22,7 @@
 #include <libvirt/virterror.h>
 
 #include "lodge-test.h"
+#include "lodge-test-domains.h"
 #include "lodge-model-test.h"
 #include "model/lodge-model-private.h"
 
@@ -33,12 +34,6 @@ static char *guest_dir;
 static char *start_libvirtd;
 static char *log_dir;
 static virConnectPtr admin_conn;   /* the tests' own connection, for set-up */
-
-static char *
-test_domain_name (const char *what)
-{
-  return g_strdup_printf ("lodge-test-%d-%s", (int)getpid (), what);
-}
 
 static char *
 serial_log_path (const char *name)
@@ -79,54 +74,10 @@ guest_xml (const char *name,
     escaped, guest_dir, guest_dir, mode, log, extra_devices ? extra_devices : "");
 }
 
-/* lodge-test-PID-...: ours, or left by a run that died (its PID is gone). */
-static gboolean
-is_removable_test_domain (const char *name,
-                          gboolean    also_stale)
-{
-  g_autofree char *prefix = g_strdup_printf ("lodge-test-%d-", (int)getpid ());
-  const char *rest;
-  char *end = NULL;
-  gint64 pid;
-
-  if (g_str_has_prefix (name, prefix))
-    return TRUE;
-  if (!also_stale || !g_str_has_prefix (name, "lodge-test-"))
-    return FALSE;
-
-  rest = name + strlen ("lodge-test-");
-  pid = g_ascii_strtoll (rest, &end, 10);
-  if (end == rest || *end != '-' || pid <= 0)
-    return FALSE;
-  return kill ((pid_t)pid, 0) < 0 && errno == ESRCH;
-}
-
 static void
 remove_test_domains_full (gboolean also_stale)
 {
-  virDomainPtr *domains = NULL;
-  int n;
-
-  if (admin_conn == NULL)
-    return;
-
-  n = virConnectListAllDomains (admin_conn, &domains, 0);
-  for (int i = 0; i < n; i++)
-    {
-      const char *name = virDomainGetName (domains[i]);
-
-      if (is_removable_test_domain (name, also_stale))
-        {
-          if (virDomainIsActive (domains[i]) == 1)
-            virDomainDestroy (domains[i]);
-          if (virDomainIsPersistent (domains[i]) == 1)
-            virDomainUndefineFlags (domains[i], VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
-                                                VIR_DOMAIN_UNDEFINE_NVRAM);
-        }
-      virDomainFree (domains[i]);
-    }
-  free (domains);
-  virResetLastError ();
+  lodge_test_remove_domains (admin_conn, also_stale);
 }
 
 static void
@@ -217,7 +168,7 @@ static void
 test_lifecycle (void)
 {
   g_autoptr(LodgeConnection) connection = open_connection ();
-  g_autofree char *name = test_domain_name ("lifecycle");
+  g_autofree char *name = lodge_test_domain_name ("lifecycle");
   g_autoptr(LodgeMachine) machine = define_guest (connection, name, "busy", NULL);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -282,7 +233,7 @@ static void
 test_missing_disk (void)
 {
   g_autoptr(LodgeConnection) connection = open_connection ();
-  g_autofree char *name = test_domain_name ("missing-disk");
+  g_autofree char *name = lodge_test_domain_name ("missing-disk");
   g_autofree char *disk = g_strdup_printf ("/nonexistent-lodge-%d/disk.qcow2", (int)getpid ());
   g_autofree char *device = g_strdup_printf ("<disk type='file' device='disk'>"
                                              "<driver name='qemu' type='qcow2'/>"
@@ -371,9 +322,9 @@ static void
 test_daemon_restart (void)
 {
   g_autoptr(LodgeConnection) connection = open_connection ();
-  g_autofree char *name = test_domain_name ("restart");
-  g_autofree char *gone_name = test_domain_name ("gone");
-  g_autofree char *new_name = test_domain_name ("new");
+  g_autofree char *name = lodge_test_domain_name ("restart");
+  g_autofree char *gone_name = lodge_test_domain_name ("gone");
+  g_autofree char *new_name = lodge_test_domain_name ("new");
   g_autoptr(LodgeMachine) machine = define_guest (connection, name, "still", NULL);
   g_autoptr(LodgeMachine) gone = define_guest (connection, gone_name, "still", NULL);
   g_autoptr(GError) error = NULL;
@@ -499,7 +450,7 @@ static void
 test_daemon_hang (void)
 {
   g_autoptr(LodgeConnection) connection = open_connection ();
-  g_autofree char *name = test_domain_name ("hang");
+  g_autofree char *name = lodge_test_domain_name ("hang");
   g_autoptr(LodgeMachine) machine = define_guest (connection, name, "still", NULL);
   RestartWatch watch = { g_array_new (FALSE, FALSE, sizeof (LodgeConnectionState)) };
   pid_t pid = libvirtd_pid ();
@@ -534,24 +485,6 @@ test_daemon_hang (void)
   lodge_connection_close (connection);
   g_signal_handlers_disconnect_by_data (connection, &watch);
   g_array_unref (watch.states);
-}
-
-static void
-prepare_guest (const char *make_guest)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  const char *argv[] = { make_guest, guest_dir, NULL };
-  int status = 0;
-
-  if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                     NULL, &err, &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
-    {
-      g_autofree char *why = g_strdup_printf ("cannot build the test guest (%s): %s",
-                                              error->message, err ? err : "");
-      lodge_test_skip_all (why);
-    }
 }
 
 int
@@ -594,7 +527,7 @@ main (int   argc,
   if (admin_conn == NULL)
     lodge_test_skip_all ("cannot connect to " URI);
 
-  prepare_guest (make_guest);
+  lodge_test_prepare_guest (make_guest, guest_dir);
   remove_test_domains_full (TRUE);
 
   /* Serial logs are written by virtlogd (root); keep them next to the guest. */

@@ -25,6 +25,7 @@
 #include <libvirt/virterror.h>
 
 #include "lodge-test.h"
+#include "lodge-test-domains.h"
 #include "lodge-test-host2.h"
 #include "lodge-model-test.h"
 
@@ -45,12 +46,6 @@ static LodgeConnection *source;     /* Lodge's connections to both hosts */
 static LodgeConnection *destination;
 
 /* --------------------------------------------------------------- guests -- */
-
-static char *
-test_domain_name (const char *what)
-{
-  return g_strdup_printf ("lodge-test-%d-%s", (int) getpid (), what);
-}
 
 /* Serial logs are per host: /var/log/libvirt is the second host's own. */
 static char *
@@ -134,53 +129,11 @@ remove_logs (const char *name)
     }
 }
 
-/* lodge-test-PID-...: ours, or left by a run that died (its PID is gone). */
-static gboolean
-is_removable_test_domain (const char *name,
-                          gboolean    also_stale)
-{
-  g_autofree char *prefix = g_strdup_printf ("lodge-test-%d-", (int) getpid ());
-  const char *rest;
-  char *end = NULL;
-  gint64 pid;
-
-  if (g_str_has_prefix (name, prefix))
-    return TRUE;
-  if (!also_stale || !g_str_has_prefix (name, "lodge-test-"))
-    return FALSE;
-  rest = name + strlen ("lodge-test-");
-  pid = g_ascii_strtoll (rest, &end, 10);
-  if (end == rest || *end != '-' || pid <= 0)
-    return FALSE;
-  return kill ((pid_t) pid, 0) < 0 && errno == ESRCH;
-}
-
 static void
 remove_test_domains_on (virConnectPtr conn,
                         gboolean      also_stale)
 {
-  virDomainPtr *domains = NULL;
-  int n;
-
-  if (conn == NULL)
-    return;
-  n = virConnectListAllDomains (conn, &domains, 0);
-  for (int i = 0; i < n; i++)
-    {
-      const char *name = virDomainGetName (domains[i]);
-
-      if (is_removable_test_domain (name, also_stale))
-        {
-          if (virDomainIsActive (domains[i]) == 1)
-            virDomainDestroy (domains[i]);
-          if (virDomainIsPersistent (domains[i]) == 1)
-            virDomainUndefineFlags (domains[i], VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
-                                                VIR_DOMAIN_UNDEFINE_NVRAM);
-        }
-      virDomainFree (domains[i]);
-    }
-  free (domains);
-  virResetLastError ();
+  lodge_test_remove_domains (conn, also_stale);
 }
 
 static void
@@ -523,7 +476,7 @@ volume_file_gone (gpointer data)
 static void
 test_live_there_and_back (void)
 {
-  g_autofree char *name = test_domain_name ("live");
+  g_autofree char *name = lodge_test_domain_name ("live");
   g_autofree char *log = host_log (name);
   g_autofree char *log2 = host2_log (name);
   g_autoptr(LodgeMachine) machine = start_guest (name, NULL);
@@ -631,7 +584,7 @@ assert_pattern_disk (const char *path)
 static void
 test_copy_storage (void)
 {
-  g_autofree char *name = test_domain_name ("storage");
+  g_autofree char *name = lodge_test_domain_name ("storage");
   g_autofree char *disk = image_path (name);
   g_autofree char *disk2 = host2_image_path (name);
   g_autofree char *log = host_log (name);
@@ -697,7 +650,7 @@ test_copy_storage (void)
 static void
 test_progress (void)
 {
-  g_autofree char *name = test_domain_name ("progress");
+  g_autofree char *name = lodge_test_domain_name ("progress");
   g_autoptr(LodgeMachine) machine = start_guest (name, NULL);
   g_autoptr(LodgeMigration) migration = lodge_migration_new (machine, destination);
   g_autoptr(GError) error = NULL;
@@ -769,7 +722,7 @@ test_progress (void)
 static void
 test_cancel (void)
 {
-  g_autofree char *name = test_domain_name ("cancel");
+  g_autofree char *name = lodge_test_domain_name ("cancel");
   g_autofree char *disk = image_path (name);
   g_autofree char *disk2 = host2_image_path (name);
   g_autofree char *log = host_log (name);
@@ -828,7 +781,7 @@ test_cancel (void)
 static void
 test_name_taken (void)
 {
-  g_autofree char *name = test_domain_name ("taken");
+  g_autofree char *name = lodge_test_domain_name ("taken");
   g_autofree char *xml = guest_xml (name, NULL);
   g_autoptr(LodgeMachine) machine = NULL;
   g_autoptr(LodgeMigration) migration = NULL;
@@ -866,7 +819,7 @@ test_name_taken (void)
 static void
 test_shut_off (void)
 {
-  g_autofree char *name = test_domain_name ("off");
+  g_autofree char *name = lodge_test_domain_name ("off");
   g_autofree char *xml = guest_xml (name, NULL);
   g_autoptr(LodgeMigration) copy = NULL;
   g_autoptr(LodgeMigration) move = NULL;
@@ -913,7 +866,7 @@ test_shut_off (void)
 static void
 test_shut_off_with_disk (void)
 {
-  g_autofree char *name = test_domain_name ("offdisk");
+  g_autofree char *name = lodge_test_domain_name ("offdisk");
   g_autofree char *disk = image_path (name);
   g_autofree char *disk2 = host2_image_path (name);
   g_autofree char *log2 = host2_log (name);
@@ -983,7 +936,7 @@ post_copy_or_end (gpointer data)
 static void
 test_post_copy (void)
 {
-  g_autofree char *name = test_domain_name ("postcopy");
+  g_autofree char *name = lodge_test_domain_name ("postcopy");
   g_autofree char *log = host_log (name);
   g_autofree char *log2 = host2_log (name);
   g_autoptr(LodgeMachine) machine = start_guest (name, NULL);
@@ -1041,7 +994,7 @@ test_post_copy (void)
 static void
 test_destination_killed (void)
 {
-  g_autofree char *name = test_domain_name ("killed");
+  g_autofree char *name = lodge_test_domain_name ("killed");
   g_autofree char *log = host_log (name);
   g_autoptr(LodgeMachine) machine = start_guest (name, NULL);
   g_autoptr(LodgeMigration) migration = lodge_migration_new (machine, destination);
@@ -1075,24 +1028,6 @@ test_destination_killed (void)
 }
 
 /* ---------------------------------------------------------------- main -- */
-
-static void
-prepare_guest (const char *make_guest)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  const char *argv[] = { make_guest, guest_dir, NULL };
-  int status = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                     NULL, &err, &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
-    {
-      g_autofree char *why = g_strdup_printf ("cannot build the test guest (%s): %s",
-                                              error->message, err ? err : "");
-      lodge_test_skip_all (why);
-    }
-}
 
 static LodgeConnection *
 open_connection (const char *uri)
@@ -1151,7 +1086,7 @@ main (int   argc,
   admin_conn = virConnectOpen (URI);
   if (admin_conn == NULL)
     lodge_test_skip_all ("cannot connect to " URI);
-  prepare_guest (make_guest);
+  lodge_test_prepare_guest (make_guest, guest_dir);
   remove_test_domains_on (admin_conn, TRUE);
 
   host2 = lodge_test_host2_new (script, name2 ? name2 : "lodge-host2", addr2 ? addr2 : "127.0.0.2",

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "lodge-test.h"
+#include "lodge-model-test.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-host-dialog.h"
 #include "ui/lodge-host-row.h"
@@ -33,36 +34,10 @@ static char *uri_b;
 static char *uri_c;
 
 static gboolean
-wake_cb (gpointer user_data)
+wait_until (LodgeTestCheck check,
+            gpointer       data)
 {
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*CheckFunc) (gpointer data);
-
-static gboolean
-wait_until (CheckFunc check,
-            gpointer  data)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;
-  guint wake = g_timeout_add (20, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = check (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
-}
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-  guint wake = g_timeout_add (10, wake_cb, NULL);
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
+  return lodge_test_wait_until (check, data, WAIT_MS);
 }
 
 static char *
@@ -332,7 +307,7 @@ test_add_host (void)
   g_autofree char *uri = NULL;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.add-host", NULL));
-  spin (50);
+  lodge_test_spin (50);
   dialog = find_host_dialog ();
   g_assert_nonnull (dialog);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
@@ -408,7 +383,7 @@ test_edit_and_remove_host (void)
 
   /* Edit: the name in Lodge and autoconnect, saved. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.host-edit", "s", uri_c));
-  spin (50);
+  lodge_test_spin (50);
   dialog = find_host_dialog ();
   g_assert_nonnull (dialog);
   lodge_host_dialog_set_label (dialog, "Spare");

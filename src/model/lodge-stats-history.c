@@ -96,6 +96,24 @@ entry_push (Entry        *entry,
   entry->count = MIN (entry->count + 1, LENGTH);
 }
 
+/* Appends every sample of @from, oldest first. */
+static void
+entry_push_all (Entry       *entry,
+                const Entry *from)
+{
+  guint start = (from->head + LENGTH - from->count) % LENGTH;
+
+  for (guint i = 0; i < from->count; i++)
+    {
+      guint slot = (start + i) % LENGTH;
+      double values[LODGE_STATS_N_KINDS];
+
+      for (guint k = 0; k < LODGE_STATS_N_KINDS; k++)
+        values[k] = from->values[k][slot];
+      entry_push (entry, from->times[slot], values);
+    }
+}
+
 static double
 rate (guint64 now,
       guint64 before,
@@ -510,4 +528,39 @@ lodge_stats_history_get_host_cpus (LodgeStatsHistory *self)
 {
   g_return_val_if_fail (LODGE_IS_STATS_HISTORY (self), 0);
   return self->host_cpus;
+}
+
+void
+lodge_stats_history_adopt (LodgeStatsHistory *self,
+                           LodgeStatsHistory *from,
+                           const char        *uuid)
+{
+  Entry *old;
+  Entry *current;
+  g_autofree Entry *merged = NULL;
+
+  g_return_if_fail (LODGE_IS_STATS_HISTORY (self));
+  g_return_if_fail (LODGE_IS_STATS_HISTORY (from));
+  g_return_if_fail (uuid != NULL);
+
+  old = lookup_entry (from, uuid, FALSE);
+  if (old == NULL || self == from)
+    return;
+
+  /* The source's samples first, then what this host recorded since. The
+   * counters of the new QEMU process start afresh: rates come from this
+   * host's own samples only. */
+  merged = g_new0 (Entry, 1);
+  entry_push_all (merged, old);
+  current = lookup_entry (self, uuid, FALSE);
+  if (current != NULL)
+    {
+      entry_push_all (merged, current);
+      merged->last = current->last;
+      merged->has_last = current->has_last;
+      merged->seen = current->seen;
+    }
+  else
+    merged->seen = old->seen;
+  g_hash_table_insert (self->entries, g_strdup (uuid), g_steal_pointer (&merged));
 }

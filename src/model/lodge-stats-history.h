@@ -69,6 +69,12 @@ gboolean  lodge_stats_history_get_last    (LodgeStatsHistory        *self,
 /* Number of machines (keys, without the host) with a history. */
 guint     lodge_stats_history_get_n_keys  (LodgeStatsHistory        *self);
 
+/* A machine that moved here from the host of @from keeps its graphs: its
+ * samples there come before the ones recorded here. */
+void      lodge_stats_history_adopt       (LodgeStatsHistory        *self,
+                                           LodgeStatsHistory        *from,
+                                           const char               *uuid);
+
 /* Host figures: while held (counted: one hold per host overview shown),
  * each tick also reads virNodeGetCPUStats and virNodeGetMemoryStats on a
  * worker thread (two calls more per tick). Host memory total in bytes,

@@ -417,12 +417,31 @@ lodge_application_has_active_window (LodgeApplication *self)
   return FALSE;
 }
 
+/* A move under way: where the machine came from (its machine object
+ * forgets its host once it is gone from there). */
+typedef struct
+{
+  LodgeApplication *self;
+  LodgeHost        *source;
+} MigrationRun;
+
+static void
+migration_run_free (MigrationRun *run)
+{
+  g_clear_object (&run->self);
+  g_clear_object (&run->source);
+  g_free (run);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MigrationRun, migration_run_free)
+
 static void
 lodge_application_migration_done_cb (GObject      *object,
                                      GAsyncResult *result,
                                      gpointer      user_data)
 {
-  g_autoptr(LodgeApplication) self = user_data;
+  g_autoptr(MigrationRun) run = user_data;
+  LodgeApplication *self = run->self;
   LodgeMigration *migration = LODGE_MIGRATION (object);
   LodgeMachine *machine = lodge_migration_get_machine (migration);
   LodgeHost *destination = lodge_connection_get_host (lodge_migration_get_destination (migration));
@@ -433,6 +452,22 @@ lodge_application_migration_done_cb (GObject      *object,
   lodge_migration_start_finish (migration, result, &error);
   if (g_list_store_find (self->migrations, migration, &position))
     g_list_store_remove (self->migrations, position);
+
+  /* The machine keeps its past on its new host: the graphs of the last
+   * minutes and when it was last used. */
+  if (error == NULL && destination != NULL && run->source != NULL)
+    {
+      LodgeHost *source = run->source;
+      const char *uuid = lodge_machine_get_uuid (machine);
+      gint64 last_used = lodge_state_store_get_int64 (self->state_store, lodge_host_get_uri_string (source),
+                                                      uuid, "last-used", 0);
+
+      lodge_stats_history_adopt (lodge_host_get_stats_history (destination),
+                                 lodge_host_get_stats_history (source), uuid);
+      if (last_used > 0)
+        lodge_state_store_set_int64 (self->state_store, lodge_host_get_uri_string (destination),
+                                     uuid, "last-used", last_used);
+    }
 
   g_signal_emit (self, signals[MIGRATION_FINISHED], 0, migration, error);
 
@@ -467,8 +502,14 @@ lodge_application_start_migration (LodgeApplication *self,
   g_list_store_append (self->migrations, migration);
   /* Lodge stays until the move is over, even with its windows closed. */
   g_application_hold (G_APPLICATION (self));
-  lodge_migration_start_async (migration, NULL, lodge_application_migration_done_cb,
-                               g_object_ref (self));
+  {
+    MigrationRun *run = g_new0 (MigrationRun, 1);
+    LodgeHost *source = lodge_machine_get_host (lodge_migration_get_machine (migration));
+
+    run->self = g_object_ref (self);
+    run->source = source != NULL ? g_object_ref (source) : NULL;
+    lodge_migration_start_async (migration, NULL, lodge_application_migration_done_cb, run);
+  }
 }
 
 /* Actions ---------------------------------------------------------------- */

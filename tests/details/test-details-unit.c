@@ -86,6 +86,56 @@ test_rates (void)
   g_assert_false (lodge_stats_history_get_last (history, LODGE_STATS_HOST_KEY, LODGE_STATS_CPU, NULL));
 }
 
+/* A machine that moved to another host keeps its graphs there: the old
+ * host's samples, then the new host's, whose counters start afresh. */
+static void
+test_adopt (void)
+{
+  g_autoptr(LodgeStatsHistory) there = lodge_stats_history_new (NULL);
+  g_autoptr(LodgeStatsHistory) here = lodge_stats_history_new (NULL);
+  LodgeMachineSample sample = { 0 };
+  double values[16];
+  gint64 times[16];
+  guint n;
+
+  sample.vcpus = 1;
+  for (guint i = 0; i <= 4; i++)
+    {
+      sample.timestamp = (gint64) i * SEC;
+      sample.cpu_time = (guint64) i * 500000000;   /* 50 % */
+      lodge_stats_history_add_sample (there, UUID, &sample);
+    }
+  /* On its new host: a new QEMU, counters from 0. */
+  sample.timestamp = 6 * SEC;
+  sample.cpu_time = 100;
+  lodge_stats_history_add_sample (here, UUID, &sample);
+  sample.timestamp = 7 * SEC;
+  sample.cpu_time = 100 + 250000000;           /* 25 % */
+  lodge_stats_history_add_sample (here, UUID, &sample);
+
+  lodge_stats_history_adopt (here, there, UUID);
+  n = lodge_stats_history_get_series (here, UUID, LODGE_STATS_CPU, values, times, G_N_ELEMENTS (values));
+  g_assert_cmpuint (n, ==, 5);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_cmpfloat_with_epsilon (values[i], 50.0, 0.001);
+      g_assert_cmpint (times[i], ==, (gint64) (i + 1) * SEC);
+    }
+  g_assert_cmpfloat_with_epsilon (values[4], 25.0, 0.001);
+  g_assert_cmpint (times[4], ==, 7 * SEC);
+
+  /* The next sample here still has a rate from this host's last one. */
+  sample.timestamp = 8 * SEC;
+  sample.cpu_time += 750000000;                /* 75 % */
+  lodge_stats_history_add_sample (here, UUID, &sample);
+  g_assert_true (lodge_stats_history_get_last (here, UUID, LODGE_STATS_CPU, &values[0]));
+  g_assert_cmpfloat_with_epsilon (values[0], 75.0, 0.001);
+
+  /* Nothing to adopt: nothing changes. */
+  lodge_stats_history_adopt (here, there, "nope");
+  g_assert_cmpuint (lodge_stats_history_get_n_keys (here), ==, 1);
+}
+
 static void
 test_ring (void)
 {
@@ -227,6 +277,7 @@ main (int    argc,
 
   g_test_add_func ("/details/stats-history/rates", test_rates);
   g_test_add_func ("/details/stats-history/ring", test_ring);
+  g_test_add_func ("/details/stats-history/adopt", test_adopt);
   g_test_add_func ("/details/clone/suggest-name", test_suggest_name);
   g_test_add_func ("/details/config/mutations", test_config_mutations);
 

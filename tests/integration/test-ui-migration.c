@@ -23,6 +23,7 @@
 #include <libvirt/virterror.h>
 
 #include "lodge-test.h"
+#include "lodge-model-test.h"
 #include "lodge-test-host2.h"
 #include "model/lodge-migration.h"
 #include "ui/lodge-application.h"
@@ -44,25 +45,10 @@ static guint finished;
 static GError *finished_error;
 
 static gboolean
-wake_cb (gpointer user_data)
+wait_until (LodgeTestCheck check,
+            gpointer       data)
 {
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*CheckFunc) (gpointer data);
-
-static gboolean
-wait_until (CheckFunc check,
-            gpointer  data)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;
-  guint wake = g_timeout_add (50, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = check (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
+  return lodge_test_wait_until (check, data, WAIT_MS);
 }
 
 static void
@@ -131,6 +117,19 @@ runs_on (gpointer data)
   lookup->machine = lodge_connection_lookup_machine (lodge_host_get_connection (lookup->host), name);
   return lookup->machine != NULL &&
          lodge_machine_get_state (lookup->machine) == LODGE_MACHINE_STATE_RUNNING;
+}
+
+/* The machine has a few figures on its host's graphs. */
+static gboolean
+has_history (gpointer data)
+{
+  Lookup *lookup = data;
+  double values[8];
+
+  return lookup->machine != NULL &&
+         lodge_stats_history_get_series (lodge_host_get_stats_history (lookup->host),
+                                         lodge_machine_get_uuid (lookup->machine),
+                                         LODGE_STATS_MEMORY, values, NULL, 8) >= 2;
 }
 
 static gboolean
@@ -288,6 +287,7 @@ test_move_there_and_back (void)
   gpointer toast[2] = { window, (gpointer) "moved to" };
 
   g_assert_true (wait_until (runs_on, &on_system));
+  g_assert_true (wait_until (has_history, &on_system));
 
   /* Its console is open, in All Machines. */
   lodge_window_select_host (window, NULL);
@@ -329,6 +329,21 @@ test_move_there_and_back (void)
   g_assert_true (console_machine == on_second.machine);
   g_assert_true (lodge_machine_get_host (console_machine) == second);
   gtk_window_destroy (GTK_WINDOW (dialog));
+  /* Its graphs came along: the figures of this computer are on the
+   * second host's history. */
+  {
+    double values[LODGE_STATS_HISTORY_LENGTH];
+    guint before = lodge_stats_history_get_series (lodge_host_get_stats_history (system),
+                                                   lodge_machine_get_uuid (on_second.machine),
+                                                   LODGE_STATS_MEMORY, values, NULL, G_N_ELEMENTS (values));
+    guint after = lodge_stats_history_get_series (lodge_host_get_stats_history (second),
+                                                  lodge_machine_get_uuid (on_second.machine),
+                                                  LODGE_STATS_MEMORY, values, NULL, G_N_ELEMENTS (values));
+
+    g_test_message ("graph samples: %u on this computer, %u on the second host", before, after);
+    g_assert_cmpuint (before, >=, 2);
+    g_assert_cmpuint (after, >=, before);
+  }
 
   /* And back, the data on this computer's loopback address (the system
    * daemon would listen on every address otherwise). */

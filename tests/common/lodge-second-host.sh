@@ -127,7 +127,7 @@ init_pid () {
 
 in_host2 () {
   pid=$(init_pid) || { say "not running"; return 1; }
-  nsenter -t "$pid" -m -u -p -C --wd=/ -- "$@"
+  nsenter -t "$pid" -m -u -p -C --root --wd=/ -- "$@"
 }
 
 answers () {
@@ -427,6 +427,11 @@ do_start () {
   if [ -n "$PASSWORD" ]; then
     command -v openssl >/dev/null 2>&1 || die "openssl is missing (apt-get install openssl)"
   fi
+  # Its mounts are private to its namespace, which needs / to be a mount
+  # point (it is on any normal system; in a chroot, bind-mount the chroot's
+  # folder onto itself first).
+  mountpoint -q / ||
+    die "/ is not a mount point (a chroot?): the second host's mounts could not be kept private"
   case $ADDR in
     127.*) ;;
     *) die "LODGE_HOST2_ADDR must be a loopback address (127.0.0.0/8), not $ADDR" ;;

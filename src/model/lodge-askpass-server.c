@@ -142,7 +142,9 @@ lodge_askpass_prepare_process (const char  *helper,
                                 "SSH_ASKPASS_REQUIRE=force\n"
                                 "LODGE_ASKPASS_ADDRESS=%s\n"
                                 "export SSH_ASKPASS SSH_ASKPASS_REQUIRE LODGE_ASKPASS_ADDRESS\n"
-                                "exec %s \"$@\"\n",
+                                "# A host that stops answering (the link cut) ends ssh within\n"
+                                "# about 15 s, so Lodge sees it lost instead of waiting on TCP.\n"
+                                "exec %s -o ServerAliveInterval=5 -o ServerAliveCountMax=3 \"$@\"\n",
                                 (int) getpid (), q_helper, q_address, q_ssh);
       if (!g_file_set_contents_full (wrapper, script, -1, G_FILE_SET_CONTENTS_CONSISTENT,
                                      0700, error))

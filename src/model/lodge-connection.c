@@ -7,17 +7,25 @@
 
 #include "config.h"
 
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <libvirt-glib/libvirt-glib.h>
 
 #include "model/lodge-model-private.h"
+#include "model/lodge-uri.h"
 
 #define RECONNECT_DELAY_MIN   1
 #define RECONNECT_DELAY_MAX  30
 #define KEEPALIVE_INTERVAL    5
 #define KEEPALIVE_COUNT       3
+/* A call that waited longer than the keepalive allows, and then some. */
+/* A statistics call that waited this long: the host is not answering.
+ * Shorter than the keepalive's give-up time (interval × (count + 1)): see
+ * lodge_connection_stall_timeout_cb(). */
+#define STALL_SECONDS         12
 
 #define STATS_TYPES (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | \
                      VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU | \
@@ -71,6 +79,7 @@ struct _LodgeConnection
   gboolean              stats_running;
   guint64               stats_calls;
   gint64                last_tick_usec;
+  guint                 stall_source;   /* the running tick takes too long */
   gint64                last_apply_usec;
 
   guint                 change_serial;  /* bumped by each refresh request and removal */
@@ -302,6 +311,7 @@ lodge_connection_dispose (GObject *object)
 {
   LodgeConnection *self = (LodgeConnection *)object;
 
+  g_clear_handle_id (&self->stall_source, g_source_remove);
   lodge_connection_stop (self);
   if (self->machines != NULL)
     lodge_connection_detach_machines (self);
@@ -1621,6 +1631,79 @@ lodge_connection_reconnect_now (LodgeConnection *self)
     }
 }
 
+/* The ssh processes that carry libvirt's connection to the host of @uri
+ * (qemu+ssh://: children of this process running ssh to that host with
+ * libvirt's remote end, virt-ssh-helper or nc on its socket) get SIGTERM.
+ * Console tunnels to the same host are left alone. */
+static void
+lodge_connection_end_ssh_transport (const char *uri)
+{
+  g_autoptr(LodgeUri) parsed = lodge_uri_parse (uri, NULL);
+  g_autoptr(GDir) proc = NULL;
+  const char *name;
+  pid_t self_pid = getpid ();
+
+  if (parsed == NULL || g_strcmp0 (lodge_uri_get_transport (parsed), "ssh") != 0 ||
+      lodge_uri_get_host (parsed) == NULL)
+    return;
+  proc = g_dir_open ("/proc", 0, NULL);
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *stat_path = NULL;
+      g_autofree char *stat = NULL;
+      g_autofree char *cmdline_path = NULL;
+      g_autofree char *cmdline = NULL;
+      gsize length = 0;
+      const char *after;
+      gboolean to_host = FALSE, libvirt_end = FALSE;
+      pid_t pid, ppid;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      pid = (pid_t) g_ascii_strtoll (name, NULL, 10);
+      stat_path = g_build_filename ("/proc", name, "stat", NULL);
+      if (!g_file_get_contents (stat_path, &stat, NULL, NULL) ||
+          (after = strrchr (stat, ')')) == NULL ||
+          sscanf (after + 1, " %*c %d", &ppid) != 1 || ppid != self_pid ||
+          strstr (stat, "(ssh)") == NULL)
+        continue;
+      cmdline_path = g_build_filename ("/proc", name, "cmdline", NULL);
+      if (!g_file_get_contents (cmdline_path, &cmdline, &length, NULL))
+        continue;
+      for (const char *arg = cmdline; arg < cmdline + length; arg += strlen (arg) + 1)
+        {
+          to_host |= g_str_equal (arg, lodge_uri_get_host (parsed)) ||
+                     (g_str_has_suffix (arg, lodge_uri_get_host (parsed)) &&
+                      strchr (arg, '@') != NULL);
+          libvirt_end |= strstr (arg, "virt-ssh-helper") != NULL ||
+                         strstr (arg, "libvirt-sock") != NULL;
+        }
+      if (to_host && libvirt_end)
+        kill (pid, SIGTERM);
+    }
+}
+
+/* A statistics call has waited STALL_SECONDS: the host does not answer.
+ * Over an ssh transport, libvirt 9.0 cannot close a connection while a
+ * call waits on it: its keepalive gives up, the close never completes (the
+ * host never looks lost), and when the stream ends later it crashes in the
+ * waiting thread. So Lodge ends the ssh process first, before the
+ * keepalive gives up: libvirt sees the stream end, the call fails, and the
+ * connection closes and reconnects like any lost one. (Over a local socket
+ * the keepalive alone does it.) */
+static gboolean
+lodge_connection_stall_timeout_cb (gpointer user_data)
+{
+  LodgeConnection *self = user_data;
+
+  self->stall_source = 0;
+  if (!self->stats_running)
+    return G_SOURCE_REMOVE;
+  g_debug ("%s: no answer for %d s: ending its ssh transport", self->uri, STALL_SECONDS);
+  lodge_connection_end_ssh_transport (self->uri);
+  return G_SOURCE_REMOVE;
+}
+
 /* Statistics: one virConnectGetAllDomainStats per tick for every active
  * machine, on a worker thread; the main thread only matches uuids. */
 
@@ -1778,6 +1861,7 @@ lodge_connection_stats_done_cb (GObject      *object,
   gint64 start;
 
   self->stats_running = FALSE;
+  g_clear_handle_id (&self->stall_source, g_source_remove);
   self->stats_calls++;
 
   /* A tick of an older session: its "lost" is not this one's. */
@@ -1826,6 +1910,8 @@ lodge_connection_update_stats_now (LodgeConnection *self)
   stats->conn = lodge_connection_ref_virconnect (self);
   stats->session_id = self->session->id;
   self->stats_running = TRUE;
+  if (self->stall_source == 0)
+    self->stall_source = g_timeout_add_seconds (STALL_SECONDS, lodge_connection_stall_timeout_cb, self);
 
   task = g_task_new (self, NULL, lodge_connection_stats_done_cb, NULL);
   g_task_set_source_tag (task, lodge_connection_update_stats_now);

@@ -333,7 +333,7 @@ report (Job              *job,
   update->progress = progress;
   update->volume_path = g_strdup (job->volume_path);
   update->set_volume_path = TRUE;
-  g_main_context_invoke (job->context, apply_update, update);
+  lodge_main_context_post (job->context, "[lodge] creation progress", apply_update, update, NULL);
 }
 
 /* ---- the transaction (worker thread) ---- */

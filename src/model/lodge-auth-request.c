@@ -326,14 +326,10 @@ static void
 lodge_auth_exchange_schedule_notify (LodgeAuthExchange *exchange,
                                      GMainContext      *context)
 {
-  g_autoptr(GSource) source = g_idle_source_new ();
-
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, lodge_auth_exchange_notify_cb,
-                         lodge_auth_exchange_ref (exchange),
-                         (GDestroyNotify) lodge_auth_exchange_unref);
-  g_source_set_static_name (source, "[lodge] auth exchange finished");
-  g_source_attach (source, context);
+  lodge_main_context_post (context, "[lodge] auth exchange finished",
+                           lodge_auth_exchange_notify_cb,
+                           lodge_auth_exchange_ref (exchange),
+                           (GDestroyNotify) lodge_auth_exchange_unref);
 }
 
 /* Returns FALSE when the exchange was already finished. */

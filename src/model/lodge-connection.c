@@ -678,7 +678,8 @@ lodge_connection_auth_cb (virConnectCredentialPtr cred,
 
       emit->self = g_object_ref (auth->self);
       emit->exchange = lodge_auth_exchange_ref (exchange);
-      g_main_context_invoke (auth->self->context, lodge_connection_emit_authenticate_cb, emit);
+      lodge_main_context_post (auth->self->context, "[lodge] authenticate",
+                               lodge_connection_emit_authenticate_cb, emit, NULL);
     }
 
   answered = lodge_auth_exchange_wait (exchange, &echo_answer, &secret_answer);

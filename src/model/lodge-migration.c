@@ -1140,8 +1140,8 @@ job_publish (Job            *job,
 
   update->job = job_ref (job);
   update->progress = *progress;
-  g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, progress_update_cb, update,
-                              (GDestroyNotify) progress_update_free);
+  lodge_main_context_post (job->context, "[lodge] migration progress", progress_update_cb, update,
+                           (GDestroyNotify) progress_update_free);
 }
 
 /* The poller: reads the source's job statistics until the migration call

@@ -21,6 +21,21 @@ lodge_model_libvirt_error_cb (void        *user_data,
 }
 
 void
+lodge_main_context_post (GMainContext   *context,
+                         const char     *name,
+                         GSourceFunc     func,
+                         gpointer        data,
+                         GDestroyNotify  destroy)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, destroy);
+  g_source_set_static_name (source, name);
+  g_source_attach (source, context);
+}
+
+void
 lodge_model_init_libvirt (void)
 {
   static gsize initialized = 0;

@@ -126,4 +126,14 @@ GQuark lodge_model_error_quark (void);
 
 const char *lodge_machine_state_to_string (LodgeMachineState state);
 
+/* From a worker thread: @func runs once, on the thread that iterates
+ * @context, at default priority; @destroy frees @data afterwards.  Unlike
+ * g_main_context_invoke(), never on the calling thread, even when no
+ * thread owns @context at that moment (a test between two iterations). */
+void        lodge_main_context_post       (GMainContext   *context,
+                                           const char     *name,
+                                           GSourceFunc     func,
+                                           gpointer        data,
+                                           GDestroyNotify  destroy);
+
 G_END_DECLS

@@ -31,6 +31,8 @@
 #   LODGE_HOST2_PASSWORD   when set: root has this password inside the second
 #                          host only (a private /etc/shadow) and its sshd
 #                          accepts passwords, for authentication tests
+#   LODGE_HOST2_OWNER      a process id: when that process ends (a test that
+#                          crashed before it could stop us), this host stops
 #   LODGE_HOST2_CGROUPS    ns: a cgroup namespace and hierarchies of its own
 #                          (default with cgroup v1 hierarchies); none: its
 #                          libvirt uses no cgroups (default on a pure cgroup
@@ -504,7 +506,19 @@ do_start () {
   in_host2 virsh -q -c qemu:///system pool-autostart default >/dev/null
   in_host2 virsh -q -c qemu:///system pool-start default >/dev/null
   say "started: init $child, $ADDR:$SSH_PORT, host UUID $(cat "$STATE/host_uuid")"
+  watch_owner "$child"
   print_env
+}
+
+# A test that crashes cannot stop its host: a watcher outside the
+# namespaces stops this one (this init only: not a later start's) when the
+# owner is gone.
+watch_owner () {
+  [ -n "${LODGE_HOST2_OWNER:-}" ] || return 0
+  setsid sh -c '
+    while kill -0 "$1" 2>/dev/null; do sleep 1; done
+    exec sh "$2" __stop-if "$3"
+  ' lodge-host2-watch "$LODGE_HOST2_OWNER" "$SELF" "$1" < /dev/null > /dev/null 2>&1 9>&- &
 }
 
 # -------------------------------------------------------------- stop --
@@ -574,6 +588,7 @@ lock () {
 case ${1:-} in
   start) lock; do_start ;;
   stop) lock; do_stop ;;
+  __stop-if) lock; if [ "$(init_pid || true)" = "${2:-}" ]; then do_stop; fi ;;
   status) do_status ;;
   env) print_env ;;
   exec) shift; in_host2 "$@" ;;

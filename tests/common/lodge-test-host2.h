@@ -83,10 +83,13 @@ lodge_test_host2_environ (LodgeTestHost2 *host)
 {
   char **envp = g_get_environ ();
   g_autofree char *port = g_strdup_printf ("%u", host->ssh_port);
+  g_autofree char *owner = g_strdup_printf ("%d", (int) getpid ());
 
   envp = g_environ_setenv (envp, "LODGE_HOST2_NAME", host->name, TRUE);
   envp = g_environ_setenv (envp, "LODGE_HOST2_ADDR", host->addr, TRUE);
   envp = g_environ_setenv (envp, "LODGE_HOST2_SSH_PORT", port, TRUE);
+  /* Should this test crash, its host stops by itself. */
+  envp = g_environ_setenv (envp, "LODGE_HOST2_OWNER", owner, TRUE);
   if (host->password != NULL)
     envp = g_environ_setenv (envp, "LODGE_HOST2_PASSWORD", host->password, TRUE);
   else

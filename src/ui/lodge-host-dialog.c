@@ -427,7 +427,8 @@ lodge_host_dialog_new_add (GtkWindow        *parent,
 
   g_return_val_if_fail (LODGE_IS_APPLICATION (application), NULL);
 
-  self = g_object_new (LODGE_TYPE_HOST_DIALOG, "transient-for", parent, NULL);
+  self = g_object_new (LODGE_TYPE_HOST_DIALOG, NULL);
+  lodge_ui_window_set_parent (GTK_WINDOW (self), parent);
   self->application = g_object_ref (application);
   gtk_window_set_title (GTK_WINDOW (self), _("Add Host"));
   adw_window_title_set_title (self->window_title, _("Add Host"));
@@ -449,7 +450,8 @@ lodge_host_dialog_new_edit (GtkWindow *parent,
 
   g_return_val_if_fail (LODGE_IS_HOST (host), NULL);
 
-  self = g_object_new (LODGE_TYPE_HOST_DIALOG, "transient-for", parent, NULL);
+  self = g_object_new (LODGE_TYPE_HOST_DIALOG, NULL);
+  lodge_ui_window_set_parent (GTK_WINDOW (self), parent);
   self->host = g_object_ref (host);
   title = lodge_ui_host_title (host);
   gtk_window_set_title (GTK_WINDOW (self), title);

@@ -436,7 +436,8 @@ lodge_migration_dialog_new (GtkWindow        *parent,
   g_return_val_if_fail (LODGE_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (LODGE_IS_MACHINE (machine), NULL);
 
-  self = g_object_new (LODGE_TYPE_MIGRATION_DIALOG, "transient-for", parent, NULL);
+  self = g_object_new (LODGE_TYPE_MIGRATION_DIALOG, NULL);
+  lodge_ui_window_set_parent (GTK_WINDOW (self), parent);
   self->application = g_object_ref (application);
   self->machine = g_object_ref (machine);
 

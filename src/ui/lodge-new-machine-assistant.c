@@ -2749,9 +2749,8 @@ lodge_new_machine_assistant_new (GtkWindow       *parent,
   g_return_val_if_fail (LODGE_IS_CONNECTION (connection), NULL);
   g_return_val_if_fail (db == NULL || LODGE_IS_OS_DATABASE (db), NULL);
 
-  self = g_object_new (LODGE_TYPE_NEW_MACHINE_ASSISTANT,
-                       "transient-for", parent,
-                       NULL);
+  self = g_object_new (LODGE_TYPE_NEW_MACHINE_ASSISTANT, NULL);
+  lodge_ui_window_set_parent (GTK_WINDOW (self), parent);
   self->connection = g_object_ref (connection);
   self->db = db != NULL ? g_object_ref (db) : lodge_os_database_new ();
   self->prefer_emulation = prefer_emulation;

@@ -31,6 +31,14 @@ int         lodge_ui_state_sort_key    (LodgeMachineState  state);
  * first-frame benchmark. */
 double      lodge_ui_ms_since_process_start (void);
 
+/* Makes @window transient for @parent and destroys it with @parent.  Unlike
+ * GTK's destroy-with-parent, @window lets go of @parent as it goes: a window
+ * already closed but still held (by an async call's reference) would
+ * otherwise point at @parent after @parent is freed, and crash when it is
+ * finally released. */
+void        lodge_ui_window_set_parent (GtkWindow         *window,
+                                        GtkWindow         *parent);
+
 /* The answers of a question dialog: Cancel (also on Escape) and id with
  * label. A destructive choice is red and Cancel is the default; otherwise
  * the choice is the suggested default. */

@@ -211,6 +211,28 @@ lodge_ui_ms_since_process_start (void)
          - (start_ticks * 1000.0 / ticks_per_second);
 }
 
+static void
+lodge_ui_window_parent_destroyed_cb (GtkWindow *window)
+{
+  gtk_window_set_transient_for (window, NULL);
+  gtk_window_destroy (window);
+}
+
+void
+lodge_ui_window_set_parent (GtkWindow *window,
+                            GtkWindow *parent)
+{
+  g_return_if_fail (GTK_IS_WINDOW (window));
+  g_return_if_fail (parent == NULL || GTK_IS_WINDOW (parent));
+
+  /* Ours does that, and lets go of the parent first. */
+  gtk_window_set_destroy_with_parent (window, FALSE);
+  if (parent != NULL)
+    g_signal_connect_object (parent, "destroy", G_CALLBACK (lodge_ui_window_parent_destroyed_cb),
+                             window, G_CONNECT_SWAPPED);
+  gtk_window_set_transient_for (window, parent);
+}
+
 void
 lodge_ui_dialog_add_choice (AdwMessageDialog *dialog,
                             const char       *id,

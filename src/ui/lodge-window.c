@@ -1228,9 +1228,8 @@ lodge_window_host_overview_action (GtkWidget  *widget,
 
   window = adw_window_new ();
   gtk_window_set_title (GTK_WINDOW (window), title);
-  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (self));
+  lodge_ui_window_set_parent (GTK_WINDOW (window), GTK_WINDOW (self));
   gtk_window_set_default_size (GTK_WINDOW (window), 640, 560);
-  gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_box_append (GTK_BOX (box), adw_header_bar_new ());

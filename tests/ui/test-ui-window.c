@@ -17,6 +17,7 @@
 #include "lodge-test.h"
 #include "model/lodge-pending-cleanup.h"
 #include "ui/lodge-details-page.h"
+#include "ui/lodge-host-dialog.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-window-private.h"
 
@@ -698,6 +699,49 @@ test_window_bad_uri (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+weak_ref_cleared (gpointer data)
+{
+  g_autoptr(GObject) object = g_weak_ref_get (data);
+
+  return object == NULL;
+}
+
+/* A dialog closed while something still holds it (an assistant's host
+ * query, a host dialog's connection attempt), whose window then goes away
+ * first: it must not point at the freed window when it is let go.  A fresh
+ * machine's CI run crashed there. */
+static void
+test_window_dialog_outlives_window (void)
+{
+  LodgeWindow *window = default_window ();
+  GtkWindow *dialog = GTK_WINDOW (lodge_host_dialog_new_add (GTK_WINDOW (window), LODGE_APPLICATION (app)));
+  GWeakRef weak;
+
+  g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window));
+  g_object_ref (dialog);
+  gtk_window_present (dialog);
+  spin (50);
+  gtk_window_destroy (dialog);
+
+  g_weak_ref_init (&weak, window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (wait_until (weak_ref_cleared, &weak));
+  g_weak_ref_clear (&weak);
+  g_assert_null (gtk_window_get_transient_for (dialog));
+  g_object_unref (dialog);
+
+  /* And a dialog still open goes with its window. */
+  window = default_window ();
+  dialog = GTK_WINDOW (lodge_host_dialog_new_add (GTK_WINDOW (window), LODGE_APPLICATION (app)));
+  g_weak_ref_init (&weak, dialog);
+  gtk_window_present (dialog);
+  spin (50);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (wait_until (weak_ref_cleared, &weak));
+  g_weak_ref_clear (&weak);
+}
+
 /* What a creation could not remove before its host went away is listed
  * in a record; the application removes it as soon as the connection is
  * open again, here in a new session. */
@@ -808,6 +852,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/bad-uri", test_window_bad_uri);
   g_test_add_func ("/ui/window/details", test_window_details);
   g_test_add_func ("/ui/window/drop-file", test_window_drop_file);
+  g_test_add_func ("/ui/window/dialog-outlives-window", test_window_dialog_outlives_window);
   g_test_add_func ("/ui/window/pending-cleanup", test_window_pending_cleanup);
 
   ret = g_test_run ();

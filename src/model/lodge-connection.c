@@ -84,12 +84,18 @@ struct _LodgeConnection
 
   guint                 change_serial;  /* bumped by each refresh request and removal */
   GHashTable           *removed;        /* uuid -> change_serial when removed */
+  GHashTable           *applied;        /* uuid -> change_serial of the newest refresh applied */
+  guint                 n_refreshing;   /* refreshes asked for, not done */
+  struct ReadGate      *first_read_gate;  /* tests: holds the first read of a new machine */
+  GHashTable           *gate_given;       /* tests: uuids whose first read it held */
 
   LodgeStateStore      *state_store;    /* "last used", shared by every host */
 
   LodgeHost            *host;           /* weak: the host owns the connection */
   gint64                retry_time;     /* monotonic µs of the next attempt; 0 none */
 };
+
+static void read_gate_unref (struct ReadGate *gate);
 
 G_DEFINE_FINAL_TYPE (LodgeConnection, lodge_connection, G_TYPE_OBJECT)
 
@@ -333,6 +339,9 @@ lodge_connection_finalize (GObject *object)
   g_clear_object (&self->state_store);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->removed, g_hash_table_unref);
+  g_clear_pointer (&self->applied, g_hash_table_unref);
+  g_clear_pointer (&self->gate_given, g_hash_table_unref);
+  g_clear_pointer (&self->first_read_gate, read_gate_unref);
 
   G_OBJECT_CLASS (lodge_connection_parent_class)->finalize (object);
 }
@@ -452,6 +461,8 @@ lodge_connection_init (LodgeConnection *self)
   self->context = g_main_context_ref_thread_default ();
   self->stats_interval = 2;
   self->removed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->applied = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->gate_given = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 void
@@ -731,6 +742,7 @@ lodge_connection_remove_machine (LodgeConnection *self,
 
   /* A refresh asked for before this must not bring it back. */
   g_hash_table_insert (self->removed, g_strdup (uuid), GUINT_TO_POINTER (++self->change_serial));
+  g_hash_table_remove (self->applied, uuid);
 }
 
 void
@@ -899,6 +911,45 @@ lodge_connection_close_cb (virConnectPtr  conn,
 
 /* Refreshing one machine */
 
+/* Tests only: a read waits here, once done, until the test opens it. */
+typedef struct ReadGate
+{
+  GMutex lock;
+  GCond  cond;
+  guint  n_waiting;
+  gboolean open;
+} ReadGate;
+
+static ReadGate *
+read_gate_ref (ReadGate *gate)
+{
+  return g_atomic_rc_box_acquire (gate);
+}
+
+static void
+read_gate_clear (ReadGate *gate)
+{
+  g_mutex_clear (&gate->lock);
+  g_cond_clear (&gate->cond);
+}
+
+static void
+read_gate_unref (struct ReadGate *gate)
+{
+  g_atomic_rc_box_release_full (gate, (GDestroyNotify) read_gate_clear);
+}
+
+static void
+read_gate_pass (ReadGate *gate)
+{
+  g_mutex_lock (&gate->lock);
+  gate->n_waiting++;
+  while (!gate->open)
+    g_cond_wait (&gate->cond, &gate->lock);
+  gate->n_waiting--;
+  g_mutex_unlock (&gate->lock);
+}
+
 typedef struct
 {
   virConnectPtr     conn;
@@ -906,12 +957,14 @@ typedef struct
   guint             serial;
   guint             session_id;
   guint             change_serial;
+  struct ReadGate  *gate;       /* tests: wait here once read */
   LodgeMachineData *data;       /* result; NULL when the domain is gone */
 } RefreshData;
 
 static void
 refresh_data_free (RefreshData *refresh)
 {
+  g_clear_pointer (&refresh->gate, read_gate_unref);
   if (refresh->conn != NULL)
     virConnectClose (refresh->conn);
   g_free (refresh->uuid);
@@ -952,6 +1005,8 @@ lodge_connection_refresh_thread (GTask        *task,
   /* The domain keeps its connection alive until freed, here. */
   refresh->data = lodge_machine_data_fetch (domain, &error);
   virDomainFree (domain);
+  if (refresh->gate != NULL)
+    read_gate_pass (refresh->gate);
 
   if (refresh->data == NULL && !g_error_matches (error, LODGE_MODEL_ERROR,
                                                  LODGE_MODEL_ERROR_NOT_FOUND))
@@ -970,6 +1025,7 @@ lodge_connection_refresh_done_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   LodgeMachine *machine;
 
+  self->n_refreshing--;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_debug ("Could not refresh %s: %s", refresh->uuid, error->message);
@@ -986,6 +1042,18 @@ lodge_connection_refresh_done_cb (GObject      *object,
   if (machine != NULL && lodge_machine_get_serial (machine) != refresh->serial)
     return;
 
+  /* Reads run side by side and may end in any order: one asked for
+   * before a read that was applied already is stale too. (Events for a
+   * machine not listed yet, such as defined then started, each ask for a
+   * read, and no serial tells them apart.) */
+  {
+    gpointer applied_at;
+
+    if (g_hash_table_lookup_extended (self->applied, refresh->uuid, NULL, &applied_at) &&
+        GPOINTER_TO_UINT (applied_at) > refresh->change_serial)
+      return;
+  }
+
   /* Removed after this read was asked for: stale too. */
   if (machine == NULL)
     {
@@ -999,8 +1067,12 @@ lodge_connection_refresh_done_cb (GObject      *object,
   if (refresh->data == NULL)
     {
       lodge_connection_remove_machine (self, refresh->uuid);
+      return;
     }
-  else if (machine != NULL)
+
+  g_hash_table_insert (self->applied, g_strdup (refresh->uuid),
+                       GUINT_TO_POINTER (refresh->change_serial));
+  if (machine != NULL)
     {
       lodge_machine_update (machine, refresh->data);
     }
@@ -1032,6 +1104,10 @@ lodge_connection_refresh_machine (LodgeConnection *self,
   refresh->serial = machine != NULL ? lodge_machine_get_serial (machine) : 0;
   refresh->session_id = self->session->id;
   refresh->change_serial = ++self->change_serial;
+  if (machine == NULL && self->first_read_gate != NULL &&
+      g_hash_table_add (self->gate_given, g_strdup (uuid)))
+    refresh->gate = read_gate_ref (self->first_read_gate);
+  self->n_refreshing++;
 
   task = g_task_new (self, NULL, lodge_connection_refresh_done_cb, NULL);
   g_task_set_source_tag (task, lodge_connection_refresh_machine);
@@ -2012,6 +2088,54 @@ lodge_connection_simulate_lost (LodgeConnection *self)
 {
   g_return_if_fail (LODGE_IS_CONNECTION (self));
   lodge_connection_lost (self);
+}
+
+void
+lodge_connection_hold_first_reads (LodgeConnection *self)
+{
+  ReadGate *gate;
+
+  g_return_if_fail (LODGE_IS_CONNECTION (self));
+  g_return_if_fail (self->first_read_gate == NULL);
+  gate = g_atomic_rc_box_new0 (ReadGate);
+  g_mutex_init (&gate->lock);
+  g_cond_init (&gate->cond);
+  self->first_read_gate = gate;
+}
+
+guint
+lodge_connection_get_n_held_reads (LodgeConnection *self)
+{
+  guint n;
+
+  g_return_val_if_fail (LODGE_IS_CONNECTION (self), 0);
+  g_return_val_if_fail (self->first_read_gate != NULL, 0);
+  g_mutex_lock (&self->first_read_gate->lock);
+  n = self->first_read_gate->n_waiting;
+  g_mutex_unlock (&self->first_read_gate->lock);
+  return n;
+}
+
+void
+lodge_connection_release_held_reads (LodgeConnection *self)
+{
+  ReadGate *gate;
+
+  g_return_if_fail (LODGE_IS_CONNECTION (self));
+  gate = g_steal_pointer (&self->first_read_gate);
+  g_return_if_fail (gate != NULL);
+  g_mutex_lock (&gate->lock);
+  gate->open = TRUE;
+  g_cond_broadcast (&gate->cond);
+  g_mutex_unlock (&gate->lock);
+  read_gate_unref (gate);
+}
+
+guint
+lodge_connection_get_n_refreshing (LodgeConnection *self)
+{
+  g_return_val_if_fail (LODGE_IS_CONNECTION (self), 0);
+  return self->n_refreshing;
 }
 
 gint64

@@ -228,6 +228,14 @@ gint64            lodge_connection_get_last_tick_usec (LodgeConnection *self);
 /* Acts as if the daemon had gone away (close callback): for tests of the
  * reconnection on drivers that never close, like the test driver. */
 void              lodge_connection_simulate_lost (LodgeConnection *self);
+/* For tests of reads that end out of order: from now on, the first read
+ * of each machine not listed yet waits, once it has read, until the held
+ * reads are released (how many wait now: get_n_held_reads). And how many
+ * reads are asked for and not done. */
+void              lodge_connection_hold_first_reads    (LodgeConnection *self);
+guint             lodge_connection_get_n_held_reads    (LodgeConnection *self);
+void              lodge_connection_release_held_reads  (LodgeConnection *self);
+guint             lodge_connection_get_n_refreshing (LodgeConnection *self);
 /* Main-thread time the last (re)connection spent building and applying the
  * machine list, in µs (for the benchmark). */
 gint64            lodge_connection_get_last_apply_usec (LodgeConnection *self);

@@ -443,6 +443,56 @@ test_define_undefine (void)
   virConnectClose (conn);
 }
 
+/* A machine defined then started: each event asks for a read of a
+ * machine not listed yet, and the reads may end in any order. Here the
+ * first (it read "shut off") ends last: the list keeps what libvirt says
+ * now. (The create-integration test once saw a new machine stay "shut
+ * off" while it ran.) */
+static gboolean
+one_read_held (gpointer data)
+{
+  return lodge_connection_get_n_held_reads (data) == 1;
+}
+
+static gboolean
+no_refresh_left (gpointer data)
+{
+  return lodge_connection_get_n_refreshing (data) == 0;
+}
+
+static void
+test_new_machine_reads_out_of_order (void)
+{
+  g_autoptr(LodgeConnection) connection = open_connection (DEFAULT_URI);
+  virConnectPtr conn = lodge_connection_ref_virconnect (connection);
+  const char *xml = "<domain type='test'><name>lodge-test-late-read</name><memory>65536</memory>"
+                    "<os><type>hvm</type></os></domain>";
+  LodgeMachine *machine;
+  virDomainPtr domain;
+
+  lodge_connection_hold_first_reads (connection);
+  domain = virDomainDefineXML (conn, xml);
+  g_assert_nonnull (domain);
+  /* The read for "defined" has read "shut off", and waits. */
+  g_assert_true (lodge_test_wait_until (one_read_held, connection, WAIT_MS));
+  g_assert_null (lodge_connection_lookup_machine (connection, "lodge-test-late-read"));
+
+  /* The read for "started" ends first. */
+  g_assert_cmpint (virDomainCreate (domain), ==, 0);
+  machine = lodge_test_wait_machine (connection, "lodge-test-late-read", TRUE, WAIT_MS);
+  g_assert_nonnull (machine);
+  g_assert_true (lodge_test_wait_state (machine, LODGE_MACHINE_STATE_RUNNING, WAIT_MS));
+
+  lodge_connection_release_held_reads (connection);
+  g_assert_true (lodge_test_wait_until (no_refresh_left, connection, WAIT_MS));
+  g_assert_cmpint (lodge_machine_get_state (machine), ==, LODGE_MACHINE_STATE_RUNNING);
+
+  virDomainDestroy (domain);
+  g_assert_cmpint (virDomainUndefine (domain), ==, 0);
+  virDomainFree (domain);
+  virConnectClose (conn);
+}
+
 static gboolean
 volume_exists (virConnectPtr  conn,
                const char    *path)
@@ -1387,6 +1437,7 @@ main (int   argc,
   g_test_add_func ("/connection/rename", test_rename);
   g_test_add_func ("/connection/two-connections", test_two_connections);
   g_test_add_func ("/connection/define-undefine", test_define_undefine);
+  g_test_add_func ("/connection/new-machine-reads-out-of-order", test_new_machine_reads_out_of_order);
   g_test_add_func ("/connection/delete", test_delete);
   g_test_add_func ("/connection/invalid-uri", test_invalid_uri);
   g_test_add_func ("/connection/auth", test_auth);

@@ -241,6 +241,14 @@ notifications_history (void)
   return out;
 }
 
+static gboolean
+notified (gpointer data)
+{
+  g_autofree char *history = notifications_history ();
+
+  return history != NULL && strstr (history, data) != NULL;
+}
+
 /* LODGE_TEST_SCREENSHOTS=DIR: the screen as it is now, for review. */
 static void
 screenshot (const char *file)
@@ -309,11 +317,15 @@ test_move_there_and_back (void)
   /* The desktop heard of it when Lodge's window was not in front. */
   if (!gtk_window_is_active (GTK_WINDOW (window)))
     {
-      g_autofree char *history = notifications_history ();
       g_autofree char *expected = g_strdup_printf ("“%s” moved to Second", name);
 
-      g_test_message ("notifications: %s", history);
-      g_assert_nonnull (strstr (history, expected));
+      /* Delivered over D-Bus, a moment after the move ended. */
+      if (!wait_until (notified, expected))
+        {
+          g_autofree char *history = notifications_history ();
+
+          g_error ("no notification “%s”; the desktop has: %s", expected, history);
+        }
     }
   g_assert_cmpuint (g_list_model_get_n_items (lodge_application_get_migrations (app)), ==, 0);
   g_test_message ("there: %s", lodge_migration_dialog_get_details (dialog));

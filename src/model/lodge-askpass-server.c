@@ -19,6 +19,8 @@
 #include "model/lodge-model-private.h"
 
 #define SHIM_PREFIX "lodge-askpass-"
+/* ssh's shared connections (ControlPath) in the private folder. */
+#define CONTROL_PREFIX "cm-"
 
 static const char introspection_xml[] =
   "<node>"
@@ -131,6 +133,7 @@ lodge_askpass_prepare_process (const char  *helper,
       g_autofree char *q_helper = g_shell_quote (helper);
       g_autofree char *q_address = g_shell_quote (address);
       g_autofree char *q_ssh = g_shell_quote (real_ssh);
+      g_autofree char *q_dir = g_shell_quote (template);
       g_autofree char *script = NULL;
       g_autofree char *new_path = NULL;
 
@@ -142,10 +145,40 @@ lodge_askpass_prepare_process (const char  *helper,
                                 "SSH_ASKPASS_REQUIRE=force\n"
                                 "LODGE_ASKPASS_ADDRESS=%s\n"
                                 "export SSH_ASKPASS SSH_ASKPASS_REQUIRE LODGE_ASKPASS_ADDRESS\n"
+                                "# The first ssh to a host (libvirt's) logs in once for all:\n"
+                                "# the consoles' tunnels (LODGE_SSH_TUNNEL) go through its\n"
+                                "# connection, with no second password, and it ends %d s after\n"
+                                "# the last of them. Its name: the host, port, user, key and\n"
+                                "# configuration file of this command line (short: a socket's\n"
+                                "# path has at most 107 bytes).\n"
+                                "h= p= l= i= F= skip=\n"
+                                "for a do\n"
+                                "  if [ -n \"$skip\" ]; then\n"
+                                "    case $skip in h) h=$a; break;; p) p=$a;; l) l=$a;; i) i=$a;; F) F=$a;; esac\n"
+                                "    skip=; continue\n"
+                                "  fi\n"
+                                "  case $a in\n"
+                                "    --) skip=h;;\n"
+                                "    -?*) o=${a#-}; f=${o%%\"${o#?}\"}; v=${o#?}\n"
+                                "      case $f in [BbcDEeFIiJLlmOoPpQRSWw])\n"
+                                "        if [ -z \"$v\" ]; then skip=$f\n"
+                                "        else case $f in p) p=$v;; l) l=$v;; i) i=$v;; F) F=$v;; esac; fi;;\n"
+                                "      esac;;\n"
+                                "    *) h=$a; break;;\n"
+                                "  esac\n"
+                                "done\n"
+                                "c=%s/" CONTROL_PREFIX "$(printf '%%s\\n' \"$h\" \"$p\" \"$l\" \"$i\" \"$F\" | md5sum | cut -c1-20)\n"
+                                "if [ -n \"${LODGE_SSH_TUNNEL-}\" ]; then\n"
+                                "  set -- -o ControlMaster=no -o \"ControlPath=$c\" \"$@\"\n"
+                                "else\n"
+                                "  set -- -o ControlMaster=auto -o \"ControlPath=$c\" -o ControlPersist=%d \"$@\"\n"
+                                "fi\n"
                                 "# A host that stops answering (the link cut) ends ssh within\n"
                                 "# about 15 s, so Lodge sees it lost instead of waiting on TCP.\n"
                                 "exec %s -o ServerAliveInterval=5 -o ServerAliveCountMax=3 \"$@\"\n",
-                                (int) getpid (), q_helper, q_address, q_ssh);
+                                (int) getpid (), q_helper, q_address,
+                                LODGE_ASKPASS_CONTROL_PERSIST_S, q_dir,
+                                LODGE_ASKPASS_CONTROL_PERSIST_S, q_ssh);
       if (!g_file_set_contents_full (wrapper, script, -1, G_FILE_SET_CONTENTS_CONSISTENT,
                                      0700, error))
         return FALSE;
@@ -173,6 +206,40 @@ dup_socket_path (void)
   return g_uri_unescape_string (address + strlen ("unix:path="), NULL);
 }
 
+char *
+lodge_askpass_dup_control_dir (void)
+{
+  g_autofree char *socket_path = dup_socket_path ();
+  g_autofree char *dir = NULL;
+  g_autofree char *wrapper = NULL;
+
+  if (socket_path == NULL)
+    return NULL;
+  dir = g_path_get_dirname (socket_path);
+  /* Only where the wrapper runs ssh: it makes the shared connections. */
+  wrapper = g_build_filename (dir, "ssh", NULL);
+  if (!g_file_test (wrapper, G_FILE_TEST_IS_EXECUTABLE))
+    return NULL;
+  return g_steal_pointer (&dir);
+}
+
+/* The shared connections' sockets: their ssh end by themselves once idle
+ * (ControlPersist), and nothing new can join them. */
+static void
+remove_control_sockets (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_prefix (name, CONTROL_PREFIX))
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+
+        g_unlink (path);
+      }
+}
+
 void
 lodge_askpass_cleanup_process (void)
 {
@@ -192,6 +259,7 @@ lodge_askpass_cleanup_process (void)
   wrapper = g_build_filename (dir, "ssh", NULL);
   g_unlink (socket_path);
   g_unlink (wrapper);
+  remove_control_sockets (dir);
   g_rmdir (dir);
 }
 

@@ -43,6 +43,19 @@ G_DECLARE_FINAL_TYPE (LodgeAskpassServer, lodge_askpass_server, LODGE, ASKPASS_S
 gboolean            lodge_askpass_prepare_process      (const char          *helper,
                                                         GError             **error);
 
+/* Seconds a shared ssh connection (see below) lives on after its last
+ * user. */
+#define LODGE_ASKPASS_CONTROL_PERSIST_S 2
+
+/* The ssh wrapper also makes the first ssh to a host a shared connection
+ * (OpenSSH's ControlMaster), named after the host, port, user, key file
+ * (-i) and configuration file (-F) of its command line. An ssh run later
+ * with the same ones and LODGE_SSH_TUNNEL=1 in its environment goes
+ * through it when it is there, without logging in again, and never makes
+ * one. This returns the folder where they are (for tests), or NULL when
+ * the process was not prepared or no ssh was found to wrap. */
+char               *lodge_askpass_dup_control_dir      (void);
+
 /* Removes what lodge_askpass_prepare_process() made (the server does it
  * when it stops; a process that never started one calls this). */
 void                lodge_askpass_cleanup_process      (void);

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "model/lodge-askpass-server.h"
 #include "model/lodge-ssh-tunnel.h"
 #include "model/lodge-types.h"
 
@@ -80,13 +81,11 @@ host_of (const LodgeUri *uri)
   return host != NULL ? host : "localhost";
 }
 
-GStrv
-lodge_ssh_tunnel_build_argv (const LodgeUri  *uri,
-                             const char      *socket_path,
-                             const char      *address,
-                             int              port,
-                             guint            connect_timeout_s,
-                             GError         **error)
+/* ssh and its options for @uri, up to the destination. */
+static GStrvBuilder *
+build_ssh_options (const LodgeUri  *uri,
+                   guint            connect_timeout_s,
+                   GError         **error)
 {
   g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
   const char *command = lodge_uri_get_param (uri, "command");
@@ -95,9 +94,6 @@ lodge_ssh_tunnel_build_argv (const LodgeUri  *uri,
   const char *verify = lodge_uri_get_param (uri, "known_hosts_verify");
   const char *user = lodge_uri_get_user (uri);
   gboolean no_verify = param_is_true (uri, "no_verify");
-
-  g_return_val_if_fail (uri != NULL, NULL);
-  g_return_val_if_fail (socket_path != NULL || (address != NULL && port > 0 && port <= 65535), NULL);
 
   if (!is_ssh_transport (uri))
     {
@@ -145,6 +141,26 @@ lodge_ssh_tunnel_build_argv (const LodgeUri  *uri,
       g_strv_builder_add_many (argv, "-o", option, NULL);
     }
 
+  return g_steal_pointer (&argv);
+}
+
+GStrv
+lodge_ssh_tunnel_build_argv (const LodgeUri  *uri,
+                             const char      *socket_path,
+                             const char      *address,
+                             int              port,
+                             guint            connect_timeout_s,
+                             GError         **error)
+{
+  g_autoptr(GStrvBuilder) argv = NULL;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (socket_path != NULL || (address != NULL && port > 0 && port <= 65535), NULL);
+
+  argv = build_ssh_options (uri, connect_timeout_s, error);
+  if (argv == NULL)
+    return NULL;
+
   if (socket_path == NULL)
     {
       g_autofree char *forward = NULL;
@@ -177,6 +193,32 @@ lodge_ssh_tunnel_build_argv (const LodgeUri  *uri,
     }
 
   return g_strv_builder_end (argv);
+}
+
+/* Is libvirt's ssh to this host a shared connection that a tunnel may go
+ * through (lodge-askpass-server.h)? "ssh -O check" asks it, at once,
+ * without the network. */
+static gboolean
+shared_connection_alive (const LodgeUri *uri)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *dir = lodge_askpass_dup_control_dir ();
+  g_auto(GStrv) argv = NULL;
+
+  if (dir == NULL)
+    return FALSE;
+  builder = build_ssh_options (uri, 1, NULL);
+  if (builder == NULL)
+    return FALSE;
+  g_strv_builder_add_many (builder, "-O", "check", "--", host_of (uri), NULL);
+  argv = g_strv_builder_end (builder);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "LODGE_SSH_TUNNEL", "1", TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, NULL);
+  return process != NULL && g_subprocess_wait_check (process, NULL, NULL);
 }
 
 /* Starting tunnels, per host ------------------------------------------- */
@@ -374,6 +416,7 @@ lodge_ssh_tunnel_open (const LodgeUri  *uri,
   g_autoptr(GError) local_error = NULL;
   g_auto(GStrv) argv = NULL;
   g_autofree char *key = NULL;
+  gboolean shared;
   const char *host;
   gint64 start = g_get_monotonic_time ();
   gint64 deadline = start + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
@@ -389,6 +432,7 @@ lodge_ssh_tunnel_open (const LodgeUri  *uri,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
+  shared = shared_connection_alive (uri);
   argv = lodge_ssh_tunnel_build_argv (uri, socket_path, address, port,
                                       MAX (timeout_ms / 2000, 1), error);
   if (argv == NULL)
@@ -418,6 +462,9 @@ lodge_ssh_tunnel_open (const LodgeUri  *uri,
     }
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* Through libvirt's shared connection, if it is there; never one of
+   * its own (Lodge's ssh wrapper reads this). */
+  g_subprocess_launcher_setenv (launcher, "LODGE_SSH_TUNNEL", "1", TRUE);
   g_subprocess_launcher_take_stdin_fd (launcher, fcntl (sv[1], F_DUPFD_CLOEXEC, 3));
   g_subprocess_launcher_take_stdout_fd (launcher, sv[1]);
   sv[1] = -1;
@@ -437,6 +484,11 @@ lodge_ssh_tunnel_open (const LodgeUri  *uri,
 
   if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &cancel_fd))
     has_cancel_fd = TRUE;
+  /* Through a shared connection ssh runs no LocalCommand: it is logged in
+   * already. (The script on the host still says when it found the
+   * socket.) */
+  if (shared && socket_path == NULL)
+    ready = TRUE;
 
   while (!ready && !ended)
     {

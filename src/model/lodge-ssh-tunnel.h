@@ -7,8 +7,11 @@
  * on a qemu+ssh:// host gets each of its channels through an ssh process of
  * its own: the system's ssh, run the way libvirt runs it for that URI
  * (user, port, keyfile=, command=, no_verify=, known_hosts=), never asking
- * anything on a terminal (BatchMode). Its stdin and stdout are one end of a
- * socket pair; the caller gets the other end:
+ * anything on a terminal (BatchMode). Where libvirt's own ssh to that host
+ * is a shared connection (Lodge's ssh wrapper, lodge-askpass-server.h),
+ * the tunnel goes through it: no second login, so hosts that take only a
+ * password work too. Its stdin and stdout are one end of a socket pair;
+ * the caller gets the other end:
  *   a unix socket on the host   ssh HOST sh -c '… exec nc -U PATH'
  *                               (or socat; netcat= names another program)
  *   an address and port         ssh -W ADDRESS:PORT HOST (no program there)

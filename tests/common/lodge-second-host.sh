@@ -179,9 +179,11 @@ Host *
   ServerAliveInterval 5
   LogLevel ERROR
 EOF
+  # "ssh" from PATH: in Lodge's tests that is Lodge's own wrapper
+  # (lodge-askpass-server.h), as for any user's qemu+ssh:// host.
   cat > "$CLIENT/ssh.new" <<EOF
 #!/bin/sh
-exec /usr/bin/ssh -F $CLIENT/ssh_config "\$@"
+exec ssh -F $CLIENT/ssh_config "\$@"
 EOF
   chmod 755 "$CLIENT/ssh.new"
   mv "$CLIENT/ssh.new" "$CLIENT/ssh"

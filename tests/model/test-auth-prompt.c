@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <string.h>
 
 #include <libvirt/libvirt.h>
@@ -473,19 +475,128 @@ test_attempt_cancel (void)
   }
 }
 
+/* Lodge's ssh wrapper, run with a stand-in ssh that prints what it is
+ * given: what it adds for a shared connection. */
+static char *fake_dir;
+
+static char **
+run_wrapper (gboolean            tunnel,
+             const char * const *args)
+{
+  g_autofree char *dir = lodge_askpass_dup_control_dir ();
+  g_autofree char *wrapper = g_build_filename (dir, "ssh", NULL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *out = NULL;
+
+  g_strv_builder_add (builder, wrapper);
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  if (tunnel)
+    g_subprocess_launcher_setenv (launcher, "LODGE_SSH_TUNNEL", "1", TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "LODGE_SSH_TUNNEL");
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+  return g_strsplit (out, "\n", -1);
+}
+
+/* The value of "-o NAME=…" in what the stand-in ssh got, NULL if none. */
+static const char *
+option_value (char       **got,
+              const char  *name)
+{
+  gsize len = strlen (name);
+
+  for (guint i = 0; got[i] != NULL && got[i + 1] != NULL; i++)
+    if (g_str_equal (got[i], "-o") && strncmp (got[i + 1], name, len) == 0 && got[i + 1][len] == '=')
+      return got[i + 1] + len + 1;
+  return NULL;
+}
+
+static void
+test_wrapper_shared (void)
+{
+  /* As libvirt runs it, then a tunnel to the same host (its own options,
+   * the URI's key), then to another host, then with another key. */
+  const char *libvirt_args[] = { "-p", "2222", "-l", "root", "-i", "/k", "-T", "-e", "none", "--",
+                                 "lab.example", "sh -c 'nc -U /run/libvirt/libvirt-sock'", NULL };
+  const char *tunnel_args[] = { "-p", "2222", "-l", "root", "-i", "/k", "-T", "-o", "BatchMode=yes",
+                                "-W", "127.0.0.1:5900", "--", "lab.example", NULL };
+  const char *other_host[] = { "-p", "2222", "-l", "root", "-i", "/k", "--", "lab2.example", NULL };
+  const char *other_key[] = { "-p2222", "-lroot", "-i/k2", "lab.example", "true", NULL };
+  g_auto(GStrv) master = run_wrapper (FALSE, libvirt_args);
+  g_auto(GStrv) client = run_wrapper (TRUE, tunnel_args);
+  g_auto(GStrv) host2 = run_wrapper (TRUE, other_host);
+  g_auto(GStrv) key2 = run_wrapper (FALSE, other_key);
+  g_autofree char *dir = lodge_askpass_dup_control_dir ();
+  const char *path = option_value (master, "ControlPath");
+  guint n = g_strv_length (master);
+
+  g_assert_nonnull (path);
+  g_assert_true (g_str_has_prefix (path, dir));
+  /* Short enough for a socket wherever the folder is. */
+  g_assert_cmpuint (strlen (path) - strlen (dir), <, 30);
+  g_assert_cmpstr (option_value (master, "ControlMaster"), ==, "auto");
+  g_assert_cmpstr (option_value (master, "ControlPersist"), !=, NULL);
+  /* Its own arguments follow, unchanged and last. */
+  g_assert_cmpuint (n, >, 2);
+  g_assert_cmpstr (master[n - 2], ==, libvirt_args[G_N_ELEMENTS (libvirt_args) - 2]);
+  g_assert_cmpstr (master[n - 3], ==, "lab.example");
+
+  g_assert_cmpstr (option_value (client, "ControlPath"), ==, path);
+  g_assert_cmpstr (option_value (client, "ControlMaster"), ==, "no");
+  g_assert_null (option_value (client, "ControlPersist"));
+
+  g_assert_cmpstr (option_value (host2, "ControlPath"), !=, path);
+  g_assert_cmpstr (option_value (host2, "ControlMaster"), ==, "no");
+  g_assert_cmpstr (option_value (key2, "ControlPath"), !=, path);
+  g_assert_cmpstr (option_value (key2, "ControlPath"), !=, option_value (host2, "ControlPath"));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fake_ssh = NULL;
+  g_autofree char *path = NULL;
+  int ret;
+
+  /* Before any thread: a stand-in ssh first in PATH, and the process
+   * prepared as Lodge's is (the wrapper runs the stand-in). */
+  fake_dir = g_dir_make_tmp ("lodge-test-askpass-XXXXXX", &error);
+  g_assert_no_error (error);
+  fake_ssh = g_build_filename (fake_dir, "ssh", NULL);
+  g_file_set_contents_full (fake_ssh, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n", -1,
+                            G_FILE_SET_CONTENTS_NONE, 0755, &error);
+  g_assert_no_error (error);
+  path = g_strconcat (fake_dir, ":", g_getenv ("PATH"), NULL);
+  g_setenv ("PATH", path, TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", fake_dir, TRUE);
+  if (!lodge_askpass_prepare_process ("/bin/false", &error))
+    g_error ("%s", error->message);
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/auth-prompt/parse", test_parse);
   g_test_add_func ("/auth-prompt/fingerprint", test_fingerprint);
   g_test_add_func ("/auth-prompt/ssh-failure", test_ssh_failure);
   g_test_add_func ("/auth-prompt/ssh-command-line", test_ssh_command_line);
+  g_test_add_func ("/askpass/wrapper-shared", test_wrapper_shared);
   g_test_add_func ("/auth-attempt/remembered-once", test_attempt_remembered_once);
   g_test_add_func ("/auth-attempt/host-key", test_attempt_host_key);
   g_test_add_func ("/auth-attempt/cancel", test_attempt_cancel);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  lodge_askpass_cleanup_process ();
+  g_unlink (fake_ssh);
+  g_rmdir (fake_dir);
+  return ret;
 }

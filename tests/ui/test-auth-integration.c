@@ -33,6 +33,7 @@
 #include "lodge-test-host2.h"
 #include "model/lodge-askpass-server.h"
 #include "model/lodge-auth-prompt.h"
+#include "model/lodge-ssh-tunnel.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-auth-dialog.h"
 #include "ui/lodge-keyring.h"
@@ -579,6 +580,76 @@ test_ssh_host_key_refused (void)
   g_assert_cmpuint (file_size (known_hosts), ==, 0);
 }
 
+/* A console's tunnel, opened on a worker as the console does. */
+typedef struct
+{
+  LodgeUri *uri;
+  int       fd;
+  GError   *error;
+  gboolean  done;
+} Tunnel;
+
+static gpointer
+open_tunnel_thread (gpointer data)
+{
+  Tunnel *tunnel = data;
+
+  /* To the host's own sshd, as the host sees it: it speaks first. */
+  tunnel->fd = lodge_ssh_tunnel_open (tunnel->uri, NULL, HOST2_ADDR, HOST2_PORT, 20000, NULL,
+                                      &tunnel->error);
+  g_atomic_int_set (&tunnel->done, TRUE);
+  return NULL;
+}
+
+static gboolean
+tunnel_done (gpointer data)
+{
+  return g_atomic_int_get (&((Tunnel *) data)->done);
+}
+
+/* The host takes passwords only and a tunnel never asks one: it gets
+ * through only on the connection libvirt's ssh logged in with. */
+static void
+assert_tunnel_shares_login (LodgeHost *host)
+{
+  Tunnel tunnel = { lodge_uri_ref (lodge_host_get_uri (host)), -1 };
+  struct pollfd pfd = { .events = POLLIN };
+  char banner[9] = "";
+  guint before = n_dialogs;
+  gsize got = 0;
+
+  g_thread_unref (g_thread_new ("tunnel", open_tunnel_thread, &tunnel));
+  g_assert_true (wait_until (tunnel_done, &tunnel));
+  g_assert_no_error (tunnel.error);
+  pfd.fd = tunnel.fd;
+  while (got < 8 && poll (&pfd, 1, WAIT_MS) == 1)
+    {
+      gssize n = read (tunnel.fd, banner + got, 8 - got);
+
+      if (n <= 0)
+        break;
+      got += n;
+    }
+  g_assert_cmpstr (banner, ==, "SSH-2.0-");
+  g_assert_cmpuint (n_dialogs, ==, before);
+  close (tunnel.fd);
+  lodge_uri_unref (tunnel.uri);
+}
+
+/* The shared connection's socket, while it lives. */
+static gboolean
+no_shared_connection (gpointer data)
+{
+  g_autofree char *dir = lodge_askpass_dup_control_dir ();
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_prefix (name, "cm-"))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 test_ssh_password (void)
 {
@@ -615,7 +686,12 @@ test_ssh_password (void)
   g_object_unref (dialog);
   g_assert_cmpint (wait_host_settled (host), ==, LODGE_CONNECTION_STATE_CONNECTED);
   assert_keyring_holds (host, NEW_PASSWORD);
+  g_assert_false (no_shared_connection (NULL));
+  assert_tunnel_shares_login (host);
   disconnect_host (host);
+  /* The shared connection ends with its last user: the next connect logs
+   * in again. */
+  g_assert_true (wait_until (no_shared_connection, NULL));
 
   /* Through askpass too, the keyring answers without a dialog. */
   before = n_dialogs;

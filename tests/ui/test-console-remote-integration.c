@@ -32,9 +32,11 @@
 
 #include "lodge-test.h"
 #include "lodge-test-host2.h"
+#include "model/lodge-askpass-server.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-console-page.h"
 #include "ui/lodge-thumbnail.h"
+#include "ui/lodge-ui-private.h"
 #include "ui/lodge-window-private.h"
 
 #define HOST2_NAME "lodge-host2-console"
@@ -539,6 +541,22 @@ assert_refused (LodgeMachineConfig *config,
   g_clear_error (&opened.error);
 }
 
+/* Asks the shared connection that libvirt's ssh made (Lodge's ssh
+ * wrapper, lodge-askpass-server.h) to take no one new: libvirt's session
+ * goes on, and a new tunnel has to log in by itself. */
+static void
+stop_sharing (void)
+{
+  g_autofree char *port = g_strdup_printf ("%d", HOST2_SSH_PORT);
+  const char *ssh = lodge_test_host2_get (host2, "SSH_COMMAND");
+  const char *argv[] = { "/usr/bin/env", "LODGE_SSH_TUNNEL=1", ssh, "-p", port, "-l", "root",
+                         "-O", "stop", "--", HOST2_ADDR, NULL };
+
+  g_assert_nonnull (lodge_askpass_dup_control_dir ());
+  if (!lodge_test_run ("ssh -O stop", (char **) argv))
+    g_error ("the shared connection to %s did not stop", HOST2_ADDR);
+}
+
 static void
 test_refused (void)
 {
@@ -574,12 +592,22 @@ test_refused (void)
                                  HOST2_ADDR, HOST2_SSH_PORT + 1, key);
   assert_refused (config, closed_port, "Connection refused");
 
-  /* The host's sshd goes away; libvirt's session stays. Reconnecting
-   * the console ends on the disconnected page, with ssh's words. */
+  /* The host's sshd goes away; libvirt's session stays, and the console
+   * with it: its channels go through that session's connection. */
   page = console_page ();
   g_assert_true (wait_until (page_has_picture, NULL, WAIT_MS));
   g_assert_true (lodge_test_host2_exec (host2, kill_sshd, NULL, &error));
   g_assert_no_error (error);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "console.reconnect", NULL));
+  g_assert_false (page_has_picture (NULL));
+  if (!wait_until (page_has_picture, NULL, WAIT_MS))
+    g_error ("the console shows “%s”: %s", lodge_console_page_get_view (page),
+             lodge_console_page_get_status (page));
+
+  /* That connection takes no one new (libvirt's session goes on):
+   * reconnecting the console ends on the disconnected page, with ssh's
+   * words. */
+  stop_sharing ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "console.reconnect", NULL));
   if (!wait_until (page_disconnected, NULL, REFUSED_MS))
     g_error ("the console shows “%s”: %s", lodge_console_page_get_view (page),
@@ -655,8 +683,15 @@ main (int   argc,
   int result;
 
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  /* What lodge's main() does first: the renderer that suits this host. */
+  /* What lodge's main() does first: the renderer that suits this host,
+   * and ssh through Lodge's wrapper (shared connections, askpass). */
   lodge_console_prepare_process ();
+  {
+    g_autofree char *helper = lodge_ui_dup_helper_path ("lodge-askpass");
+
+    if (!lodge_askpass_prepare_process (helper, &error))
+      g_error ("%s", error->message);
+  }
   g_test_init (&argc, &argv, NULL);
   /* spice-glib warns about connections that end (a refused tunnel is the
    * point of a test): only criticals are fatal here. */
@@ -720,6 +755,7 @@ main (int   argc,
   if (!lodge_test_host2_stop (host2, &error))
     g_printerr ("could not stop the second host: %s\n", error->message);
   g_clear_pointer (&host2, lodge_test_host2_free);
+  lodge_askpass_cleanup_process ();
   g_unlink (serial_log);
   {
     g_autofree char *ini = g_build_filename (config, "lodge", "console.ini", NULL);

@@ -1737,6 +1737,19 @@ migrate_run (Job       *job,
                    _("The migration of “%s” to %s was cancelled. %s"),
                    job->display_name, job->dst_label, where);
     }
+  else if (job->options.post_copy && message != NULL &&
+           strstr (message, "ostcopy is not supported") != NULL)
+    {
+      /* QEMU copies memory after the switch through the kernel's
+       * userfaultfd, which a QEMU that does not run as root may use only
+       * where the kernel allows it. */
+      final->phase = LODGE_MIGRATION_PHASE_FAILED;
+      g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_LIBVIRT,
+                   _("Could not move “%s” to %s: %s. Post-copy needs QEMU to use the kernel’s "
+                     "userfaultfd on both hosts (on Linux: sysctl vm.unprivileged_userfaultfd=1); "
+                     "move it without post-copy. %s"),
+                   job->display_name, job->dst_label, message, where);
+    }
   else
     {
       final->phase = LODGE_MIGRATION_PHASE_FAILED;

@@ -860,6 +860,77 @@ test_shut_off (void)
   remove_test_domains_on (admin_conn, FALSE);
 }
 
+/* The checks compare a KVM machine's processor with what the destination
+ * can give it (these guests run under TCG here, whose processor is QEMU's
+ * own, so the machines are only defined): a model the destination's KVM
+ * cannot provide is refused, naming it; one it can passes. */
+/* @text with its first @from replaced by @to. */
+static char *
+replace_once (const char *text,
+              const char *from,
+              const char *to)
+{
+  const char *at = strstr (text, from);
+
+  g_assert_nonnull (at);
+  return g_strdup_printf ("%.*s%s%s", (int) (at - text), text, to, at + strlen (from));
+}
+
+static char *
+kvm_guest_xml (const char *name,
+               const char *model)
+{
+  g_autofree char *xml = guest_xml (name, NULL);
+  g_autofree char *kvm = replace_once (xml, "<domain type='qemu'>", "<domain type='kvm'>");
+  g_autofree char *cpu = g_strdup_printf ("<vcpu>1</vcpu>\n  <cpu mode='custom' match='exact'>"
+                                          "<model fallback='forbid'>%s</model></cpu>", model);
+
+  return replace_once (kvm, "<vcpu>1</vcpu>", cpu);
+}
+
+static void
+test_cpu_incompatible (void)
+{
+  const struct { const char *model; gboolean usable; } cases[] = {
+    { "Opteron_G5", FALSE },
+    { "pentium3", TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = lodge_test_domain_name (cases[i].usable ? "cpu-ok" : "cpu-no");
+      g_autofree char *xml = kvm_guest_xml (name, cases[i].model);
+      g_autoptr(LodgeMigration) move = NULL;
+      g_autoptr(GError) error = NULL;
+      virDomainPtr domain = virDomainDefineXML (admin_conn, xml);
+      LodgeMachine *machine;
+
+      if (domain == NULL)
+        g_error ("Could not define a KVM machine with a %s processor: %s", cases[i].model,
+                 virGetLastErrorMessage ());
+      virDomainFree (domain);
+      machine = lodge_test_wait_machine (source, name, TRUE, WAIT_MS);
+      g_assert_nonnull (machine);
+
+      move = lodge_migration_new (machine, destination);
+      if (cases[i].usable)
+        {
+          g_assert_true (run_check (move, &error));
+          g_assert_no_error (error);
+        }
+      else
+        {
+          g_assert_false (run_check (move, &error));
+          g_test_message ("check: %s", error->message);
+          g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INCOMPATIBLE);
+          g_assert_nonnull (strstr (error->message, cases[i].model));
+          g_assert_nonnull (strstr (error->message, "cannot be given to it"));
+        }
+      g_assert_false (defined_on (admin2_conn, name));
+      remove_test_domains_on (admin_conn, FALSE);
+    }
+}
+
 /* A machine that is off with a disk only the first host has: refused
  * without copying storage; with it, the file is streamed there, data
  * intact, and the machine boots there from it. */
@@ -1128,6 +1199,7 @@ main (int   argc,
   g_test_add_func ("/migration/name-taken", test_name_taken);
   g_test_add_func ("/migration/shut-off", test_shut_off);
   g_test_add_func ("/migration/shut-off-with-disk", test_shut_off_with_disk);
+  g_test_add_func ("/migration/cpu-incompatible", test_cpu_incompatible);
   g_test_add_func ("/migration/post-copy", test_post_copy);
   /* Last: it kills the second host's daemon. */
   g_test_add_func ("/migration/destination-killed", test_destination_killed);

@@ -14,6 +14,7 @@
 
 #include <libvirt-glib/libvirt-glib.h>
 
+#include "model/lodge-libvirt.h"
 #include "model/lodge-model-private.h"
 #include "model/lodge-uri.h"
 
@@ -26,6 +27,9 @@
  * Shorter than the keepalive's give-up time (interval × (count + 1)): see
  * lodge_connection_stall_timeout_cb(). */
 #define STALL_SECONDS         12
+/* How long a closing session waits for the calls in flight on it: longer
+ * than the keepalive takes to end them on a host that stopped answering. */
+#define CLOSE_WAIT_SECONDS    30
 
 #define STATS_TYPES (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | \
                      VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU | \
@@ -171,10 +175,13 @@ static void lodge_connection_close_cb (virConnectPtr  conn,
                                        int            reason,
                                        void          *opaque);
 
-/* Worker thread: drops the registrations and the connection. */
+/* Worker thread: drops the registrations and the connection, once the
+ * calls in flight on it ended (lodge-libvirt.h). */
 static void
 session_close (Session *session)
 {
+  if (session->conn != NULL && !lodge_virt_wait_calls (session->conn, CLOSE_WAIT_SECONDS * 1000))
+    g_debug ("Closing a connection with a call still waiting after %d s", CLOSE_WAIT_SECONDS);
   if (session->lifecycle_id >= 0)
     virConnectDomainEventDeregisterAny (session->conn, session->lifecycle_id);
   if (session->metadata_id >= 0)
@@ -982,7 +989,9 @@ lodge_connection_refresh_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   virDomainPtr domain;
 
+  lodge_virt_call_begin (refresh->conn);
   domain = virDomainLookupByUUIDString (refresh->conn, refresh->uuid);
+  lodge_virt_call_end (refresh->conn);
   if (domain == NULL)
     {
       virErrorPtr err = virGetLastError ();
@@ -1003,7 +1012,9 @@ lodge_connection_refresh_thread (GTask        *task,
   g_clear_pointer (&refresh->conn, virConnectClose);
 
   /* The domain keeps its connection alive until freed, here. */
+  lodge_virt_call_begin (virDomainGetConnect (domain));
   refresh->data = lodge_machine_data_fetch (domain, &error);
+  lodge_virt_call_end (virDomainGetConnect (domain));
   virDomainFree (domain);
   if (refresh->gate != NULL)
     read_gate_pass (refresh->gate);
@@ -1893,8 +1904,10 @@ lodge_connection_stats_thread (GTask        *task,
   gint64 timestamp;
   int n;
 
+  lodge_virt_call_begin (stats->conn);
   n = virConnectGetAllDomainStats (stats->conn, STATS_TYPES, &records,
                                    VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+  lodge_virt_call_end (stats->conn);
   timestamp = g_get_monotonic_time ();
 
   if (n < 0)

@@ -30,4 +30,20 @@ void lodge_virt_task_run_in_thread (GTask           *task,
                                     GTaskThreadFunc  func,
                                     virConnectPtr   *conn);
 
+/* Calls in flight on a connection, from worker threads. libvirt 9.0's
+ * client did not survive a connection's close (its events' deregistration
+ * ran its I/O loop) while another thread's call waited on the same
+ * connection over an ssh transport: a session closes only once the calls
+ * begun on its connection have ended (lodge_virt_wait_calls), and
+ * lodge_virt_task_run_in_thread() counts its function as one. */
+void     lodge_virt_call_begin  (virConnectPtr conn);
+void     lodge_virt_call_end    (virConnectPtr conn);
+/* Waits (worker threads only) until no call is in flight on @conn, at most
+ * @timeout_ms (a call can hang on a host that stopped answering until its
+ * keepalive gives up). FALSE when it gave up waiting. */
+gboolean lodge_virt_wait_calls  (virConnectPtr conn,
+                                 guint         timeout_ms);
+/* For tests: how many lodge_virt_wait_calls() wait now. */
+guint    lodge_virt_get_n_waiting (void);
+
 G_END_DECLS

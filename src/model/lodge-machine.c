@@ -996,9 +996,85 @@ conn_thread_run (GTask        *task,
                  GCancellable *cancellable)
 {
   ConnThread *run = g_object_get_data (G_OBJECT (task), "lodge-conn-thread");
+  virConnectPtr conn = *run->conn;
 
+  if (conn != NULL)
+    lodge_virt_call_begin (conn);
   run->func (task, source_object, task_data, cancellable);
+  if (conn != NULL)
+    lodge_virt_call_end (conn);
   g_clear_pointer (run->conn, virConnectClose);
+}
+
+/* Calls in flight, per connection --------------------------------------- */
+
+static GMutex calls_lock;
+static GCond calls_cond;
+static GHashTable *calls;      /* virConnectPtr → count */
+static guint n_waiting;
+
+void
+lodge_virt_call_begin (virConnectPtr conn)
+{
+  g_return_if_fail (conn != NULL);
+
+  g_mutex_lock (&calls_lock);
+  if (calls == NULL)
+    calls = g_hash_table_new (NULL, NULL);
+  g_hash_table_insert (calls, conn,
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (calls, conn)) + 1));
+  g_mutex_unlock (&calls_lock);
+}
+
+void
+lodge_virt_call_end (virConnectPtr conn)
+{
+  guint n;
+
+  g_return_if_fail (conn != NULL);
+
+  g_mutex_lock (&calls_lock);
+  n = calls != NULL ? GPOINTER_TO_UINT (g_hash_table_lookup (calls, conn)) : 0;
+  g_warn_if_fail (n > 0);
+  if (n <= 1)
+    g_hash_table_remove (calls, conn);
+  else
+    g_hash_table_insert (calls, conn, GUINT_TO_POINTER (n - 1));
+  g_cond_broadcast (&calls_cond);
+  g_mutex_unlock (&calls_lock);
+}
+
+gboolean
+lodge_virt_wait_calls (virConnectPtr conn,
+                       guint         timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean idle = TRUE;
+
+  g_return_val_if_fail (conn != NULL, TRUE);
+
+  g_mutex_lock (&calls_lock);
+  n_waiting++;
+  while (calls != NULL && g_hash_table_contains (calls, conn))
+    if (!g_cond_wait_until (&calls_cond, &calls_lock, deadline))
+      {
+        idle = !g_hash_table_contains (calls, conn);
+        break;
+      }
+  n_waiting--;
+  g_mutex_unlock (&calls_lock);
+  return idle;
+}
+
+guint
+lodge_virt_get_n_waiting (void)
+{
+  guint n;
+
+  g_mutex_lock (&calls_lock);
+  n = n_waiting;
+  g_mutex_unlock (&calls_lock);
+  return n;
 }
 
 void

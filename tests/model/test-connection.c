@@ -13,6 +13,7 @@
 
 #include "lodge-test.h"
 #include "lodge-model-test.h"
+#include "model/lodge-libvirt.h"
 #include "model/lodge-model-private.h"
 
 #define DEFAULT_URI "test:///default"
@@ -1150,6 +1151,32 @@ test_state_store (void)
   }
 }
 
+/* A session closes once the calls on its connection have ended: libvirt
+ * 9.0 crashed when a close ran beside another thread's call on the same
+ * connection (over qemu+libssh://). */
+static gboolean
+n_waiting_is (gpointer data)
+{
+  return lodge_virt_get_n_waiting () == GPOINTER_TO_UINT (data);
+}
+
+static void
+test_close_waits_for_calls (void)
+{
+  g_autoptr(LodgeConnection) connection = open_connection (DEFAULT_URI);
+  virConnectPtr conn = lodge_connection_ref_virconnect (connection);
+
+  /* A call under way on a worker: this test says so itself. */
+  lodge_virt_call_begin (conn);
+  lodge_connection_close (connection);
+  g_assert_cmpint (lodge_connection_get_state (connection), ==, LODGE_CONNECTION_STATE_DISCONNECTED);
+  /* The close waits for it, off the main thread. */
+  g_assert_true (lodge_test_wait_until (n_waiting_is, GUINT_TO_POINTER (1), WAIT_MS));
+  lodge_virt_call_end (conn);
+  g_assert_true (lodge_test_wait_until (n_waiting_is, GUINT_TO_POINTER (0), WAIT_MS));
+  virConnectClose (conn);
+}
+
 static void
 test_reconnect_now_failed (void)
 {
@@ -1447,6 +1474,7 @@ main (int   argc,
   g_test_add_func ("/connection/stats-interval", test_stats_interval);
   g_test_add_func ("/connection/usage-file", test_usage_file);
   g_test_add_func ("/connection/state-store", test_state_store);
+  g_test_add_func ("/connection/close-waits-for-calls", test_close_waits_for_calls);
   g_test_add_func ("/connection/reconnect-now-failed", test_reconnect_now_failed);
   g_test_add_func ("/connection/reconcile", test_reconcile);
   g_test_add_func ("/connection/reconnect-auth-cancelled", test_reconnect_auth_cancelled);

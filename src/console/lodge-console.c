@@ -12,6 +12,8 @@
 
 #include "lodge-console.h"
 
+G_DEFINE_QUARK (lodge-console-error-quark, lodge_console_error)
+
 /* Whether the machine has a GPU that Mesa drives: a DRM render node. */
 static gboolean
 have_render_node (void)

@@ -10,6 +10,7 @@
 G_BEGIN_DECLS
 
 typedef struct _LodgeDisplay LodgeDisplay;
+typedef struct _LodgeDisplayEndpoint LodgeDisplayEndpoint;
 typedef struct _LodgeFramebuffer LodgeFramebuffer;
 typedef struct _LodgeSpiceSession LodgeSpiceSession;
 
@@ -74,5 +75,62 @@ typedef enum
   LODGE_FRAMEBUFFER_FORMAT_RGB565,
   LODGE_FRAMEBUFFER_FORMAT_XRGB1555,
 } LodgeFramebufferFormat;
+
+/**
+ * LodgeDisplayProtocol:
+ * @LODGE_DISPLAY_PROTOCOL_SPICE: SPICE
+ * @LODGE_DISPLAY_PROTOCOL_VNC: VNC (RFB)
+ *
+ * The same order as the model's LodgeGraphicsProtocol.
+ */
+typedef enum
+{
+  LODGE_DISPLAY_PROTOCOL_SPICE,
+  LODGE_DISPLAY_PROTOCOL_VNC,
+} LodgeDisplayProtocol;
+
+/**
+ * LodgeDisplayToggle:
+ * @LODGE_DISPLAY_TOGGLE_UNSET: not given: the application's default applies
+ * @LODGE_DISPLAY_TOGGLE_OFF: given as 0 or false
+ * @LODGE_DISPLAY_TOGGLE_ON: given as 1 or true
+ *
+ * An on/off option of a connection file, which may also be absent.
+ */
+typedef enum
+{
+  LODGE_DISPLAY_TOGGLE_UNSET,
+  LODGE_DISPLAY_TOGGLE_OFF,
+  LODGE_DISPLAY_TOGGLE_ON,
+} LodgeDisplayToggle;
+
+#define LODGE_CONSOLE_ERROR (lodge_console_error_quark ())
+
+/**
+ * LodgeConsoleError:
+ * @LODGE_CONSOLE_ERROR_FAILED: anything else
+ * @LODGE_CONSOLE_ERROR_INVALID_ADDRESS: empty, or not a URI
+ * @LODGE_CONSOLE_ERROR_UNKNOWN_PROTOCOL: a URI scheme or a .vv type Lodge
+ *   does not speak
+ * @LODGE_CONSOLE_ERROR_MISSING_HOST: no host name where one is needed
+ * @LODGE_CONSOLE_ERROR_INVALID_PORT: a port missing, not a number, or out
+ *   of range
+ * @LODGE_CONSOLE_ERROR_INVALID_SOCKET: a unix socket path that is not
+ *   absolute
+ * @LODGE_CONSOLE_ERROR_INVALID_FILE: a connection file that cannot be read
+ *   as one: not a key file, no [virt-viewer] group, a bad value
+ */
+typedef enum
+{
+  LODGE_CONSOLE_ERROR_FAILED,
+  LODGE_CONSOLE_ERROR_INVALID_ADDRESS,
+  LODGE_CONSOLE_ERROR_UNKNOWN_PROTOCOL,
+  LODGE_CONSOLE_ERROR_MISSING_HOST,
+  LODGE_CONSOLE_ERROR_INVALID_PORT,
+  LODGE_CONSOLE_ERROR_INVALID_SOCKET,
+  LODGE_CONSOLE_ERROR_INVALID_FILE,
+} LodgeConsoleError;
+
+GQuark lodge_console_error_quark (void);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "model/lodge-host.h"
 #include "model/lodge-libvirt.h"
 #include "model/lodge-model-private.h"
+#include "model/lodge-storage-private.h"
 
 struct _LodgeHost
 {
@@ -24,6 +25,7 @@ struct _LodgeHost
   LodgeStatsHistory     *stats_history;
   LodgePendingCleanup   *pending_cleanup;
   LodgeThrowawayWatcher *throwaway_watcher;
+  LodgeStorage          *storage;
 
   LodgeHostCapabilities *capabilities;
   /* Tasks waiting for the capabilities read under way. */
@@ -353,6 +355,7 @@ lodge_host_dispose (GObject *object)
   g_clear_object (&self->stats_history);
   g_clear_object (&self->pending_cleanup);
   g_clear_object (&self->throwaway_watcher);
+  g_clear_object (&self->storage);
   g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (lodge_host_parent_class)->dispose (object);
@@ -619,6 +622,17 @@ lodge_host_get_throwaway_watcher (LodgeHost *self)
   if (self->throwaway_watcher == NULL)
     self->throwaway_watcher = lodge_throwaway_watcher_new (self->connection);
   return self->throwaway_watcher;
+}
+
+LodgeStorage *
+lodge_host_get_storage (LodgeHost *self)
+{
+  g_return_val_if_fail (LODGE_IS_HOST (self), NULL);
+
+  /* Made on first use: it follows the connection from then on. */
+  if (self->storage == NULL)
+    self->storage = lodge_storage_new (self->connection);
+  return self->storage;
 }
 
 LodgeHostCapabilities *

@@ -17,6 +17,9 @@ typedef struct _LodgeHost        LodgeHost;
 typedef struct _LodgeHostList    LodgeHostList;
 typedef struct _LodgePendingCleanup   LodgePendingCleanup;
 typedef struct _LodgeThrowawayWatcher LodgeThrowawayWatcher;
+typedef struct _LodgeStorage          LodgeStorage;
+typedef struct _LodgeStoragePool      LodgeStoragePool;
+typedef struct _LodgeStorageVolume    LodgeStorageVolume;
 
 /* Lodge's own directory storage pool on every host: new machines' disks,
  * throwaway overlays and express-install images go there. */
@@ -83,6 +86,16 @@ typedef enum
   LODGE_GRAPHICS_ROUTE_DIRECT,     /* the client connects to the address or socket itself */
   LODGE_GRAPHICS_ROUTE_SSH,        /* each channel through an SSH tunnel to the host */
 } LodgeGraphicsRoute;
+
+/* Mirrors virStoragePoolState. */
+typedef enum
+{
+  LODGE_STORAGE_POOL_STATE_INACTIVE = 0,
+  LODGE_STORAGE_POOL_STATE_BUILDING,
+  LODGE_STORAGE_POOL_STATE_RUNNING,
+  LODGE_STORAGE_POOL_STATE_DEGRADED,     /* running, with degraded performance */
+  LODGE_STORAGE_POOL_STATE_INACCESSIBLE, /* running, but cannot be reached */
+} LodgeStoragePoolState;
 
 #define LODGE_MODEL_ERROR (lodge_model_error_quark ())
 

@@ -518,7 +518,12 @@ test_vv_bad (void)
       g_autoptr(LodgeDisplayEndpoint) endpoint =
         lodge_display_endpoint_new_from_vv_data (cases[i].data, strlen (cases[i].data), &error);
 
-      g_test_message ("%s: %s", cases[i].data, error != NULL ? error->message : "(no error)");
+      {
+        /* Some cases are not text: escape them for the TAP log. */
+        g_autofree char *shown = g_strescape (cases[i].data, NULL);
+
+        g_test_message ("%s: %s", shown, error != NULL ? error->message : "(no error)");
+      }
       g_assert_null (endpoint);
       g_assert_error (error, LODGE_CONSOLE_ERROR, cases[i].code);
       g_assert_nonnull (strstr (error->message, cases[i].names));

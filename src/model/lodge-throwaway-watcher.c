@@ -41,18 +41,54 @@ static guint signals[N_SIGNALS];
 
 static void register_events (LodgeThrowawayWatcher *self);
 
+/* Deregistering talks to the daemon: on a worker, never on the main
+ * thread. The callback holds only a weak reference to the watcher. */
+typedef struct
+{
+  virConnectPtr conn;
+  int           callback_id;
+} Unregister;
+
+static void
+unregister_free (Unregister *unregister)
+{
+  if (unregister->conn != NULL)
+    virConnectClose (unregister->conn);
+  g_free (unregister);
+}
+
+static void
+unregister_worker (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  Unregister *unregister = task_data;
+
+  if (unregister->callback_id >= 0)
+    virConnectDomainEventDeregisterAny (unregister->conn, unregister->callback_id);
+  virResetLastError ();
+  g_clear_pointer (&unregister->conn, virConnectClose);
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 unregister_events (LodgeThrowawayWatcher *self)
 {
+  g_autoptr(GTask) task = NULL;
+  Unregister *unregister;
+
   if (self->conn == NULL)
     return;
 
-  if (self->callback_id >= 0)
-    virConnectDomainEventDeregisterAny (self->conn, self->callback_id);
-  virResetLastError ();
+  unregister = g_new0 (Unregister, 1);
+  unregister->conn = g_steal_pointer (&self->conn);
+  unregister->callback_id = self->callback_id;
   self->callback_id = -1;
-  virConnectClose (self->conn);
-  self->conn = NULL;
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (task, unregister_events);
+  g_task_set_task_data (task, unregister, (GDestroyNotify)unregister_free);
+  g_task_run_in_thread (task, unregister_worker);
 }
 
 static void

@@ -310,6 +310,7 @@ struct _LodgeStoragePage
 
   LodgeHost         *host;
   LodgeStorage      *storage;
+  GtkSortListModel  *sorted_pools;  /* by name: the model appends new ones */
   LodgeStoragePool  *pool;          /* selected */
   GtkSortListModel  *sorted_volumes;
 
@@ -510,9 +511,14 @@ lodge_storage_page_volume_cell_setup_cb (GtkSignalListItemFactory *factory,
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       /* The file's name is at the end of its path. */
       gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);
+      gtk_label_set_width_chars (GTK_LABEL (label), 8);
       gtk_widget_add_css_class (label, "dim-label");
       break;
     case COLUMN_NAME:
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_label_set_width_chars (GTK_LABEL (label), 10);
+      break;
     case COLUMN_FORMAT:
     default:
       gtk_label_set_xalign (GTK_LABEL (label), 0);
@@ -618,13 +624,13 @@ lodge_storage_page_setup_volume_view (LodgeStoragePage *self)
   name_column = lodge_storage_page_add_column (self, _("Name"), COLUMN_NAME,
     GTK_SORTER (gtk_string_sorter_new (gtk_property_expression_new (LODGE_TYPE_STORAGE_VOLUME, NULL, "name"))),
     TRUE, -1);
-  lodge_storage_page_add_column (self, _("Format"), COLUMN_FORMAT, NULL, FALSE, 80);
+  lodge_storage_page_add_column (self, _("Format"), COLUMN_FORMAT, NULL, FALSE, 70);
   lodge_storage_page_add_column (self, _("Size"), COLUMN_SIZE,
     GTK_SORTER (gtk_numeric_sorter_new (gtk_property_expression_new (LODGE_TYPE_STORAGE_VOLUME, NULL, "capacity"))),
-    FALSE, 100);
+    FALSE, 90);
   lodge_storage_page_add_column (self, _("Uses"), COLUMN_USES,
     GTK_SORTER (gtk_numeric_sorter_new (gtk_property_expression_new (LODGE_TYPE_STORAGE_VOLUME, NULL, "allocation"))),
-    FALSE, 100);
+    FALSE, 90);
   lodge_storage_page_add_column (self, _("Backing File"), COLUMN_BACKING, NULL, TRUE, -1);
 
   self->sorted_volumes = gtk_sort_list_model_new (NULL, g_object_ref (gtk_column_view_get_sorter (self->volume_view)));
@@ -655,10 +661,12 @@ lodge_storage_page_constructed (GObject *object)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->host, "notify::state", G_CALLBACK (lodge_storage_page_storage_notify_cb),
                            self, G_CONNECT_SWAPPED);
-  gtk_list_box_bind_model (self->pool_list, G_LIST_MODEL (self->storage),
+  self->sorted_pools = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->storage)),
+    GTK_SORTER (gtk_string_sorter_new (gtk_property_expression_new (LODGE_TYPE_STORAGE_POOL, NULL, "name"))));
+  gtk_list_box_bind_model (self->pool_list, G_LIST_MODEL (self->sorted_pools),
                            lodge_storage_page_create_pool_row, NULL, NULL);
   /* After the list box's own handler: its rows are there when we look. */
-  g_signal_connect_object (self->storage, "items-changed",
+  g_signal_connect_object (self->sorted_pools, "items-changed",
                            G_CALLBACK (lodge_storage_page_storage_items_changed_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   lodge_storage_page_update (self);
@@ -672,6 +680,7 @@ lodge_storage_page_dispose (GObject *object)
   lodge_storage_page_set_pool (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), LODGE_TYPE_STORAGE_PAGE);
   g_clear_object (&self->sorted_volumes);
+  g_clear_object (&self->sorted_pools);
   g_clear_object (&self->storage);
   g_clear_object (&self->host);
 

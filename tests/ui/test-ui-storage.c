@@ -430,6 +430,16 @@ test_storage_window (void)
   /* Defined while the window is open: listed, then running. */
   late = define_dir_pool ("lodge-late", FALSE);
   assert_row_line (page, "lodge-late", "Stopped");
+  /* In its place by name, not last. */
+  {
+    GtkListBoxRow *row = gtk_list_box_get_row_at_index (lodge_storage_page_get_pool_list (page), 1);
+
+    g_assert_nonnull (row);
+    gtk_list_box_select_row (lodge_storage_page_get_pool_list (page), row);
+    g_assert_cmpstr (lodge_storage_pool_get_name (lodge_storage_page_get_selected_pool (page)), ==, "lodge-late");
+    g_assert_cmpstr (lodge_storage_page_get_volumes_page (page), ==, "inactive");
+    save_screenshot (GTK_WIDGET (window), "storage-4-stopped-pool.png");
+  }
   g_assert_cmpint (virStoragePoolCreate (late, 0), ==, 0);
   assert_row_line (page, "lodge-late", "Running");
   usage = expected_usage ("lodge-late");
@@ -440,7 +450,7 @@ test_storage_window (void)
   g_assert_cmpint (virStoragePoolRefresh (late, 0), ==, 0);
   assert_row_line (page, "lodge-late", "Promised to volumes: 95.0" NBSP "GiB (95 % of capacity)");
   g_assert_true (lodge_storage_page_get_pool_warns (page, "lodge-late"));
-  save_screenshot (GTK_WIDGET (window), "storage-4-late-pool.png");
+  save_screenshot (GTK_WIDGET (window), "storage-5-late-pool.png");
 
   /* Closing the window lets go of everything. */
   gtk_window_destroy (window);

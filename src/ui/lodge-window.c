@@ -16,6 +16,7 @@
 #include "ui/lodge-console-page.h"
 #include "ui/lodge-details-page.h"
 #include "ui/lodge-host-page.h"
+#include "ui/lodge-storage-page.h"
 #include "ui/lodge-new-machine-assistant.h"
 #include "ui/lodge-host-dialog.h"
 #include "ui/lodge-migration-dialog.h"
@@ -1234,6 +1235,43 @@ lodge_window_host_overview_action (GtkWidget  *widget,
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
   gtk_box_append (GTK_BOX (box), lodge_host_page_new (lodge_host_get_connection (host), NULL));
+  adw_window_set_content (ADW_WINDOW (window), box);
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/* A host's storage pools and volumes in a window of their own (read-only
+ * for now): the page has no header bar either. */
+static void
+lodge_window_host_storage_action (GtkWidget  *widget,
+                                  const char *action_name,
+                                  GVariant   *parameter)
+{
+  LodgeWindow *self = LODGE_WINDOW (widget);
+  LodgeHost *host = lodge_window_action_host (self, parameter);
+  GtkWidget *window;
+  GtkWidget *box;
+  GtkWidget *page;
+  g_autofree char *host_title = NULL;
+  g_autofree char *title = NULL;
+
+  if (host == NULL)
+    return;
+
+  host_title = lodge_ui_host_title (host);
+  /* Translators: the title of a window; %s is a host's name. */
+  title = g_strdup_printf (_("Storage — %s"), host_title);
+
+  window = adw_window_new ();
+  gtk_window_set_title (GTK_WINDOW (window), title);
+  lodge_ui_window_set_parent (GTK_WINDOW (window), GTK_WINDOW (self));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  page = lodge_storage_page_new (host);
+  gtk_widget_set_vexpand (page, TRUE);
+  gtk_box_append (GTK_BOX (box), page);
   adw_window_set_content (ADW_WINDOW (window), box);
 
   gtk_window_present (GTK_WINDOW (window));
@@ -2608,6 +2646,8 @@ lodge_window_class_init (LodgeWindowClass *klass)
                                    lodge_window_machine_details_action);
   gtk_widget_class_install_action (widget_class, "win.host-overview", "s",
                                    lodge_window_host_overview_action);
+  gtk_widget_class_install_action (widget_class, "win.host-storage", "s",
+                                   lodge_window_host_storage_action);
   for (guint i = 0; i < G_N_ELEMENTS (state_actions); i++)
     gtk_widget_class_install_action (widget_class, state_actions[i], NULL,
                                      lodge_window_machine_state_action);

@@ -1,0 +1,525 @@
+/* test-ui-storage.c: a host's storage, read-only
+ *
+ * Copyright 2026 The Lodge authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The real application with test:///default as its only host. Before the
+ * Storage window opens the test adds, through a libvirt connection of its
+ * own (test:///default is shared by every connection of the process), a
+ * thin directory pool promised far more than it holds, a quiet one, and a
+ * stopped one. The window (win.host-storage) lists them with their type,
+ * state and space, warns about the thin one, lists the selected pool's
+ * volumes with their sizes, sorts them, and shows a pool defined while it is
+ * open.
+ *
+ * LODGE_TEST_SCREENSHOTS=DIR (or LODGE_TEST_SCREENSHOT_DIR) keeps PNGs of
+ * the window as it was checked, for people to look at.
+ */
+#define G_LOG_DOMAIN "test-ui-storage"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <libvirt/libvirt.h>
+
+#include "lodge-test.h"
+#include "lodge-model-test.h"
+#include "ui/lodge-application.h"
+#include "ui/lodge-storage-page.h"
+#include "ui/lodge-ui-private.h"
+#include "ui/lodge-window-private.h"
+
+/* Bounds a hang; never a timing assertion. */
+#define WAIT_MS 20000
+#define GIB (G_GUINT64_CONSTANT (1) << 30)
+#define URI "test:///default"
+/* g_format_size() keeps a figure and its unit together. */
+#define NBSP "\302\240"
+
+static LodgeApplication *app;
+static char *tmp_dir;
+static virConnectPtr conn;
+
+static gboolean
+wait_until (LodgeTestCheck check,
+            gpointer       data)
+{
+  return lodge_test_wait_until (check, data, WAIT_MS);
+}
+
+static char *
+size (guint64 bytes)
+{
+  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+}
+
+/* Saves what @window shows, drawn by GTK itself (no screen grabber). */
+static void
+save_screenshot (GtkWidget  *window,
+                 const char *name)
+{
+  const char *dir = g_getenv ("LODGE_TEST_SCREENSHOTS");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  if (dir == NULL)
+    dir = g_getenv ("LODGE_TEST_SCREENSHOT_DIR");
+  if (dir == NULL)
+    return;
+  lodge_test_spin (500);
+  g_mkdir_with_parents (dir, 0755);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, name, NULL);
+  if (!gdk_texture_save_to_png (texture, path))
+    g_test_message ("could not save %s", path);
+  else
+    g_test_message ("saved %s", path);
+}
+
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_widget (child, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+collect_labels (GtkWidget *widget,
+                GPtrArray *texts)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_mapped (child))
+        continue;
+      if (GTK_IS_LABEL (child))
+        g_ptr_array_add (texts, g_strdup (gtk_label_get_text (GTK_LABEL (child))));
+      collect_labels (child, texts);
+    }
+}
+
+static gboolean
+texts_have (GPtrArray  *texts,
+            const char *text)
+{
+  for (guint i = 0; i < texts->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (texts, i), text) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Libvirt, as another program would ---------------------------------------- */
+
+static virStoragePoolPtr
+define_dir_pool (const char *name,
+                 gboolean    start)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+  g_autofree char *xml = NULL;
+  virStoragePoolPtr pool;
+
+  g_mkdir_with_parents (path, 0755);
+  xml = g_strdup_printf ("<pool type='dir'><name>%s</name><target><path>%s</path></target></pool>",
+                         name, path);
+  pool = virStoragePoolDefineXML (conn, xml, 0);
+  g_assert_nonnull (pool);
+  if (start)
+    g_assert_cmpint (virStoragePoolCreate (pool, 0), ==, 0);
+  return pool;
+}
+
+static char *
+create_volume (virStoragePoolPtr  pool,
+               const char        *name,
+               const char        *format,
+               guint64            capacity,
+               guint64            allocation,
+               const char        *backing)
+{
+  g_autofree char *backing_xml = backing != NULL
+    ? g_strdup_printf ("<backingStore><path>%s</path><format type='raw'/></backingStore>", backing)
+    : g_strdup ("");
+  g_autofree char *xml = g_strdup_printf ("<volume><name>%s</name>"
+                                          "<capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
+                                          "<allocation unit='bytes'>%" G_GUINT64_FORMAT "</allocation>"
+                                          "<target><format type='%s'/></target>%s</volume>",
+                                          name, capacity, allocation, format, backing_xml);
+  virStorageVolPtr vol = virStorageVolCreateXML (pool, xml, 0);
+  char *path;
+
+  g_assert_nonnull (vol);
+  path = virStorageVolGetPath (vol);
+  virStorageVolFree (vol);
+  return path;
+}
+
+/* "X used of Y, Z free" from libvirt's own figures. */
+static char *
+expected_usage (const char *name)
+{
+  virStoragePoolPtr pool = virStoragePoolLookupByName (conn, name);
+  virStoragePoolInfo info;
+  g_autofree char *used = NULL, *total = NULL, *free_ = NULL;
+
+  g_assert_nonnull (pool);
+  g_assert_cmpint (virStoragePoolGetInfo (pool, &info), ==, 0);
+  virStoragePoolFree (pool);
+  used = size (info.allocation);
+  total = size (info.capacity);
+  free_ = size (info.available);
+  return g_strdup_printf ("%s used of %s, %s free", used, total, free_);
+}
+
+/* The window ---------------------------------------------------------------- */
+
+typedef struct
+{
+  LodgeStoragePage *page;
+  const char       *name;
+  const char       *text;     /* a line the row must have, or NULL */
+} RowWait;
+
+static gboolean
+row_has_line (gpointer data)
+{
+  RowWait *wait = data;
+  g_autofree char *text = lodge_storage_page_dup_pool_text (wait->page, wait->name);
+  g_auto(GStrv) lines = NULL;
+
+  if (text == NULL)
+    return FALSE;
+  if (wait->text == NULL)
+    return TRUE;
+  lines = g_strsplit (text, "\n", -1);
+  return g_strv_contains ((const char * const *) lines, wait->text);
+}
+
+static void
+assert_row_line (LodgeStoragePage *page,
+                 const char       *name,
+                 const char       *line)
+{
+  RowWait wait = { page, name, line };
+
+  if (!wait_until (row_has_line, &wait))
+    {
+      g_autofree char *text = lodge_storage_page_dup_pool_text (page, name);
+
+      g_error ("The row of %s never said \"%s\"; it says:\n%s", name, line ? line : "(listed)",
+               text ? text : "(not listed)");
+    }
+}
+
+static gboolean
+page_shows_pools (gpointer data)
+{
+  return g_strcmp0 (lodge_storage_page_get_visible_page (data), "pools") == 0;
+}
+
+static gboolean
+host_connected (gpointer data)
+{
+  return lodge_host_get_state (data) == LODGE_CONNECTION_STATE_CONNECTED;
+}
+
+static GtkWindow *
+find_storage_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (g_str_has_prefix (gtk_window_get_title (window) ? gtk_window_get_title (window) : "", "Storage — "))
+        return window;
+    }
+  return NULL;
+}
+
+static GListModel *
+shown_volumes (LodgeStoragePage *page)
+{
+  return G_LIST_MODEL (gtk_column_view_get_model (lodge_storage_page_get_volume_view (page)));
+}
+
+static const char *
+volume_name_at (LodgeStoragePage *page,
+                guint             i)
+{
+  g_autoptr(LodgeStorageVolume) volume = g_list_model_get_item (shown_volumes (page), i);
+
+  return lodge_storage_volume_get_name (volume);
+}
+
+typedef struct
+{
+  LodgeStoragePage *page;
+  const char       *texts[8];
+} CellsWait;
+
+static gboolean
+cells_show (gpointer data)
+{
+  CellsWait *wait = data;
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+
+  collect_labels (GTK_WIDGET (lodge_storage_page_get_volume_view (wait->page)), texts);
+  for (guint i = 0; wait->texts[i] != NULL; i++)
+    if (!texts_have (texts, wait->texts[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+move_cursor_down (GtkListBox *list)
+{
+  GSignalQuery query;
+
+  g_signal_query (g_signal_lookup ("move-cursor", GTK_TYPE_LIST_BOX), &query);
+  if (query.n_params == 4)
+    g_signal_emit_by_name (list, "move-cursor", GTK_MOVEMENT_DISPLAY_LINES, 1, FALSE, FALSE);
+  else
+    g_signal_emit_by_name (list, "move-cursor", GTK_MOVEMENT_DISPLAY_LINES, 1);
+}
+
+static void
+test_storage_window (void)
+{
+  LodgeWindow *main_window = LODGE_WINDOW (lodge_application_show (app, NULL, NULL));
+  LodgeHost *host = lodge_host_list_lookup (lodge_application_get_hosts (app), URI);
+  virStoragePoolPtr thin, quiet, stopped, late;
+  g_autofree char *base_path = NULL;
+  g_autofree char *usage = NULL;
+  GtkWindow *window;
+  LodgeStoragePage *page;
+
+  g_assert_nonnull (host);
+  g_assert_true (wait_until (host_connected, host));
+
+  /* A thin pool: 260 GiB promised on 100 GiB, 12 GiB written. */
+  thin = define_dir_pool ("lodge-thin", TRUE);
+  base_path = create_volume (thin, "base.img", "raw", 10 * GIB, 10 * GIB, NULL);
+  g_free (create_volume (thin, "disk.qcow2", "qcow2", 100 * GIB, 2 * GIB, base_path));
+  g_free (create_volume (thin, "big.qcow2", "qcow2", 150 * GIB, 0, NULL));
+  g_assert_cmpint (virStoragePoolRefresh (thin, 0), ==, 0);
+  /* A quiet one: 10 GiB promised, 1 GiB written. */
+  quiet = define_dir_pool ("lodge-quiet", TRUE);
+  g_assert_cmpint (virStoragePoolSetAutostart (quiet, 1), ==, 0);
+  g_free (create_volume (quiet, "small.qcow2", "qcow2", 10 * GIB, 1 * GIB, NULL));
+  g_assert_cmpint (virStoragePoolRefresh (quiet, 0), ==, 0);
+  stopped = define_dir_pool ("lodge-stopped", FALSE);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (main_window), "win.host-storage", "s", URI));
+  window = find_storage_window ();
+  g_assert_nonnull (window);
+  g_assert_true (gtk_window_get_transient_for (window) == GTK_WINDOW (main_window));
+  {
+    g_autofree char *host_title = lodge_ui_host_title (host);
+    g_autofree char *expected = g_strdup_printf ("Storage — %s", host_title);
+
+    g_assert_cmpstr (gtk_window_get_title (window), ==, expected);
+  }
+  page = LODGE_STORAGE_PAGE (find_widget (GTK_WIDGET (window), LODGE_TYPE_STORAGE_PAGE));
+  g_assert_nonnull (page);
+  g_assert_true (lodge_storage_page_get_host (page) == host);
+  g_assert_true (wait_until (page_shows_pools, page));
+
+  /* Each row: name, state, type, space as libvirt counts it. */
+  assert_row_line (page, "default-pool", "default-pool");
+  assert_row_line (page, "default-pool", "Running");
+  assert_row_line (page, "default-pool", "Folder · Started by hand");
+  usage = expected_usage ("default-pool");
+  assert_row_line (page, "default-pool", usage);
+  g_clear_pointer (&usage, g_free);
+  g_assert_false (lodge_storage_page_get_pool_warns (page, "default-pool"));
+
+  assert_row_line (page, "lodge-thin", NULL);
+  usage = expected_usage ("lodge-thin");
+  g_test_message ("lodge-thin: %s", usage);
+  assert_row_line (page, "lodge-thin", usage);
+  g_assert_cmpstr (usage, ==, "12.0" NBSP "GiB used of 100.0" NBSP "GiB, 88.0" NBSP "GiB free");
+  g_clear_pointer (&usage, g_free);
+  assert_row_line (page, "lodge-thin", "Promised to volumes: 260.0" NBSP "GiB (260 % of capacity)");
+  g_assert_true (lodge_storage_page_get_pool_warns (page, "lodge-thin"));
+
+  assert_row_line (page, "lodge-quiet", "Folder · Starts with the host");
+  assert_row_line (page, "lodge-quiet", "Promised to volumes: 10.0" NBSP "GiB (10 % of capacity)");
+  g_assert_false (lodge_storage_page_get_pool_warns (page, "lodge-quiet"));
+
+  assert_row_line (page, "lodge-stopped", "Stopped");
+  {
+    g_autofree char *text = lodge_storage_page_dup_pool_text (page, "lodge-stopped");
+
+    g_assert_null (strstr (text, "used of"));
+  }
+  save_screenshot (GTK_WIDGET (window), "storage-1-pools.png");
+
+  /* The thin pool's volumes, by name, with their sizes. */
+  g_assert_true (lodge_storage_page_select_pool (page, "lodge-thin"));
+  g_assert_true (lodge_storage_page_get_selected_pool (page) ==
+                 lodge_storage_lookup_pool (lodge_host_get_storage (host), "lodge-thin"));
+  g_assert_cmpstr (lodge_storage_page_get_volumes_page (page), ==, "volumes");
+  g_assert_cmpuint (g_list_model_get_n_items (shown_volumes (page)), ==, 3);
+  g_assert_cmpstr (volume_name_at (page, 0), ==, "base.img");
+  g_assert_cmpstr (volume_name_at (page, 1), ==, "big.qcow2");
+  g_assert_cmpstr (volume_name_at (page, 2), ==, "disk.qcow2");
+  {
+    CellsWait cells = { page, { "disk.qcow2", "qcow2", "100.0" NBSP "GiB", "2.0" NBSP "GiB", "150.0" NBSP "GiB",
+                                "10.0" NBSP "GiB", base_path, NULL } };
+
+    if (!wait_until (cells_show, &cells))
+      g_error ("The column view never showed the volumes' sizes");
+  }
+  save_screenshot (GTK_WIDGET (window), "storage-2-volumes.png");
+
+  /* Sorted by size, largest first. */
+  {
+    GListModel *columns = gtk_column_view_get_columns (lodge_storage_page_get_volume_view (page));
+    g_autoptr(GtkColumnViewColumn) size_column = g_list_model_get_item (columns, 2);
+
+    g_assert_cmpstr (gtk_column_view_column_get_title (size_column), ==, "Size");
+    gtk_column_view_sort_by_column (lodge_storage_page_get_volume_view (page), size_column,
+                                    GTK_SORT_DESCENDING);
+    g_assert_cmpstr (volume_name_at (page, 0), ==, "big.qcow2");
+    g_assert_cmpstr (volume_name_at (page, 1), ==, "disk.qcow2");
+    g_assert_cmpstr (volume_name_at (page, 2), ==, "base.img");
+  }
+
+  /* An empty pool, a stopped one. */
+  g_assert_true (lodge_storage_page_select_pool (page, "default-pool"));
+  g_assert_cmpstr (lodge_storage_page_get_volumes_page (page), ==, "no-volumes");
+  save_screenshot (GTK_WIDGET (window), "storage-3-no-volumes.png");
+  g_assert_true (lodge_storage_page_select_pool (page, "lodge-stopped"));
+  g_assert_cmpstr (lodge_storage_page_get_volumes_page (page), ==, "inactive");
+
+  /* The keyboard: the next row down is selected and its volumes shown
+   * (pools are listed by name: default-pool, lodge-quiet, lodge-stopped,
+   * lodge-thin). */
+  g_assert_true (lodge_storage_page_select_pool (page, "lodge-quiet"));
+  gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_selected_row (lodge_storage_page_get_pool_list (page))));
+  move_cursor_down (lodge_storage_page_get_pool_list (page));
+  g_assert_cmpstr (lodge_storage_pool_get_name (lodge_storage_page_get_selected_pool (page)), ==, "lodge-stopped");
+  move_cursor_down (lodge_storage_page_get_pool_list (page));
+  g_assert_cmpstr (lodge_storage_pool_get_name (lodge_storage_page_get_selected_pool (page)), ==, "lodge-thin");
+  g_assert_cmpstr (lodge_storage_page_get_volumes_page (page), ==, "volumes");
+
+  /* Defined while the window is open: listed, then running. */
+  late = define_dir_pool ("lodge-late", FALSE);
+  assert_row_line (page, "lodge-late", "Stopped");
+  /* In its place by name, not last. */
+  {
+    GtkListBoxRow *row = gtk_list_box_get_row_at_index (lodge_storage_page_get_pool_list (page), 1);
+
+    g_assert_nonnull (row);
+    gtk_list_box_select_row (lodge_storage_page_get_pool_list (page), row);
+    g_assert_cmpstr (lodge_storage_pool_get_name (lodge_storage_page_get_selected_pool (page)), ==, "lodge-late");
+    g_assert_cmpstr (lodge_storage_page_get_volumes_page (page), ==, "inactive");
+    save_screenshot (GTK_WIDGET (window), "storage-4-stopped-pool.png");
+  }
+  g_assert_cmpint (virStoragePoolCreate (late, 0), ==, 0);
+  assert_row_line (page, "lodge-late", "Running");
+  usage = expected_usage ("lodge-late");
+  assert_row_line (page, "lodge-late", usage);
+  g_clear_pointer (&usage, g_free);
+  /* A volume in it after a refresh: the row follows. */
+  g_free (create_volume (late, "late.qcow2", "qcow2", 95 * GIB, 0, NULL));
+  g_assert_cmpint (virStoragePoolRefresh (late, 0), ==, 0);
+  assert_row_line (page, "lodge-late", "Promised to volumes: 95.0" NBSP "GiB (95 % of capacity)");
+  g_assert_true (lodge_storage_page_get_pool_warns (page, "lodge-late"));
+  save_screenshot (GTK_WIDGET (window), "storage-5-late-pool.png");
+
+  /* Closing the window lets go of everything. */
+  gtk_window_destroy (window);
+  lodge_test_spin (100);
+
+  virStoragePoolDestroy (late);
+  virStoragePoolUndefine (late);
+  virStoragePoolFree (late);
+  virStoragePoolUndefine (stopped);
+  virStoragePoolFree (stopped);
+  virStoragePoolDestroy (quiet);
+  virStoragePoolUndefine (quiet);
+  virStoragePoolFree (quiet);
+  virStoragePoolDestroy (thin);
+  virStoragePoolUndefine (thin);
+  virStoragePoolFree (thin);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    lodge_test_skip_all ("no display (run under xvfb-run)");
+
+  gtk_init ();
+  adw_init ();
+
+  tmp_dir = g_dir_make_tmp ("lodge-ui-storage-XXXXXX", &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *state_dir = g_build_filename (tmp_dir, "state", NULL);
+
+    g_setenv ("XDG_STATE_HOME", state_dir, TRUE);
+  }
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("org.lodge.Lodge");
+    GVariantBuilder builder;
+
+    g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssb)"));
+    g_variant_builder_add (&builder, "(ssb)", URI, "", TRUE);
+    g_settings_set_value (settings, "hosts", g_variant_builder_end (&builder));
+  }
+
+  app = lodge_application_new ();
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  conn = virConnectOpen (URI);
+  g_assert_nonnull (conn);
+
+  g_test_add_func ("/ui/storage/window", test_storage_window);
+
+  ret = g_test_run ();
+
+  g_application_quit (G_APPLICATION (app));
+  g_clear_object (&app);
+  virConnectClose (conn);
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", tmp_dir);
+
+    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+  }
+  return ret;
+}

@@ -41,6 +41,7 @@ struct _LodgeRemoteWindow
   LodgeDisplay         *display;
   AdwStatusPage        *disconnected_page;
   GtkWidget            *reconnect_button;
+  GtkWidget            *send_key_button;
 };
 
 G_DEFINE_FINAL_TYPE (LodgeRemoteWindow, lodge_remote_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -111,6 +112,8 @@ lodge_remote_window_update_actions (LodgeRemoteWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "remote.send-key",
                                  state == LODGE_DISPLAY_STATE_CONNECTED);
+  /* A menu button does not follow its items' actions. */
+  gtk_widget_set_sensitive (self->send_key_button, state == LODGE_DISPLAY_STATE_CONNECTED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "remote.reconnect",
                                  !vnc && state == LODGE_DISPLAY_STATE_DISCONNECTED);
 }
@@ -464,6 +467,7 @@ lodge_remote_window_class_init (LodgeRemoteWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LodgeRemoteWindow, display);
   gtk_widget_class_bind_template_child (widget_class, LodgeRemoteWindow, disconnected_page);
   gtk_widget_class_bind_template_child (widget_class, LodgeRemoteWindow, reconnect_button);
+  gtk_widget_class_bind_template_child (widget_class, LodgeRemoteWindow, send_key_button);
 
   /* GtkWindow's own property: the toggle button and F11 follow the window
    * manager's state too. */

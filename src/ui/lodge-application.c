@@ -472,8 +472,12 @@ lodge_application_open_display (LodgeApplication  *self,
 
           if (!named_vv)
             return NULL;
-          g_set_error (error, local_error->domain, local_error->code,
-                       _("Cannot open “%s”: %s"), name, local_error->message);
+          /* GIO's messages name the file already. */
+          if (local_error->domain == G_IO_ERROR)
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          else
+            g_set_error (error, local_error->domain, local_error->code,
+                         _("Cannot open “%s”: %s"), name, local_error->message);
           return NULL;
         }
     }

@@ -14,6 +14,7 @@
 #include "ui/lodge-application.h"
 #include "ui/lodge-auth-agent.h"
 #include "ui/lodge-preferences-window.h"
+#include "ui/lodge-remote-window.h"
 #include "ui/lodge-resources.h"
 #include "ui/lodge-ui-private.h"
 #include "ui/lodge-window.h"
@@ -398,6 +399,105 @@ lodge_application_show (LodgeApplication *self,
   return GTK_WINDOW (window);
 }
 
+/* Remote displays ---------------------------------------------------------- */
+
+static gboolean
+lodge_application_is_display_scheme (const char *scheme)
+{
+  static const char * const schemes[] = { "spice", "spice+tls", "spice+unix", "vnc", "vnc+unix", NULL };
+
+  return scheme != NULL && g_strv_contains (schemes, scheme);
+}
+
+static GFile *
+lodge_application_file_for_argument (const char *argument,
+                                     GFile      *cwd)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (argument);
+
+  if (scheme != NULL && g_ascii_strcasecmp (scheme, "file") == 0)
+    return g_file_new_for_uri (argument);
+  if (scheme != NULL || g_path_is_absolute (argument) || cwd == NULL)
+    return g_file_new_for_commandline_arg (argument);
+  return g_file_resolve_relative_path (cwd, argument);
+}
+
+GtkWindow *
+lodge_application_open_display (LodgeApplication  *self,
+                                const char        *argument,
+                                GFile             *cwd,
+                                GError           **error)
+{
+  g_autoptr(LodgeDisplayEndpoint) endpoint = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *scheme = NULL;
+  g_autofree char *basename = NULL;
+  LodgeRemoteWindow *window;
+
+  g_return_val_if_fail (LODGE_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (argument != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  scheme = g_uri_parse_scheme (argument);
+  if (scheme != NULL)
+    {
+      char *lower = g_ascii_strdown (scheme, -1);
+
+      g_free (scheme);
+      scheme = lower;
+    }
+
+  if (lodge_application_is_display_scheme (scheme))
+    {
+      endpoint = lodge_display_endpoint_new_from_uri (argument, error);
+      if (endpoint == NULL)
+        return NULL;
+    }
+  else if (scheme == NULL || g_str_equal (scheme, "file"))
+    {
+      g_autoptr(GError) local_error = NULL;
+      gboolean named_vv;
+
+      file = lodge_application_file_for_argument (argument, cwd);
+      basename = g_file_get_basename (file);
+      named_vv = basename != NULL && g_str_has_suffix (basename, ".vv");
+      /* Any other name is a machine's, unless a file of that name holds a
+       * connection file (a browser's download without its suffix). */
+      if (!named_vv && g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) != G_FILE_TYPE_REGULAR)
+        return NULL;
+      endpoint = lodge_display_endpoint_new_from_vv_file (file, NULL, &local_error);
+      if (endpoint == NULL)
+        {
+          g_autofree char *name = g_file_get_parse_name (file);
+
+          if (!named_vv)
+            return NULL;
+          /* GIO's messages name the file already. */
+          if (local_error->domain == G_IO_ERROR)
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          else
+            g_set_error (error, local_error->domain, local_error->code,
+                         _("Cannot open “%s”: %s"), name, local_error->message);
+          return NULL;
+        }
+    }
+  else
+    return NULL;
+
+  /* As remote-viewer does: the file held a one-time password. */
+  if (file != NULL && lodge_display_endpoint_get_delete_this_file (endpoint) == LODGE_DISPLAY_TOGGLE_ON)
+    {
+      g_autoptr(GError) delete_error = NULL;
+
+      if (!g_file_delete (file, NULL, &delete_error))
+        g_warning ("Could not delete the connection file as it asks: %s", delete_error->message);
+    }
+
+  window = lodge_remote_window_new (GTK_APPLICATION (self), endpoint, file != NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  return GTK_WINDOW (window);
+}
+
 /* Migrations ------------------------------------------------------------- */
 
 GListModel *
@@ -635,21 +735,42 @@ lodge_application_command_line (GApplication            *application,
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   g_autofree char *connect = NULL;
   g_autofree const char **remaining = NULL;
+  g_autoptr(GFile) cwd = NULL;
   const char *machine = NULL;
+  guint n_displays = 0, n_failed = 0;
 
   g_variant_dict_lookup (options, "connect", "s", &connect);
   g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&s", &remaining);
+  if (g_application_command_line_get_cwd (command_line) != NULL)
+    cwd = g_file_new_for_path (g_application_command_line_get_cwd (command_line));
 
-  if (remaining != NULL && remaining[0] != NULL)
+  /* Remote displays (URIs, .vv files) open windows of their own; what is
+   * left names a machine of the library. */
+  for (guint i = 0; remaining != NULL && remaining[i] != NULL; i++)
     {
-      if (remaining[1] != NULL)
+      g_autoptr(GError) error = NULL;
+
+      if (lodge_application_open_display (self, remaining[i], cwd, &error) != NULL)
+        n_displays++;
+      else if (error != NULL)
+        {
+          g_application_command_line_printerr (command_line, "lodge: %s\n", error->message);
+          n_failed++;
+        }
+      else if (machine != NULL)
         {
           g_application_command_line_printerr (command_line, "%s\n",
                                                _("Give at most one machine name or UUID."));
           return 1;
         }
-      machine = remaining[0];
+      else
+        machine = remaining[i];
     }
+
+  if (n_displays > 0 && machine == NULL && (connect == NULL || connect[0] == '\0'))
+    return 0;
+  if (n_failed > 0 && n_displays == 0 && machine == NULL && (connect == NULL || connect[0] == '\0'))
+    return 1;
 
   lodge_application_show (self, connect != NULL && connect[0] != '\0' ? connect : NULL, machine);
   return 0;
@@ -799,9 +920,10 @@ lodge_application_init (LodgeApplication *self)
   self->transient_hosts = g_hash_table_new (NULL, NULL);
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
-  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[NAME|UUID]"));
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[NAME|UUID|URI|FILE.vv…]"));
   g_application_set_option_context_summary (G_APPLICATION (self),
-                                            _("Run and manage virtual machines. With a machine's name or UUID, open it."));
+                                            _("Run and manage virtual machines. With a machine's name or UUID, open it; "
+                                              "with a spice:// address or a .vv file, open that remote display."));
 }
 
 LodgeApplication *

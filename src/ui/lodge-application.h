@@ -65,5 +65,16 @@ LodgeConnection  *lodge_application_get_connection    (LodgeApplication *self,
 GtkWindow        *lodge_application_show              (LodgeApplication *self,
                                                        const char       *uri,
                                                        const char       *machine);
+/* What the command line does with an argument that names a remote display:
+ * a spice://, spice+tls://, spice+unix://, vnc:// or vnc+unix:// URI, a
+ * .vv file (a path relative to @cwd, or a file:// URI), or any file whose
+ * content is one. Opens a console window for it and returns it; a .vv file
+ * with delete-this-file=1 is deleted once read. NULL with @error set when
+ * the argument names a display that cannot be opened (bad URI, unreadable
+ * or invalid file); NULL with @error unset when it names none (a machine). */
+GtkWindow        *lodge_application_open_display      (LodgeApplication *self,
+                                                       const char       *argument,
+                                                       GFile            *cwd,
+                                                       GError          **error);
 
 G_END_DECLS

@@ -1312,6 +1312,13 @@ inputs_ready (LodgeSpiceSession *self)
 }
 
 gboolean
+lodge_spice_session_get_inputs_ready (LodgeSpiceSession *self)
+{
+  g_return_val_if_fail (LODGE_IS_SPICE_SESSION (self), FALSE);
+  return inputs_ready (self);
+}
+
+gboolean
 lodge_spice_session_has_inputs (LodgeSpiceSession *self)
 {
   g_return_val_if_fail (LODGE_IS_SPICE_SESSION (self), FALSE);

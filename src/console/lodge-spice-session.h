@@ -75,6 +75,9 @@ void               lodge_spice_session_fail_fd         (LodgeSpiceSession *self,
 void               lodge_spice_session_disconnect      (LodgeSpiceSession *self);
 
 gboolean           lodge_spice_session_has_inputs      (LodgeSpiceSession *self);
+/* Whether keys and the pointer reach the guest now: the inputs channel is
+ * open (they are dropped before). */
+gboolean           lodge_spice_session_get_inputs_ready (LodgeSpiceSession *self);
 void               lodge_spice_session_key_press       (LodgeSpiceSession *self,
                                                         guint              scancode);
 void               lodge_spice_session_key_release     (LodgeSpiceSession *self,

@@ -437,6 +437,14 @@ save_screenshot (const char *name)
     g_test_message ("could not save %s", name);
 }
 
+static gboolean
+inputs_ready (gpointer data)
+{
+  LodgeDisplay *display = lodge_remote_window_get_display (data);
+
+  return lodge_spice_session_get_inputs_ready (lodge_display_get_session (display));
+}
+
 /* Tests ------------------------------------------------------------------ */
 
 static void
@@ -461,7 +469,9 @@ test_uri (void)
   g_assert_true (wait_until (shows_pattern, &wait));
   save_screenshot ("remote-uri-display.png");
 
-  /* Send Key reaches the server. */
+  /* Send Key reaches the server, once the inputs channel is open (it may
+   * open after the first picture). */
+  g_assert_true (wait_until (inputs_ready, window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "remote.send-key", "i", 0));
   {
     g_autofree char *line = server_wait_line (server, "kbd ");

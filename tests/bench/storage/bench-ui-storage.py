@@ -1,0 +1,251 @@
+#!/usr/bin/python3
+# bench-ui-storage.py: a pool of 5,000 volumes in Lodge's Storage window and
+# in virt-manager's storage tab, in the same run (issue 11, "Speed")
+#
+# Copyright 2026 The Lodge authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Usage: bench-ui-storage.py BENCH_UI_STORAGE GEN_STORAGE_POOL_PY
+#                            [--volumes 5000] [--runs 5] [--no-virt-manager]
+#
+# Runs under the display and session bus it is given (xvfb-run +
+# dbus-run-session). Prints figures; asserts nothing. Generates the
+# test-driver file (one running dir pool, a mix of thin qcow2 and raw
+# volumes) in a temporary directory, then:
+#
+# - Lodge, in process (bench-ui-storage.c): from the win.host-storage
+#   action on a connected host to the first painted frame whose volume
+#   column view shows rows (the page lists the pools on a worker and selects
+#   the only one itself: no click), to the model holding every volume, and
+#   the longest main-loop stall meanwhile (a 4 ms timeout's longest gap).
+# - virt-manager, through AT-SPI (its GTK 3 tree views expose every row in
+#   their Table interface): started with the file as its only connection
+#   (GSettings "uris" and "autoconnect", as bench-ui-hosts.py does) and
+#   --show-host-summary. It reads every pool's volumes when it connects and
+#   fills the storage tab's "vol-list" even while the tab is hidden, so it
+#   is measured twice: from the spawn to "pool-list" and "vol-list" having
+#   rows (all of them), and, once loaded, from selecting the "Storage" page
+#   tab (the notebook's AT-SPI Selection) to "vol-list" showing with every
+#   row (virt-manager clears and refills it on that switch, in one go on
+#   its main loop). Its responsiveness: the longest AT-SPI round trip to it
+#   while it loads (a blocked main loop answers late).
+# - The ratio virt-manager / Lodge: the tab switch against Lodge's action to
+#   its first frame with rows (virt-manager's volumes already read then,
+#   Lodge's not), and from the spawn against the same Lodge figure.
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'ui'))
+import importlib  # noqa: E402
+library = importlib.import_module('bench-ui-library')
+hosts = importlib.import_module('bench-ui-hosts')
+
+log = library.log
+median = library.median
+TIMEOUT_S = 180
+
+
+def fmt(values):
+    return ', '.join('%.0f' % v for v in values)
+
+
+def lodge_runs(bench, uri, volumes, runs):
+    env = dict(os.environ)
+    env['GSETTINGS_BACKEND'] = 'memory'
+    out = subprocess.run([bench, uri, str(volumes), str(runs)], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True, timeout=TIMEOUT_S * (runs + 1)).stdout
+    first, rows = None, []
+    for line in out.splitlines():
+        if not line.startswith('lodge-storage-run: '):
+            continue
+        words = line.split()
+        values = {}
+        for w in words[2:]:
+            if '=' in w:
+                k, v = w.split('=', 1)
+                values[k] = float(v)
+        if 'first-rows' not in values:
+            log('lodge: ' + line)
+            continue
+        if words[1] == 'first-in-process':
+            first = values
+        else:
+            rows.append(values)
+    return first, rows
+
+
+def find_named(node, role, name, depth=0):
+    """The first node below node with this role and name (tables' rows are
+    not walked)."""
+    if node is None or depth > 40:
+        return None
+    try:
+        if node.getRole() == role and node.name == name:
+            return node
+        pyatspi = library.atspi()
+        if node.getRole() in (pyatspi.ROLE_TABLE, pyatspi.ROLE_TREE_TABLE):
+            return None
+        for i in range(node.childCount):
+            found = find_named(node.getChildAtIndex(i), role, name, depth + 1)
+            if found is not None:
+                return found
+    except Exception:
+        return None
+    return None
+
+
+def n_rows(table):
+    try:
+        return table.queryTable().nRows
+    except Exception:
+        return -1
+
+
+def vm_run(env, uri, volumes):
+    """One virt-manager run: ms from the spawn to pool-list rows, vol-list
+    rows and all of them; the longest AT-SPI round trip meanwhile; ms from
+    selecting the Storage tab to vol-list showing every row."""
+    pyatspi = library.atspi()
+    res = {'pools': float('nan'), 'vol-first': float('nan'), 'vol-all': float('nan'),
+           'ping': float('nan'), 'tab': float('nan'), 'tab-rows': 0}
+    t0 = time.monotonic()
+    proc = subprocess.Popen(['virt-manager', '--no-fork', '--connect', uri, '--show-host-summary'],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    end = t0 + TIMEOUT_S
+    app = pool_list = vol_list = None
+    max_ping = 0.0
+    try:
+        while time.monotonic() < end:
+            if app is None:
+                app = library.find_app(proc.pid)
+                if app is None:
+                    time.sleep(0.02)
+                    continue
+            a = time.monotonic()
+            if pool_list is None:
+                pool_list = find_named(app, pyatspi.ROLE_TABLE, 'pool-list')
+            if vol_list is None:
+                vol_list = find_named(app, pyatspi.ROLE_TABLE, 'vol-list')
+            p = n_rows(pool_list) if pool_list is not None else 0
+            v = n_rows(vol_list) if vol_list is not None else 0
+            now = time.monotonic()
+            if pool_list is not None and vol_list is not None:
+                max_ping = max(max_ping, (now - a) * 1000)
+            ms = (now - t0) * 1000
+            if p > 0 and res['pools'] != res['pools']:
+                res['pools'] = ms
+            if v > 0 and res['vol-first'] != res['vol-first']:
+                res['vol-first'] = ms
+            if v >= volumes:
+                res['vol-all'] = ms
+                break
+            time.sleep(0.02)
+        res['ping'] = max_ping
+        time.sleep(1.0)
+
+        # The Storage tab, all loaded: its page tab in the window's notebook.
+        frame = app.getChildAtIndex(0) if app is not None else None
+        tab = find_named(frame, pyatspi.ROLE_PAGE_TAB, 'Storage')
+        if tab is not None and vol_list is not None:
+            tabs = tab.parent
+            index = tab.getIndexInParent()
+            t1 = time.monotonic()
+            tabs.querySelection().selectChild(index)
+            while time.monotonic() < t1 + TIMEOUT_S:
+                try:
+                    showing = vol_list.getState().contains(pyatspi.STATE_SHOWING)
+                except Exception:
+                    showing = False
+                rows = n_rows(vol_list)
+                if showing and rows >= volumes:
+                    res['tab'] = (time.monotonic() - t1) * 1000
+                    res['tab-rows'] = rows
+                    break
+                time.sleep(0.01)
+    finally:
+        library.stop(proc)
+    return res
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('bench')
+    parser.add_argument('gen')
+    parser.add_argument('--volumes', type=int, default=5000)
+    parser.add_argument('--runs', type=int, default=5)
+    parser.add_argument('--no-virt-manager', action='store_true')
+    args = parser.parse_args()
+
+    if not os.environ.get('DISPLAY') and not os.environ.get('WAYLAND_DISPLAY'):
+        log('bench-ui-storage: no display; run under xvfb-run')
+        return 0
+    have_vm = not args.no_virt_manager and shutil.which('virt-manager') is not None
+    try:
+        library.atspi()
+        have_atspi = bool(os.environ.get('DBUS_SESSION_BUS_ADDRESS'))
+    except ImportError:
+        have_atspi = False
+
+    tmp = tempfile.mkdtemp(prefix='lodge-bench-storage-')
+    path = os.path.join(tmp, 'pool-%d.xml' % args.volumes)
+    subprocess.run([sys.executable, args.gen, str(args.volumes), path], check=True,
+                   stdout=subprocess.DEVNULL)
+    uri = 'test://' + path
+    log('one dir pool of %d volumes (thin qcow2, raw, iso): %s' % (args.volumes, uri))
+
+    first, runs = lodge_runs(args.bench, uri, args.volumes, args.runs)
+    if not runs:
+        log('lodge: no figures (see above)')
+        shutil.rmtree(tmp, ignore_errors=True)
+        return 0
+    col = {k: [r[k] for r in runs] for k in runs[0]}
+    if first is not None:
+        log('lodge, first opening in the process (not counted): first frame with rows %.0f ms, '
+            'longest stall %.0f ms' % (first['first-rows'], first['stall']))
+    log('lodge: win.host-storage action to the first frame with volume rows: %.0f ms '
+        '(median of %d: %s); %.0f of %d volumes in the model then'
+        % (median(col['first-rows']), len(runs), fmt(col['first-rows']),
+           median(col['rows-at-first']), args.volumes))
+    log('lodge: action to all %d volumes in the model: %.0f ms (median: %s); first frame after: %.0f ms (%s)'
+        % (args.volumes, median(col['model-all']), fmt(col['model-all']),
+           median(col['all-frame']), fmt(col['all-frame'])))
+    log('lodge: longest main-loop stall from the action to that frame: %.0f ms (median: %s); '
+        'the action itself (window made and presented) %.0f ms (%s); main-thread CPU to first rows '
+        '%.0f ms (%s)'
+        % (median(col['stall']), fmt(col['stall']), median(col['construct']), fmt(col['construct']),
+           median(col['cpu']), fmt(col['cpu'])))
+
+    if have_vm and have_atspi:
+        env = hosts.settings_env(os.path.join(tmp, 'cfg'), os.environ.get('GSETTINGS_SCHEMA_DIR', ''),
+                                 vm_uris=[uri])
+        vm = [vm_run(env, uri, args.volumes) for _ in range(args.runs)]
+        vcol = {k: [r[k] for r in vm] for k in vm[0]}
+        log('virt-manager: spawn (--show-host-summary) to its pool list having a row: %.0f ms '
+            '(median of %d: %s)' % (median(vcol['pools']), len(vm), fmt(vcol['pools'])))
+        log('virt-manager: spawn to the (hidden) volume table having rows: %.0f ms (%s); all %d: %.0f ms (%s)'
+            % (median(vcol['vol-first']), fmt(vcol['vol-first']), args.volumes,
+               median(vcol['vol-all']), fmt(vcol['vol-all'])))
+        log('virt-manager: longest AT-SPI round trip while it loads: %.0f ms (median: %s)'
+            % (median(vcol['ping']), fmt(vcol['ping'])))
+        log('virt-manager: Storage tab selected (volumes already read) to its volume table showing '
+            'all %d rows: %.0f ms (median: %s)'
+            % (args.volumes, median(vcol['tab']), fmt(vcol['tab'])))
+        log('ratio virt-manager / lodge: %.1f× (its tab switch / lodge action to first rows); '
+            '%.1f× (its spawn to all volumes listed / lodge action to all in a frame)'
+            % (median(vcol['tab']) / median(col['first-rows']),
+               median(vcol['vol-all']) / median(col['all-frame'])))
+    else:
+        log('virt-manager: not measured (%s)' % ('no AT-SPI' if have_vm else 'not installed'))
+
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

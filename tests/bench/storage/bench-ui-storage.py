@@ -169,7 +169,10 @@ def vm_run(env, uri, volumes, timeout=TIMEOUT_S):
             tabs = tab.parent
             index = tab.getIndexInParent()
             t1 = time.monotonic()
-            tabs.querySelection().selectChild(index)
+            try:
+                tabs.querySelection().selectChild(index)
+            except Exception:
+                pass  # its reply came too late for AT-SPI: the tab switched
             while time.monotonic() < t1 + TIMEOUT_S:
                 try:
                     showing = vol_list.getState().contains(pyatspi.STATE_SHOWING)

@@ -1208,7 +1208,30 @@ lodge_window_action_host (LodgeWindow *self,
   return lodge_window_get_target_host (self);
 }
 
-/* The host overview in a window of its own: the page has no header bar. */
+/* A host's page in a window of its own, over this one: the pages have no
+ * header bar. */
+static void
+lodge_window_present_host_window (LodgeWindow *self,
+                                  const char  *title,
+                                  GtkWidget   *page,
+                                  int          width,
+                                  int          height)
+{
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+  gtk_window_set_title (GTK_WINDOW (window), title);
+  lodge_ui_window_set_parent (GTK_WINDOW (window), GTK_WINDOW (self));
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+
+  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  gtk_widget_set_vexpand (page, TRUE);
+  gtk_box_append (GTK_BOX (box), page);
+  adw_window_set_content (ADW_WINDOW (window), box);
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 lodge_window_host_overview_action (GtkWidget  *widget,
                                    const char *action_name,
@@ -1216,8 +1239,6 @@ lodge_window_host_overview_action (GtkWidget  *widget,
 {
   LodgeWindow *self = LODGE_WINDOW (widget);
   LodgeHost *host = lodge_window_action_host (self, parameter);
-  GtkWidget *window;
-  GtkWidget *box;
   g_autofree char *host_title = NULL;
   g_autofree char *title = NULL;
 
@@ -1226,22 +1247,12 @@ lodge_window_host_overview_action (GtkWidget  *widget,
 
   host_title = lodge_ui_host_title (host);
   title = g_strdup_printf (_("Host Overview — %s"), host_title);
-
-  window = adw_window_new ();
-  gtk_window_set_title (GTK_WINDOW (window), title);
-  lodge_ui_window_set_parent (GTK_WINDOW (window), GTK_WINDOW (self));
-  gtk_window_set_default_size (GTK_WINDOW (window), 640, 560);
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
-  gtk_box_append (GTK_BOX (box), lodge_host_page_new (lodge_host_get_connection (host), NULL));
-  adw_window_set_content (ADW_WINDOW (window), box);
-
-  gtk_window_present (GTK_WINDOW (window));
+  lodge_window_present_host_window (self, title,
+                                    lodge_host_page_new (lodge_host_get_connection (host), NULL),
+                                    640, 560);
 }
 
-/* A host's storage pools and volumes in a window of their own (read-only
- * for now): the page has no header bar either. */
+/* A host's storage pools and volumes (read-only for now). */
 static void
 lodge_window_host_storage_action (GtkWidget  *widget,
                                   const char *action_name,
@@ -1249,9 +1260,6 @@ lodge_window_host_storage_action (GtkWidget  *widget,
 {
   LodgeWindow *self = LODGE_WINDOW (widget);
   LodgeHost *host = lodge_window_action_host (self, parameter);
-  GtkWidget *window;
-  GtkWidget *box;
-  GtkWidget *page;
   g_autofree char *host_title = NULL;
   g_autofree char *title = NULL;
 
@@ -1261,20 +1269,7 @@ lodge_window_host_storage_action (GtkWidget  *widget,
   host_title = lodge_ui_host_title (host);
   /* Translators: the title of a window; %s is a host's name. */
   title = g_strdup_printf (_("Storage — %s"), host_title);
-
-  window = adw_window_new ();
-  gtk_window_set_title (GTK_WINDOW (window), title);
-  lodge_ui_window_set_parent (GTK_WINDOW (window), GTK_WINDOW (self));
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
-  page = lodge_storage_page_new (host);
-  gtk_widget_set_vexpand (page, TRUE);
-  gtk_box_append (GTK_BOX (box), page);
-  adw_window_set_content (ADW_WINDOW (window), box);
-
-  gtk_window_present (GTK_WINDOW (window));
+  lodge_window_present_host_window (self, title, lodge_storage_page_new (host), 900, 600);
 }
 
 static void

@@ -481,7 +481,10 @@ test_spec_notify (void)
 static void
 test_names (void)
 {
-  const char *bad[] = { NULL, "", "   ", "a/b", "/", "tab\there", "line\nbreak", "bell\a", NULL };
+  const char *bad[] = { NULL, "", "   ", "a/b", "/", "tab\there", "line\nbreak", "bell\a", ".", " .. ",
+                        "evil\xe2\x80\xae" "gpj.exe", "isolate\xe2\x81\xa6" "x", "mark\xe2\x80\x8f", NULL };
+  g_autofree char *long_name = g_strnfill (201, 'x');
+  g_autofree char *longest = g_strnfill (200, 'x');
   const char *good[] = { "fedora37", "My Machine", "Tom & Jerry's <box>", "réseau-été", NULL };
 
   for (guint i = 1; bad[i] != NULL; i++)
@@ -493,6 +496,11 @@ test_names (void)
       g_assert_nonnull (error->message);
     }
   g_assert_false (lodge_create_check_name_syntax (NULL, NULL));
+  g_assert_false (lodge_create_check_name_syntax (long_name, NULL));
+  g_assert_true (lodge_create_check_name_syntax (longest, NULL));
+  /* Dots inside a name, and joiners inside emoji, are fine. */
+  g_assert_true (lodge_create_check_name_syntax ("...", NULL));
+  g_assert_true (lodge_create_check_name_syntax ("dev \xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", NULL));
   for (guint i = 0; good[i] != NULL; i++)
     g_assert_true (lodge_create_check_name_syntax (good[i], NULL));
 }

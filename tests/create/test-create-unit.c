@@ -13,6 +13,7 @@
 #include "create/lodge-create.h"
 #include "create/lodge-create-private.h"
 #include "create/lodge-install-boot.h"
+#include "model/lodge-pending-cleanup.h"
 #include "lodge-create-test.h"
 #include "lodge-test.h"
 
@@ -505,6 +506,49 @@ test_names (void)
     g_assert_true (lodge_create_check_name_syntax (good[i], NULL));
 }
 
+/* The two small records Lodge reads back: what they may resume or
+ * remove, and nothing from bytes of another shape. */
+static void
+test_record_parsers (void)
+{
+  const char *uri = "https://example.org/os.iso";
+  const char *good = "[download]\nuri=https://example.org/os.iso\netag=\"abc\"\n";
+  const char *modified = "[download]\nuri=https://example.org/os.iso\nlast-modified=Tue, 1 Dec 2026\n";
+  const char *other = "[download]\nuri=https://example.org/other.iso\netag=x\n";
+  const char *no_validator = "[download]\nuri=https://example.org/os.iso\n";
+  const char *split_header = "[download]\nuri=https://example.org/os.iso\netag=a\\r\\nX-Evil: 1\n";
+  g_autofree char *v1 = lodge_download_sidecar_parse (good, strlen (good), uri);
+  g_autofree char *v2 = lodge_download_sidecar_parse (modified, strlen (modified), uri);
+  const char *record =
+    "[qemu:///system]\n"
+    "domains=6f1b2c3d-1234-4abc-8def-0123456789ab;not-a-uuid;../../etc;\n"
+    "volumes=lodge/a.qcow2;/abs;lodge/;noslash;lodge/../x/y;\n"
+    "[qemu:///session]\n"
+    "domains=11111111-2222-3333-4444-555555555555;\n";
+  g_auto(GStrv) domains = NULL;
+  g_auto(GStrv) volumes = NULL;
+
+  g_assert_cmpstr (v1, ==, "\"abc\"");
+  g_assert_cmpstr (v2, ==, "Tue, 1 Dec 2026");
+  g_assert_null (lodge_download_sidecar_parse (other, strlen (other), uri));
+  g_assert_null (lodge_download_sidecar_parse (no_validator, strlen (no_validator), uri));
+  g_assert_null (lodge_download_sidecar_parse (split_header, strlen (split_header), uri));
+  g_assert_null (lodge_download_sidecar_parse ("\xff\xfe[", 3, uri));
+  g_assert_null (lodge_download_sidecar_parse (NULL, 0, uri));
+
+  lodge_pending_cleanup_parse (record, strlen (record), "qemu:///system", &domains, &volumes);
+  g_assert_cmpuint (g_strv_length (domains), ==, 1);
+  g_assert_cmpstr (domains[0], ==, "6f1b2c3d-1234-4abc-8def-0123456789ab");
+  g_assert_cmpuint (g_strv_length (volumes), ==, 1);
+  g_assert_cmpstr (volumes[0], ==, "lodge/a.qcow2");
+  g_clear_pointer (&domains, g_strfreev);
+  g_clear_pointer (&volumes, g_strfreev);
+
+  lodge_pending_cleanup_parse ("garbage\x01", 8, "qemu:///system", &domains, &volumes);
+  g_assert_cmpuint (g_strv_length (domains), ==, 0);
+  g_assert_cmpuint (g_strv_length (volumes), ==, 0);
+}
+
 static char *
 read_model_data (const char *name)
 {
@@ -947,6 +991,7 @@ main (int   argc,
   g_test_add_func ("/create/spec/resources", test_spec_resources);
   g_test_add_func ("/create/spec/notify", test_spec_notify);
   g_test_add_func ("/create/names", test_names);
+  g_test_add_func ("/create/record-parsers", test_record_parsers);
   g_test_add_func ("/create/acceleration", test_acceleration);
   g_test_add_func ("/create/host-info/from-capabilities", test_host_info_from_capabilities);
   g_test_add_func ("/create/express", test_express);

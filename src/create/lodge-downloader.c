@@ -167,6 +167,10 @@ job_set_figures (Job     *job,
 
 /* Errors ------------------------------------------------------------------ */
 
+static void set_no_space_error (GError     **error,
+                                const char  *path,
+                                guint64      received);
+
 static void
 set_write_error (GError     **error,
                  const char  *path,
@@ -174,9 +178,72 @@ set_write_error (GError     **error,
 {
   g_autofree char *display = g_filename_display_name (path);
 
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_NO_SPACE) ||
+      g_error_matches (cause, G_FILE_ERROR, G_FILE_ERROR_NOSPC))
+    {
+      set_no_space_error (error, path, 0);
+      return;
+    }
   g_set_error (error, LODGE_DOWNLOAD_ERROR, LODGE_DOWNLOAD_ERROR_WRITE,
                /* TRANSLATORS: a file path, then why, e.g. "Permission denied" */
                _("Could not write “%s”: %s"), display, cause->message);
+}
+
+/* The disk of the folder the download goes to fills up (or would). */
+static void
+set_no_space_error (GError     **error,
+                    const char  *path,
+                    guint64      received)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *display = g_filename_display_name (dir);
+
+  if (received == 0)
+    g_set_error (error, LODGE_DOWNLOAD_ERROR, LODGE_DOWNLOAD_ERROR_NO_SPACE,
+                 /* TRANSLATORS: a folder */
+                 _("The disk holding “%s” is full. Free some space, or choose another folder."),
+                 display);
+  else
+    {
+      g_autofree char *got = g_format_size (received);
+
+      g_set_error (error, LODGE_DOWNLOAD_ERROR, LODGE_DOWNLOAD_ERROR_NO_SPACE,
+                   /* TRANSLATORS: a folder, then a size ("1.2 GB") */
+                   _("The disk holding “%s” filled up after %s. What was received is kept: "
+                     "free some space and try again to resume."), display, got);
+    }
+}
+
+/* Refused before anything is written: the rest of the file would not fit
+ * in the folder's file system. */
+static gboolean
+check_free_space (Job      *job,
+                  guint64   needed,
+                  GError  **error)
+{
+  g_autofree char *dir = g_path_get_dirname (job->part);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GFileInfo) info = NULL;
+  guint64 free_bytes;
+
+  info = g_file_query_filesystem_info (folder, G_FILE_ATTRIBUTE_FILESYSTEM_FREE, NULL, NULL);
+  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE))
+    return TRUE;   /* cannot tell: the writes will */
+  free_bytes = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE);
+  if (free_bytes >= needed)
+    return TRUE;
+
+  {
+    g_autofree char *display = g_filename_display_name (dir);
+    g_autofree char *need = g_format_size (needed);
+    g_autofree char *have = g_format_size (free_bytes);
+
+    g_set_error (error, LODGE_DOWNLOAD_ERROR, LODGE_DOWNLOAD_ERROR_NO_SPACE,
+                 /* TRANSLATORS: sizes ("3.9 GB", "1.2 GB"), then a folder */
+                 _("The download needs %s but only %s is free in “%s”. Free some space, or "
+                   "choose another folder."), need, have, display);
+  }
+  return FALSE;
 }
 
 static void
@@ -411,6 +478,9 @@ attempt_download (Job           *job,
       return ATTEMPT_FAILED;
     }
 
+  if (total > offset && !check_free_space (job, total - offset, error))
+    return ATTEMPT_FAILED;
+
   if (!append && !write_sidecar (job, response, &local_error))
     {
       set_write_error (error, job->sidecar, local_error);
@@ -423,6 +493,9 @@ attempt_download (Job           *job,
     out = g_file_replace (part_file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &local_error);
   if (out == NULL)
     {
+      /* Nothing of this download on disk: no sidecar either. */
+      if (!append)
+        g_unlink (job->sidecar);
       set_write_error (error, job->part, local_error);
       return ATTEMPT_FAILED;
     }
@@ -486,6 +559,8 @@ attempt_download (Job           *job,
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local_error));
+      else if (write_failed && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+        set_no_space_error (error, job->part, received);
       else if (write_failed)
         set_write_error (error, job->part, local_error);
       else

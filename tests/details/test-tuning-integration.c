@@ -175,7 +175,9 @@ guest_uses_cpu (gpointer data)
   double usage = vcpu_usage (1000);
 
   g_test_message ("uncapped: %.0f %% of a core", usage * 100);
-  return usage >= 0.4;
+  /* More than the 20 % cap let through (≤ 30 % asserted there); a loaded
+   * host may give the guest far less than a whole core. */
+  return usage > 0.30;
 }
 
 static void

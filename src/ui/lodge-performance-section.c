@@ -532,6 +532,8 @@ lodge_performance_section_fill (LodgePerformanceSection *self)
   v = shown_values (self);
   live = &t->live;
   host_cpus = t->host_cpus > 0 ? t->host_cpus : 1024;
+  /* A machine made elsewhere may have more than the host: shown as it is. */
+  host_cpus = MAX (host_cpus, MAX (v->vcpus, v->max_vcpus));
 
   /* Processor */
   gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (self->vcpus_spin), host_cpus);

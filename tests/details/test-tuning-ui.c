@@ -194,6 +194,45 @@ test_priority_and_cap (void)
   g_assert_true (ui_wait_until (subtitle_is, capped));
 }
 
+/* Tab from the top of the page reaches the simple controls, the exact
+ * values once expanded, and the Apply buttons. */
+static void
+test_keyboard (void)
+{
+  GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (section));
+  g_autoptr(GPtrArray) reached = g_ptr_array_new ();
+  GtkWidget *wanted[] = {
+    row ("Priority"),
+    GTK_WIDGET (row_spin ("Processor Cap")),
+    GTK_WIDGET (row_spin ("Weight")),
+    GTK_WIDGET (row_spin ("Memory Limit")),
+    GTK_WIDGET (row_spin ("Disk vda")),
+    apply_button ("Memory"),
+  };
+
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row ("Exact Values")), TRUE);
+  gtk_spin_button_set_value (row_spin ("Memory Limit"), 2048);   /* Apply is focusable when enabled */
+  gtk_widget_grab_focus (row ("Priority"));
+  for (guint i = 0; i < 200; i++)
+    {
+      GtkWidget *focus;
+
+      g_main_context_iteration (NULL, FALSE);
+      focus = gtk_root_get_focus (GTK_ROOT (root));
+      for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
+        g_ptr_array_add (reached, w);
+      if (!gtk_widget_child_focus (root, GTK_DIR_TAB_FORWARD))
+        break;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (wanted); i++)
+    {
+      g_test_message ("reached by Tab: %s %s", G_OBJECT_TYPE_NAME (wanted[i]),
+                      g_ptr_array_find (reached, wanted[i], NULL) ? "yes" : "NO");
+      g_assert_true (g_ptr_array_find (reached, wanted[i], NULL));
+    }
+  gtk_spin_button_set_value (row_spin ("Memory Limit"), 0);
+}
+
 static void
 test_bad_limit_said (void)
 {
@@ -248,6 +287,7 @@ main (int    argc,
   g_assert_nonnull (section);
 
   g_test_add_func ("/tuning/ui/priority-and-cap", test_priority_and_cap);
+  g_test_add_func ("/tuning/ui/keyboard", test_keyboard);
   g_test_add_func ("/tuning/ui/bad-limit-said", test_bad_limit_said);
 
   ret = g_test_run ();

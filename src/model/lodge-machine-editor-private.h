@@ -63,6 +63,23 @@ LodgeMachineConfig *lodge_edit_ctx_get_config    (LodgeEditCtx       *ctx,
  * that should hold now and later. */
 unsigned int        lodge_edit_ctx_affect_flags  (LodgeEditCtx       *ctx);
 
+/* An edit of the saved definition as a whole: edit changes the parsed
+ * inactive XML, libvirt validates the result (and refuses it as a whole).
+ * Transient machines have no definition to change. */
+typedef gboolean (*LodgeDocEdit) (xmlDoc   *doc,
+                                  gpointer  data,
+                                  GError  **error);
+
+gboolean            lodge_edit_ctx_edit_definition (LodgeEditCtx      *ctx,
+                                                    gpointer           data,
+                                                    LodgeDocEdit       edit,
+                                                    LodgeEditOutcome  *outcome,
+                                                    GError           **error);
+
+/* Main thread: the machine edited, or NULL for an editor made on a bare
+ * connection. */
+LodgeMachine       *lodge_machine_editor_get_machine (LodgeMachineEditor *self);
+
 /* Worker thread: ends an edit's GTask (a boolean, outcome kept in the
  * task data). */
 void                lodge_edit_task_return       (GTask              *task,

@@ -169,7 +169,6 @@ typedef enum
   OP_NIC_SOURCE,
   OP_GRAPHICS,
   OP_SOUND,
-  OP_FIRMWARE,
   OP_ADD_USB,
   OP_REMOVE_USB,
   OP_LIST_USB,
@@ -192,7 +191,6 @@ typedef struct
   char            *s3;
   char            *s4;
   GStrv            strv;
-  LodgeHostCapabilities *caps;   /* the host's, when known (firmware) */
 
   /* result, read by lodge_machine_editor_define_xml_finish() */
   guint            error_line;
@@ -207,7 +205,6 @@ op_free (Op *op)
   g_free (op->s3);
   g_free (op->s4);
   g_strfreev (op->strv);
-  g_clear_pointer (&op->caps, lodge_host_capabilities_unref);
   g_free (op);
 }
 
@@ -296,25 +293,6 @@ parse_fragment (const char  *xml,
 
 
 
-
-static xmlNode *
-ensure_child (xmlNode    *node,
-              const char *name)
-{
-  xmlNode *child = lodge_xml_child (node, name);
-
-  if (child == NULL)
-    child = xmlNewChild (node, NULL, (const xmlChar *) name, NULL);
-  return child;
-}
-
-static void
-set_prop (xmlNode    *node,
-          const char *name,
-          const char *value)
-{
-  xmlSetProp (node, (const xmlChar *) name, (const xmlChar *) value);
-}
 
 /* A device taken from a definition, without what only the running
  * instance has. */
@@ -463,8 +441,6 @@ fail:
 /* Edits of the whole definition: read the inactive XML, change it, define
  * it with validation. libvirt refuses a bad result as a whole. */
 
-typedef gboolean (*DocEdit) (xmlDoc *doc, Op *op, GError **error);
-
 /* Saves doc (and frees it) as the machine's persistent definition,
  * validated by libvirt; an error names what libvirt refused. */
 static gboolean
@@ -487,12 +463,12 @@ define_document (LodgeEditCtx     *ctx,
   return TRUE;
 }
 
-static gboolean
-edit_definition (LodgeEditCtx               *ctx,
-                 Op                *op,
-                 DocEdit            edit,
-                 LodgeEditOutcome  *outcome,
-                 GError           **error)
+gboolean
+lodge_edit_ctx_edit_definition (LodgeEditCtx      *ctx,
+                                gpointer           data,
+                                LodgeDocEdit       edit,
+                                LodgeEditOutcome  *outcome,
+                                GError           **error)
 {
   g_autofree char *xml = NULL;
   xmlDoc *doc;
@@ -512,7 +488,7 @@ edit_definition (LodgeEditCtx               *ctx,
   if (doc == NULL)
     return FALSE;
 
-  if (!edit (doc, op, error))
+  if (!edit (doc, data, error))
     {
       xmlFreeDoc (doc);
       return FALSE;
@@ -546,7 +522,7 @@ attach_by_redefine (LodgeEditCtx               *ctx,
       xmlFreeDoc (device);
       return FALSE;
     }
-  xmlAddChild (ensure_child (xmlDocGetRootElement (doc), "devices"),
+  xmlAddChild (lodge_xml_ensure_child (xmlDocGetRootElement (doc), "devices"),
                xmlDocCopyNode (xmlDocGetRootElement (device), doc, 1));
   xmlFreeDoc (device);
   if (!define_document (ctx, doc, error))
@@ -557,10 +533,11 @@ attach_by_redefine (LodgeEditCtx               *ctx,
 }
 
 static gboolean
-edit_boot_order (xmlDoc  *doc,
-                 Op      *op,
-                 GError **error)
+edit_boot_order (xmlDoc   *doc,
+                 gpointer  data,
+                 GError  **error)
 {
+  Op *op = data;
   xmlNode *root = xmlDocGetRootElement (doc);
   xmlNode *devices = lodge_xml_child (root, "devices");
   guint found = 0;
@@ -600,7 +577,7 @@ edit_boot_order (xmlDoc  *doc,
             xmlNode *boot = xmlNewChild (it, NULL, (const xmlChar *) "boot", NULL);
             g_autofree char *order = g_strdup_printf ("%u", i + 1);
 
-            set_prop (boot, "order", order);
+            lodge_xml_set_prop (boot, "order", order);
             found++;
             break;
           }
@@ -616,12 +593,13 @@ edit_boot_order (xmlDoc  *doc,
 }
 
 static gboolean
-edit_graphics (xmlDoc  *doc,
-               Op      *op,
-               GError **error)
+edit_graphics (xmlDoc   *doc,
+               gpointer  data,
+               GError  **error)
 {
+  Op *op = data;
   xmlNode *root = xmlDocGetRootElement (doc);
-  xmlNode *devices = ensure_child (root, "devices");
+  xmlNode *devices = lodge_xml_ensure_child (root, "devices");
   xmlNode *graphics = lodge_xml_child (devices, "graphics");
   xmlNode *video = lodge_xml_child (devices, "video");
   const char *type = op->s1;
@@ -658,21 +636,21 @@ edit_graphics (xmlDoc  *doc,
       xmlFree (old);
     }
 
-  set_prop (graphics, "type", type);
+  lodge_xml_set_prop (graphics, "type", type);
   lodge_xml_remove_children (graphics, "gl");
   if (op->flag)
     {
       xmlNode *gl = xmlNewChild (graphics, NULL, (const xmlChar *) "gl", NULL);
 
-      set_prop (gl, "enable", "yes");
+      lodge_xml_set_prop (gl, "enable", "yes");
       /* SPICE GL needs a local socket, not a TCP port. */
       xmlUnsetProp (graphics, (const xmlChar *) "autoport");
       xmlUnsetProp (graphics, (const xmlChar *) "port");
       lodge_xml_remove_children (graphics, "listen");
-      set_prop (xmlNewChild (graphics, NULL, (const xmlChar *) "listen", NULL), "type", "none");
+      lodge_xml_set_prop (xmlNewChild (graphics, NULL, (const xmlChar *) "listen", NULL), "type", "none");
     }
   if (lodge_xml_child (graphics, "listen") == NULL && xmlHasProp (graphics, (const xmlChar *) "port") == NULL)
-    set_prop (xmlNewChild (graphics, NULL, (const xmlChar *) "listen", NULL), "type", "none");
+    lodge_xml_set_prop (xmlNewChild (graphics, NULL, (const xmlChar *) "listen", NULL), "type", "none");
 
   if (op->flag)
     {
@@ -684,9 +662,9 @@ edit_graphics (xmlDoc  *doc,
       lodge_xml_remove_children (video, "model");
       lodge_xml_remove_children (video, "address");
       model = xmlNewChild (video, NULL, (const xmlChar *) "model", NULL);
-      set_prop (model, "type", "virtio");
+      lodge_xml_set_prop (model, "type", "virtio");
       accel = xmlNewChild (model, NULL, (const xmlChar *) "acceleration", NULL);
-      set_prop (accel, "accel3d", "yes");
+      lodge_xml_set_prop (accel, "accel3d", "yes");
     }
   else if (video != NULL)
     {
@@ -699,199 +677,17 @@ edit_graphics (xmlDoc  *doc,
 }
 
 static gboolean
-edit_sound (xmlDoc  *doc,
-            Op      *op,
-            GError **error)
+edit_sound (xmlDoc   *doc,
+            gpointer  data,
+            GError  **error)
 {
+  Op *op = data;
   xmlNode *root = xmlDocGetRootElement (doc);
-  xmlNode *devices = ensure_child (root, "devices");
+  xmlNode *devices = lodge_xml_ensure_child (root, "devices");
 
   lodge_xml_remove_children (devices, "sound");
   if (op->s1 != NULL)
-    set_prop (xmlNewChild (devices, NULL, (const xmlChar *) "sound", NULL), "model", op->s1);
-  return TRUE;
-}
-
-/* Firmware */
-
-static gboolean
-edit_firmware (xmlDoc  *doc,
-               Op      *op,
-               GError **error)
-{
-  xmlNode *root = xmlDocGetRootElement (doc);
-  xmlNode *os = ensure_child (root, "os");
-  xmlNode *type = lodge_xml_child (os, "type");
-  gboolean uefi = op->number == LODGE_FIRMWARE_UEFI;
-  gboolean secure = uefi && op->flag;
-
-  /* Whatever named the old firmware goes: a fixed loader and variable
-   * store, the old autoselection's wishes. */
-  lodge_xml_remove_children (os, "loader");
-  lodge_xml_remove_children (os, "nvram");
-  lodge_xml_remove_children (os, "firmware");
-
-  if (!uefi)
-    {
-      xmlUnsetProp (os, (const xmlChar *) "firmware");
-      return TRUE;
-    }
-
-  /* Autoselection among the host's firmware descriptors. Secure Boot off
-   * is said explicitly: on Q35 libvirt would otherwise prefer a build with
-   * Microsoft's keys enrolled. */
-  {
-    xmlNode *firmware = xmlNewNode (NULL, (const xmlChar *) "firmware");
-    xmlNode *feature;
-
-    set_prop (os, "firmware", "efi");
-    if (type != NULL)
-      xmlAddNextSibling (type, firmware);
-    else
-      xmlAddChild (os, firmware);
-    feature = xmlNewChild (firmware, NULL, (const xmlChar *) "feature", NULL);
-    set_prop (feature, "enabled", secure ? "yes" : "no");
-    set_prop (feature, "name", "enrolled-keys");
-    feature = xmlNewChild (firmware, NULL, (const xmlChar *) "feature", NULL);
-    set_prop (feature, "enabled", secure ? "yes" : "no");
-    set_prop (feature, "name", "secure-boot");
-
-    if (secure)
-      {
-        xmlNode *loader = xmlNewNode (NULL, (const xmlChar *) "loader");
-
-        set_prop (loader, "secure", "yes");
-        xmlAddNextSibling (firmware, loader);
-        /* Secure Boot firmware keeps its variables in SMM. */
-        set_prop (ensure_child (ensure_child (root, "features"), "smm"), "state", "on");
-      }
-  }
-  return TRUE;
-}
-
-/* What the host's QEMU offers for this machine, from the host's domain
- * capabilities (the one parser, lodge_domain_capabilities_parse(), read
- * once per host and arch/machine/type): FALSE with an error when it has no
- * UEFI, or no Secure Boot for it. A driver without domain capabilities
- * (the test driver), or a combination the host does not describe, is not
- * judged here: libvirt's validation is. */
-static gboolean
-check_firmware_offered (LodgeHostCapabilities  *host_caps,
-                        virConnectPtr           conn,
-                        LodgeMachineConfig     *config,
-                        gboolean                secure,
-                        GError                **error)
-{
-  g_autoptr(LodgeHostCapabilities) read = NULL;
-  const LodgeDomainCapabilities *caps;
-
-  /* A machine of no host (tests), or asked before its host read them. */
-  if (host_caps == NULL)
-    host_caps = read = lodge_host_capabilities_read (conn, NULL);
-  if (host_caps == NULL)
-    return TRUE;
-
-  caps = lodge_host_capabilities_lookup_domain (host_caps, conn,
-                                                lodge_machine_config_get_arch (config),
-                                                lodge_machine_config_get_machine_type (config),
-                                                lodge_machine_config_get_hypervisor (config));
-  if (caps == NULL)
-    return TRUE;
-
-  if (!caps->uefi)
-    {
-      g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED,
-                           _("The host has no UEFI firmware for this machine (on Debian and Ubuntu, "
-                             "the package “ovmf” provides it)"));
-      return FALSE;
-    }
-  if (secure && !caps->secure_boot)
-    {
-      g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED,
-                           _("The host has no UEFI firmware with Secure Boot for this machine"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-set_firmware (LodgeEditCtx               *ctx,
-              Op                *op,
-              LodgeEditOutcome  *outcome,
-              GError           **error)
-{
-  virConnectPtr conn = virDomainGetConnect (ctx->dom);
-  g_autoptr(LodgeMachineConfig) config = NULL;
-  g_autofree char *old_nvram = NULL;
-  LodgeFirmware old_firmware;
-  gboolean old_secure;
-  LodgeFirmware firmware = (LodgeFirmware) op->number;
-  gboolean secure = firmware == LODGE_FIRMWARE_UEFI && op->flag;
-  const char *arch;
-
-  *outcome = LODGE_EDIT_APPLIED;
-
-  /* The variable store is removed or made anew: not under a running
-   * firmware. */
-  if (ctx->active)
-    {
-      g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_STATE,
-                           _("Shut the machine down to change its firmware"));
-      return FALSE;
-    }
-
-  config = lodge_edit_ctx_get_config (ctx, TRUE, error);
-  if (config == NULL)
-    return FALSE;
-
-  arch = lodge_machine_config_get_arch (config);
-  if (g_strcmp0 (arch, "x86_64") != 0 && g_strcmp0 (arch, "i686") != 0)
-    {
-      g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT,
-                           _("Lodge changes the firmware of PC (x86) machines only"));
-      return FALSE;
-    }
-  if (secure && !lodge_machine_config_get_is_q35 (config))
-    {
-      if (lodge_machine_config_get_machine_type (config) != NULL)
-        g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT,
-                     _("Secure Boot needs the Q35 chipset; this machine has “%s”"),
-                     lodge_machine_config_get_machine_type (config));
-      else
-        g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT,
-                             _("Secure Boot needs the Q35 chipset"));
-      return FALSE;
-    }
-
-  old_firmware = lodge_machine_config_get_firmware (config);
-  old_secure = lodge_machine_config_get_secure_boot (config);
-  if (old_firmware == firmware && (firmware != LODGE_FIRMWARE_UEFI || old_secure == secure))
-    return TRUE;
-
-  if (firmware == LODGE_FIRMWARE_UEFI &&
-      !check_firmware_offered (op->caps, conn, config, secure, error))
-    return FALSE;
-
-  old_nvram = lodge_nvram_path (conn, config);
-
-  if (!edit_definition (ctx, op, edit_firmware, outcome, error))
-    return FALSE;
-
-  /* The old variable store does not fit the new firmware (another build,
-   * other keys): the machine's own one is removed, and libvirt makes a new
-   * one from the new firmware's template when the machine next starts.
-   * Someone else's file is left alone. */
-  if (old_nvram != NULL
-      && lodge_nvram_is_own (conn, lodge_machine_config_get_name (config), op->base.uuid, old_nvram))
-    {
-      g_autoptr(GError) nvram_error = NULL;
-
-      if (!lodge_nvram_remove (conn, old_nvram, &nvram_error))
-        g_message ("Firmware changed, but its old variables stay in %s: %s", old_nvram, nvram_error->message);
-    }
-  else if (old_nvram != NULL)
-    g_debug ("Left %s: not this machine’s own", old_nvram);
-
+    lodge_xml_set_prop (xmlNewChild (devices, NULL, (const xmlChar *) "sound", NULL), "model", op->s1);
   return TRUE;
 }
 
@@ -1199,8 +995,8 @@ change_media (LodgeEditCtx               *ctx,
       xmlNode *source = xmlNewNode (NULL, (const xmlChar *) "source");
       xmlNode *target = lodge_xml_child (root, "target");
 
-      set_prop (root, "type", type);
-      set_prop (source, g_str_equal (type, "block") ? "dev" : "file", op->s2);
+      lodge_xml_set_prop (root, "type", type);
+      lodge_xml_set_prop (source, g_str_equal (type, "block") ? "dev" : "file", op->s2);
       /* Keep the usual order: <source> before <target>. */
       if (target != NULL)
         xmlAddPrevSibling (target, source);
@@ -1274,7 +1070,7 @@ update_interface (LodgeEditCtx               *ctx,
   root = xmlDocGetRootElement (doc);
 
   if (op->kind == OP_NIC_LINK)
-    set_prop (ensure_child (root, "link"), "state", op->flag ? "up" : "down");
+    lodge_xml_set_prop (lodge_xml_ensure_child (root, "link"), "state", op->flag ? "up" : "down");
   else
     {
       if (op->s2 != NULL && op->s3 != NULL)
@@ -1288,14 +1084,14 @@ update_interface (LodgeEditCtx               *ctx,
                            _("Unknown network type “%s”"), op->s2);
               return FALSE;
             }
-          set_prop (root, "type", op->s2);
+          lodge_xml_set_prop (root, "type", op->s2);
           lodge_xml_remove_children (root, "source");
           lodge_xml_remove_children (root, "target");
           source = xmlNewChild (root, NULL, (const xmlChar *) "source", NULL);
-          set_prop (source, op->s2, op->s3);
+          lodge_xml_set_prop (source, op->s2, op->s3);
         }
       if (op->s4 != NULL)
-        set_prop (ensure_child (root, "model"), "type", op->s4);
+        lodge_xml_set_prop (lodge_xml_ensure_child (root, "model"), "type", op->s4);
     }
 
   xml = lodge_xml_node_to_string (doc, NULL);
@@ -1882,19 +1678,15 @@ editor_thread (GTask        *task,
       break;
 
     case OP_BOOT_ORDER:
-      ok = edit_definition (&ctx, op, edit_boot_order, &outcome, &error);
+      ok = lodge_edit_ctx_edit_definition (&ctx, op, edit_boot_order, &outcome, &error);
       break;
 
     case OP_GRAPHICS:
-      ok = edit_definition (&ctx, op, edit_graphics, &outcome, &error);
+      ok = lodge_edit_ctx_edit_definition (&ctx, op, edit_graphics, &outcome, &error);
       break;
 
     case OP_SOUND:
-      ok = edit_definition (&ctx, op, edit_sound, &outcome, &error);
-      break;
-
-    case OP_FIRMWARE:
-      ok = set_firmware (&ctx, op, &outcome, &error);
+      ok = lodge_edit_ctx_edit_definition (&ctx, op, edit_sound, &outcome, &error);
       break;
 
     case OP_ADD_DISK:
@@ -2024,6 +1816,12 @@ lodge_machine_editor_new_for_virconnect (virConnectPtr  conn,
   self = g_object_new (LODGE_TYPE_MACHINE_EDITOR, NULL);
   lodge_domain_target_init_conn (&self->target, conn, uuid);
   return self;
+}
+
+LodgeMachine *
+lodge_machine_editor_get_machine (LodgeMachineEditor *self)
+{
+  return self->target.machine;
 }
 
 const char *
@@ -2297,28 +2095,6 @@ lodge_machine_editor_set_sound_async (LodgeMachineEditor  *self,
   EDIT_PRELUDE (OP_SOUND);
   op->s1 = g_strdup (model);
   EDIT_RUN (lodge_machine_editor_set_sound_async);
-}
-
-void
-lodge_machine_editor_set_firmware_async (LodgeMachineEditor  *self,
-                                         LodgeFirmware        firmware,
-                                         gboolean             secure_boot,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data)
-{
-  EDIT_PRELUDE (OP_FIRMWARE);
-  g_return_if_fail (firmware == LODGE_FIRMWARE_BIOS || firmware == LODGE_FIRMWARE_UEFI);
-  op->number = firmware;
-  op->flag = firmware == LODGE_FIRMWARE_UEFI && secure_boot;
-  if (self->target.machine != NULL && lodge_machine_get_host (self->target.machine) != NULL)
-    {
-      LodgeHostCapabilities *caps =
-        lodge_host_get_capabilities (lodge_machine_get_host (self->target.machine));
-
-      op->caps = caps != NULL ? lodge_host_capabilities_ref (caps) : NULL;
-    }
-  EDIT_RUN (lodge_machine_editor_set_firmware_async);
 }
 
 void

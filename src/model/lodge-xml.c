@@ -74,3 +74,22 @@ lodge_xml_node_to_string (xmlDoc  *doc,
   xmlBufferFree (buffer);
   return ret;
 }
+
+xmlNode *
+lodge_xml_ensure_child (xmlNode    *node,
+                        const char *name)
+{
+  xmlNode *child = lodge_xml_child (node, name);
+
+  if (child == NULL)
+    child = xmlNewChild (node, NULL, (const xmlChar *) name, NULL);
+  return child;
+}
+
+void
+lodge_xml_set_prop (xmlNode    *node,
+                    const char *name,
+                    const char *value)
+{
+  xmlSetProp (node, (const xmlChar *) name, (const xmlChar *) value);
+}

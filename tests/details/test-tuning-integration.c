@@ -363,6 +363,16 @@ test_disk_limits (void)
   g_assert_true (lodge_disk_limits_equal (&disk->config, &limits));
   xml = inactive_xml ();
   g_assert_nonnull (strstr (xml, "<total_bytes_sec>2097152</total_bytes_sec>"));
+  g_clear_pointer (&xml, g_free);
+  /* And the running definition libvirt keeps beside QEMU. */
+  {
+    virDomainPtr dom = virDomainLookupByName (conn, name);
+
+    xml = virDomainGetXMLDesc (dom, 0);
+    virDomainFree (dom);
+  }
+  g_assert_nonnull (strstr (xml, "<total_bytes_sec>2097152</total_bytes_sec>"));
+  g_assert_nonnull (strstr (xml, "<read_iops_sec>200</read_iops_sec>"));
 
   lodge_machine_editor_set_disk_limits_async (editor, "vda", &bad, NULL, details_test_ready_cb, NULL);
   error = expect_refusal ();

@@ -128,15 +128,16 @@ spin_row_new (LodgePerformanceSection  *self,
   GtkAdjustment *adjustment = gtk_adjustment_new (0, 0, upper, step, step * 10, 0);
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *spin = gtk_spin_button_new (adjustment, step, 0);
-  g_autofree char *label = unit ? g_strdup_printf ("%s (%s)", title, unit) : g_strdup (title);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
   gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
   gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
   gtk_editable_set_width_chars (GTK_EDITABLE (spin), 8);
-  /* Screen readers hear the row's title and the unit with the number. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  /* The row names its activatable widget for screen readers (its title);
+   * the unit comes as the description. */
+  if (unit != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, unit, -1);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
   if (unit != NULL)
     {

@@ -194,9 +194,23 @@ remove_guest (void)
 }
 
 static void
+remove_files (void)
+{
+  g_autofree char *disk = NULL;
+
+  if (work_dir == NULL)
+    return;
+  disk = g_build_filename (work_dir, "disk.raw", NULL);
+  g_unlink (disk);
+  g_unlink (serial_log);
+  g_rmdir (work_dir);
+}
+
+static void
 on_abort (int sig)
 {
   remove_guest ();
+  remove_files ();
   signal (sig, SIG_DFL);
   raise (sig);
 }
@@ -286,11 +300,7 @@ tuning_test_start_guest (void)
 static void
 tuning_test_stop_guest (void)
 {
-  g_autofree char *disk = g_build_filename (work_dir, "disk.raw", NULL);
-
   remove_guest ();
-  g_unlink (disk);
-  g_unlink (serial_log);
-  g_rmdir (work_dir);
+  remove_files ();
   virConnectClose (conn);
 }

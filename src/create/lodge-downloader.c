@@ -14,6 +14,7 @@
 #include <libsoup/soup.h>
 
 #include "create/lodge-downloader.h"
+#include "create/lodge-create-private.h"
 
 /* At most this often a progress report reaches the main context. */
 #define PROGRESS_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
@@ -224,28 +225,48 @@ set_connect_error (GError       **error,
 
 /* The partial file ---------------------------------------------------------- */
 
+char *
+lodge_download_sidecar_parse (const char *data,
+                              gsize       len,
+                              const char *uri)
+{
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  g_autofree char *saved_uri = NULL;
+  char *validator;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  if (data == NULL || !g_key_file_load_from_data (keys, data, len, G_KEY_FILE_NONE, NULL))
+    return NULL;
+
+  saved_uri = g_key_file_get_string (keys, SIDECAR_GROUP, "uri", NULL);
+  if (g_strcmp0 (saved_uri, uri) != 0)
+    return NULL;
+  validator = g_key_file_get_string (keys, SIDECAR_GROUP, "etag", NULL);
+  if (validator == NULL)
+    validator = g_key_file_get_string (keys, SIDECAR_GROUP, "last-modified", NULL);
+  /* It goes into a request header as it is. */
+  if (validator != NULL && (*validator == '\0' || strpbrk (validator, "\r\n") != NULL))
+    g_clear_pointer (&validator, g_free);
+  return validator;
+}
+
 /* The bytes already there, when they can be resumed: same URL and a
  * validator for If-Range. Otherwise 0. */
 static guint64
 read_partial (Job   *job,
               char **validator)
 {
-  g_autoptr(GKeyFile) keys = g_key_file_new ();
-  g_autofree char *uri = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
   GStatBuf st;
 
   *validator = NULL;
   if (g_stat (job->part, &st) != 0 || st.st_size <= 0)
     return 0;
-  if (!g_key_file_load_from_file (keys, job->sidecar, G_KEY_FILE_NONE, NULL))
+  if (!g_file_get_contents (job->sidecar, &data, &len, NULL))
     return 0;
-
-  uri = g_key_file_get_string (keys, SIDECAR_GROUP, "uri", NULL);
-  if (g_strcmp0 (uri, job->uri) != 0)
-    return 0;
-  *validator = g_key_file_get_string (keys, SIDECAR_GROUP, "etag", NULL);
-  if (*validator == NULL)
-    *validator = g_key_file_get_string (keys, SIDECAR_GROUP, "last-modified", NULL);
+  *validator = lodge_download_sidecar_parse (data, len, job->uri);
   if (*validator == NULL)
     return 0;
 

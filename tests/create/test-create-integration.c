@@ -10,6 +10,7 @@
  * from an abort handler.
  */
 #define G_LOG_DOMAIN "test-create-integration"
+#define _GNU_SOURCE   /* memmem() */
 
 #include "config.h"
 
@@ -972,6 +973,45 @@ test_hostile_xml (void)
   g_assert_cmpuint (count_leftovers (), ==, 0);
 }
 
+/* Fails when a regular file below @dir (followed no further than 4
+ * levels) contains @secret. Files over 64 MiB (other machines' disks)
+ * are not read: what could hold it (an initrd, an unattended image) is
+ * small. */
+static void
+assert_no_file_holds_at (const char *dir,
+                         const char *secret,
+                         guint       depth)
+{
+  g_autoptr(GDir) folder = g_dir_open (dir, 0, NULL);
+  const char *name;
+  GStatBuf st;
+
+  if (folder == NULL || depth > 4)
+    return;
+  while ((name = g_dir_read_name (folder)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        assert_no_file_holds_at (path, secret, depth + 1);
+      else if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode) && st.st_size <= 64 << 20 &&
+               g_file_get_contents (path, &contents, &len, NULL) &&
+               memmem (contents, len, secret, strlen (secret)) != NULL)
+        g_error ("%s holds the password", path);
+    }
+}
+
+static void
+assert_no_file_holds (const char *dir,
+                      const char *secret)
+{
+  assert_no_file_holds_at (dir, secret, 0);
+}
+
 /* ---- express install by initrd injection (Debian) ---- */
 
 /* The guest's /init: shows what the installer would see (its /preseed.cfg
@@ -1233,7 +1273,20 @@ test_express_initrd (void)
   /* What the guest saw. */
   seen = read_preseed_from_console (conn, dom);
   g_assert_nonnull (seen);
-  g_test_message ("guest saw:\n%s", seen);
+  {
+    /* Shown without the password: secrets never reach test output. */
+    g_autofree char *shown = NULL;
+    g_auto(GStrv) lines = g_strsplit (seen, "\n", -1);
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      if (strstr (lines[i], "password") != NULL)
+        {
+          g_free (lines[i]);
+          lines[i] = g_strdup ("(a password line)");
+        }
+    g_test_message ("guest saw:\n%s", shown = g_strjoinv ("\n", lines));
+  }
+  g_assert_nonnull (strstr (seen, "lodge-pass"));
   g_assert_nonnull (strstr (seen, "d-i passwd/username lodgeuser"));
   g_assert_nonnull (strstr (seen, "d-i netcfg/get_hostname string lodge-preseed-guest"));
   g_assert_nonnull (strstr (seen, "d-i time/zone select Europe/Paris"));
@@ -1265,6 +1318,16 @@ test_express_initrd (void)
   g_assert_false (volume_exists (conn, PREFIX "debian-install-initrd.img"));
   virConnectClose (conn);
   g_assert_cmpuint (count_leftovers (), ==, 0);
+
+  /* Nothing Lodge keeps holds the password: its state, its data (images,
+   * downloads), the pool. */
+  {
+    g_autofree char *data = g_build_filename (g_get_user_data_dir (), "lodge", NULL);
+    const char *dirs[] = { g_get_user_state_dir (), data, "/var/lib/libvirt/images/lodge" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+      assert_no_file_holds (dirs[i], "lodge-pass");
+  }
 }
 
 /* ---- the daemon goes away in the middle of a creation ---- */

@@ -8,6 +8,7 @@
 #include "console/lodge-types.h"
 #include "console/lodge-console-enums.h"
 #include "console/lodge-framebuffer.h"
+#include "console/lodge-display-source.h"
 #include "console/lodge-spice-session.h"
 #include "console/lodge-display.h"
 #include "console/lodge-display-endpoint.h"

@@ -10,6 +10,7 @@
 #include "console/lodge-framebuffer.h"
 #include "console/lodge-display-source.h"
 #include "console/lodge-spice-session.h"
+#include "console/lodge-vnc-session.h"
 #include "console/lodge-display.h"
 #include "console/lodge-display-endpoint.h"
 

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "lodge-test.h"
+#include "lodge-test-qemu.h"
 #include "console/lodge-console.h"
 #include "console/lodge-keymap.h"
 
@@ -58,167 +59,6 @@ wait_for (Predicate predicate,
     }
   return TRUE;
 }
-
-/* QEMU ------------------------------------------------------------------- */
-
-typedef struct
-{
-  GSubprocess       *process;
-  char              *vnc_socket;
-  char              *qmp_socket;
-  char              *serial_log;
-  GSocketConnection *qmp;
-  GDataInputStream  *qmp_in;
-} Qemu;
-
-static gboolean
-path_exists (gpointer data)
-{
-  return g_file_test (data, G_FILE_TEST_EXISTS);
-}
-
-/* Sends one QMP command and returns its answer line (events skipped). */
-static char *
-qmp_command (Qemu       *qemu,
-             const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (qemu->qmp));
-  g_autofree char *line = g_strconcat (json, "\n", NULL);
-
-  g_assert_true (g_output_stream_write_all (out, line, strlen (line), NULL, NULL, &error));
-  g_assert_no_error (error);
-  for (;;)
-    {
-      char *answer = g_data_input_stream_read_line_utf8 (qemu->qmp_in, NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      g_assert_nonnull (answer);
-      if (strstr (answer, "\"event\"") == NULL)
-        return answer;
-      g_free (answer);
-    }
-}
-
-/* @vnc: QEMU's -vnc value after the address, such as ",password=on";
- * @tcp: listen on 127.0.0.1 (a free port found by QEMU) instead of a
- * unix socket; @guest: boot the small test guest. */
-static Qemu *
-qemu_start (const char *vnc_options,
-            gboolean    tcp,
-            gboolean    guest,
-            gboolean    paused)
-{
-  static int serial;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autofree char *greeting = NULL;
-  g_autofree char *answer = NULL;
-  Qemu *qemu = g_new0 (Qemu, 1);
-
-  serial++;
-  qemu->vnc_socket = g_strdup_printf ("%s/vnc-%d.sock", tmp_dir, serial);
-  qemu->qmp_socket = g_strdup_printf ("%s/qmp-%d.sock", tmp_dir, serial);
-  qemu->serial_log = g_strdup_printf ("%s/serial-%d.log", tmp_dir, serial);
-
-  g_ptr_array_add (argv, g_strdup ("qemu-system-x86_64"));
-  g_ptr_array_add (argv, g_strdup ("-nodefaults"));
-  g_ptr_array_add (argv, g_strdup ("-machine"));
-  g_ptr_array_add (argv, g_strdup ("pc,accel=tcg"));
-  g_ptr_array_add (argv, g_strdup ("-m"));
-  g_ptr_array_add (argv, g_strdup ("256"));
-  g_ptr_array_add (argv, g_strdup ("-vga"));
-  g_ptr_array_add (argv, g_strdup ("std"));
-  g_ptr_array_add (argv, g_strdup ("-display"));
-  g_ptr_array_add (argv, g_strdup ("none"));
-  g_ptr_array_add (argv, g_strdup ("-vnc"));
-  if (tcp)
-    g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%d,to=2000%s",
-                                            g_random_int_range (40, 900), vnc_options));
-  else
-    g_ptr_array_add (argv, g_strdup_printf ("unix:%s%s", qemu->vnc_socket, vnc_options));
-  g_ptr_array_add (argv, g_strdup ("-qmp"));
-  g_ptr_array_add (argv, g_strdup_printf ("unix:%s,server=on,wait=off", qemu->qmp_socket));
-  if (paused)
-    g_ptr_array_add (argv, g_strdup ("-S"));
-  if (guest)
-    {
-      const char *dir = g_getenv ("LODGE_GUEST_DIR");
-
-      g_ptr_array_add (argv, g_strdup ("-kernel"));
-      g_ptr_array_add (argv, g_build_filename (dir, "vmlinuz", NULL));
-      g_ptr_array_add (argv, g_strdup ("-initrd"));
-      g_ptr_array_add (argv, g_build_filename (dir, "initrd.img", NULL));
-      g_ptr_array_add (argv, g_strdup ("-serial"));
-      g_ptr_array_add (argv, g_strdup_printf ("file:%s", qemu->serial_log));
-      g_ptr_array_add (argv, g_strdup ("-append"));
-      g_ptr_array_add (argv, g_strdup ("console=ttyS0 console=tty0 quiet lodge.mode=still"));
-    }
-  g_ptr_array_add (argv, NULL);
-
-  qemu->process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
-                                     &error);
-  g_assert_no_error (error);
-
-  g_assert_true (wait_for (path_exists, qemu->qmp_socket));
-  address = g_unix_socket_address_new (qemu->qmp_socket);
-  /* The socket exists a moment before QEMU listens on it. */
-  for (int tries = 0; qemu->qmp == NULL; tries++)
-    {
-      qemu->qmp = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
-      if (qemu->qmp == NULL)
-        {
-          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
-          g_assert_cmpint (tries, <, TIMEOUT_MS / 10);
-          g_clear_error (&error);
-          g_usleep (10000);
-        }
-    }
-  /* The greeting comes once QEMU runs its main loop: VNC listens by then. */
-  qemu->qmp_in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (qemu->qmp)));
-  greeting = g_data_input_stream_read_line_utf8 (qemu->qmp_in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (strstr (greeting, "QMP"));
-  answer = qmp_command (qemu, "{\"execute\": \"qmp_capabilities\"}");
-  g_assert_nonnull (strstr (answer, "\"return\""));
-  if (!tcp)
-    g_assert_true (wait_for (path_exists, qemu->vnc_socket));
-  return qemu;
-}
-
-/* The TCP port QEMU chose, from query-vnc. */
-static int
-qemu_vnc_port (Qemu *qemu)
-{
-  g_autofree char *answer = qmp_command (qemu, "{\"execute\": \"query-vnc\"}");
-  const char *service = strstr (answer, "\"service\": \"");
-
-  g_assert_nonnull (service);
-  return atoi (service + strlen ("\"service\": \""));
-}
-
-static void
-qemu_stop (Qemu *qemu)
-{
-  if (qemu == NULL)
-    return;
-  g_subprocess_force_exit (qemu->process);
-  g_subprocess_wait (qemu->process, NULL, NULL);
-  g_clear_object (&qemu->qmp_in);
-  g_clear_object (&qemu->qmp);
-  g_clear_object (&qemu->process);
-  g_unlink (qemu->vnc_socket);
-  g_unlink (qemu->qmp_socket);
-  g_unlink (qemu->serial_log);
-  g_free (qemu->serial_log);
-  g_free (qemu->vnc_socket);
-  g_free (qemu->qmp_socket);
-  g_free (qemu);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Qemu, qemu_stop)
 
 /* Predicates -------------------------------------------------------------- */
 
@@ -325,7 +165,7 @@ count_cb (gpointer data)
 static void
 test_frames (void)
 {
-  g_autoptr(Qemu) qemu = qemu_start ("", FALSE, FALSE, TRUE);
+  g_autoptr(LodgeTestQemu) qemu = lodge_test_qemu_start (tmp_dir, "", FALSE, FALSE, TRUE);
   g_autoptr(LodgeVncSession) session = lodge_vnc_session_new ();
   g_autofree char *answer = NULL;
   g_autofree guint32 *pixels = NULL;
@@ -345,7 +185,7 @@ test_frames (void)
 
   g_signal_connect_swapped (framebuffer_of (session), "invalidate-size",
                             G_CALLBACK (count_cb), &resizes);
-  answer = qmp_command (qemu, "{\"execute\": \"cont\"}");
+  answer = lodge_test_qemu_command (qemu, "{\"execute\": \"cont\"}");
   g_assert_nonnull (strstr (answer, "\"return\""));
 
   /* The desktop resize to SeaBIOS's text mode, then its text. */
@@ -367,11 +207,11 @@ test_frames (void)
 static void
 test_tcp (void)
 {
-  g_autoptr(Qemu) qemu = qemu_start ("", TRUE, FALSE, FALSE);
+  g_autoptr(LodgeTestQemu) qemu = lodge_test_qemu_start (tmp_dir, "", TRUE, FALSE, FALSE);
   g_autoptr(LodgeVncSession) session = lodge_vnc_session_new ();
   g_autoptr(LodgeDisplayEndpoint) endpoint = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *uri = g_strdup_printf ("vnc://127.0.0.1:%d", qemu_vnc_port (qemu));
+  g_autofree char *uri = g_strdup_printf ("vnc://127.0.0.1:%d", lodge_test_qemu_vnc_port (qemu));
 
   endpoint = lodge_display_endpoint_new_from_uri (uri, &error);
   g_assert_no_error (error);
@@ -398,7 +238,7 @@ pixels_changed (LodgeFramebuffer *fb,
 static gboolean
 guest_is_ready (gpointer data)
 {
-  Qemu *qemu = data;
+  LodgeTestQemu *qemu = data;
   g_autofree char *log = NULL;
 
   /* The init prints this after its banner on tty0. */
@@ -444,7 +284,7 @@ test_keys (void)
 {
   const char *make_guest = g_getenv ("LODGE_MAKE_GUEST");
   const char *guest_dir = g_getenv ("LODGE_GUEST_DIR");
-  g_autoptr(Qemu) qemu = NULL;
+  g_autoptr(LodgeTestQemu) qemu = NULL;
   g_autoptr(LodgeVncSession) session = lodge_vnc_session_new ();
   Changed c = { 0 };
   /* "x" ten times: XT 0x2d. */
@@ -455,7 +295,7 @@ test_keys (void)
   g_assert_true (lodge_test_run ("make-guest",
                                  (char *[]) { (char *) make_guest, (char *) guest_dir, NULL }));
 
-  qemu = qemu_start ("", FALSE, TRUE, FALSE);
+  qemu = lodge_test_qemu_start (tmp_dir, "", FALSE, TRUE, FALSE);
   lodge_vnc_session_connect_unix (session, qemu->vnc_socket);
   g_assert_true (wait_for (is_connected, session));
   g_assert_true (wait_for (guest_is_ready, qemu));
@@ -486,13 +326,13 @@ password_required_cb (LodgeVncSession *session,
 static void
 test_password (void)
 {
-  g_autoptr(Qemu) qemu = qemu_start (",password=on", FALSE, FALSE, FALSE);
+  g_autoptr(LodgeTestQemu) qemu = lodge_test_qemu_start (tmp_dir, ",password=on", FALSE, FALSE, FALSE);
   g_autoptr(LodgeVncSession) session = lodge_vnc_session_new ();
   g_autofree char *answer = NULL;
   const GError *error;
   int asked = 0;
 
-  answer = qmp_command (qemu, "{\"execute\": \"change-vnc-password\", "
+  answer = lodge_test_qemu_command (qemu, "{\"execute\": \"change-vnc-password\", "
                               "\"arguments\": {\"password\": \"lodge-secret\"}}");
   g_assert_nonnull (strstr (answer, "\"return\""));
 
@@ -516,7 +356,7 @@ test_password (void)
 static void
 test_gone (void)
 {
-  g_autoptr(Qemu) qemu = qemu_start ("", FALSE, FALSE, FALSE);
+  g_autoptr(LodgeTestQemu) qemu = lodge_test_qemu_start (tmp_dir, "", FALSE, FALSE, FALSE);
   g_autoptr(LodgeVncSession) session = lodge_vnc_session_new ();
   const GError *error;
 

@@ -1041,24 +1041,45 @@ lodge_networks_create_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
-static GTask *
-lodge_networks_action_task (LodgeNetworks        *self,
-                            gpointer              source_tag,
-                            GCancellable         *cancellable,
-                            GAsyncReadyCallback   callback,
-                            gpointer              user_data,
-                            Action              **action)
+/* Main thread: libvirt sends no event for every change (autostart has
+ * none): the list is read again before the caller hears of the outcome. */
+static void
+lodge_networks_action_done_cb (GObject      *object,
+                               GAsyncResult *result,
+                               gpointer      user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  LodgeNetworks *self = LODGE_NETWORKS (object);
+  g_autoptr(GTask) outer = user_data;
+  g_autoptr(GError) error = NULL;
 
-  g_task_set_source_tag (task, source_tag);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (outer, g_steal_pointer (&error));
+      return;
+    }
+  if (self->session != NULL)
+    lodge_networks_read (self, FALSE);
+  g_task_return_boolean (outer, TRUE);
+}
+
+/* The worker's task for an action whose caller gets @outer; NULL (and
+ * @outer answered) when not connected. */
+static GTask *
+lodge_networks_action_task (LodgeNetworks  *self,
+                            GTask          *outer,
+                            Action        **action)
+{
+  GTask *task;
+
   if (self->session == NULL)
     {
-      g_task_return_new_error (task, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_CONNECTED,
+      g_task_return_new_error (outer, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_CONNECTED,
                                _("The host is not connected"));
-      g_object_unref (task);
       return NULL;
     }
+  task = g_task_new (self, g_task_get_cancellable (outer), lodge_networks_action_done_cb,
+                     g_object_ref (outer));
+  g_task_set_source_tag (task, lodge_networks_action_task);
   *action = g_new0 (Action, 1);
   (*action)->conn = self->session->conn;
   virConnectRef ((*action)->conn);
@@ -1300,14 +1321,16 @@ lodge_networks_create_async (LodgeNetworks       *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
+  g_autoptr(GTask) outer = NULL;
   g_autoptr(GTask) task = NULL;
   Action *action;
 
   g_return_if_fail (LODGE_IS_NETWORKS (self));
   g_return_if_fail (g_strcmp0 (mode, "nat") == 0 || g_strcmp0 (mode, "isolated") == 0);
 
-  task = lodge_networks_action_task (self, lodge_networks_create_async, cancellable, callback,
-                                     user_data, &action);
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, lodge_networks_create_async);
+  task = lodge_networks_action_task (self, outer, &action);
   if (task == NULL)
     return;
   action->name = g_strdup (name);
@@ -1339,14 +1362,16 @@ lodge_networks_run_action_async (LodgeNetworks       *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
+  g_autoptr(GTask) outer = NULL;
   g_autoptr(GTask) task = NULL;
   Action *action;
 
   g_return_if_fail (LODGE_IS_NETWORKS (self));
   g_return_if_fail (uuid != NULL);
 
-  task = lodge_networks_action_task (self, lodge_networks_run_action_async, cancellable, callback,
-                                     user_data, &action);
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, lodge_networks_run_action_async);
+  task = lodge_networks_action_task (self, outer, &action);
   if (task == NULL)
     return;
   action->uuid = g_strdup (uuid);

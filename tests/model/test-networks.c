@@ -1,0 +1,691 @@
+/* test-networks.c: a host's virtual networks (LodgeNetworks)
+ *
+ * Copyright 2026 The Lodge authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * /networks/parse (suite unit): the XML parsers and the address checks.
+ * /networks/test-driver (suite libvirt): the model on test:///default,
+ * changed through a connection of the test's own as another program would;
+ * the changes arrive through libvirt's events.
+ * /networks/system (suite integration, LODGE_TEST_NETWORKS_SYSTEM=1, root):
+ * the real system daemon: an isolated network lodge-test-PID-… on a free
+ * 10.x subnet made, started, stopped and deleted through the model and
+ * through virsh's library, the list following every change; bad input
+ * refused with nothing left. Everything made is removed, also on failure.
+ */
+#define G_LOG_DOMAIN "test-networks"
+
+#include "config.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "lodge-model-test.h"
+#include "lodge-test.h"
+#include "model/lodge-libvirt.h"
+#include "model/lodge-model-private.h"
+#include "model/lodge-network-private.h"
+
+#define TIMEOUT_MS 30000
+
+static virConnectPtr system_conn;
+
+static LodgeHost *
+connect_host (const char *uri)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  LodgeHost *host = lodge_host_new (uri, &error);
+
+  g_assert_no_error (error);
+  lodge_host_connect_async (host, NULL, lodge_test_store_result_cb, &result);
+  lodge_test_wait_result (&result, TIMEOUT_MS);
+  g_assert_true (lodge_host_connect_finish (host, result, &error));
+  g_assert_no_error (error);
+  return host;
+}
+
+static gboolean
+networks_loaded (gpointer data)
+{
+  return lodge_networks_get_loaded (data);
+}
+
+static void
+wait_loaded (LodgeNetworks *networks)
+{
+  if (!lodge_test_wait_until (networks_loaded, networks, TIMEOUT_MS))
+    g_error ("The networks were never listed");
+  g_assert_null (lodge_networks_get_error (networks));
+}
+
+typedef struct
+{
+  LodgeNetworks *networks;
+  const char    *name;
+  int            present;   /* -1: don't care */
+  int            active;    /* -1: don't care */
+  int            autostart; /* -1: don't care */
+  const char    *machines;  /* joined by ",", NULL: don't care */
+  const char    *running;   /* joined by ",", NULL: don't care */
+} NetworkWait;
+
+static gboolean
+network_reached (gpointer data)
+{
+  NetworkWait *wait = data;
+  LodgeNetwork *network = lodge_networks_lookup (wait->networks, wait->name);
+
+  if (wait->present >= 0 && (network != NULL) != wait->present)
+    return FALSE;
+  if (network == NULL)
+    return wait->present == 0;
+  if (wait->active >= 0 && lodge_network_get_active (network) != wait->active)
+    return FALSE;
+  if (wait->autostart >= 0 && lodge_network_get_autostart (network) != wait->autostart)
+    return FALSE;
+  if (wait->machines != NULL)
+    {
+      g_autofree char *joined = g_strjoinv (",", (char **) lodge_network_get_machines (network));
+
+      if (g_strcmp0 (joined, wait->machines) != 0)
+        return FALSE;
+    }
+  if (wait->running != NULL)
+    {
+      g_autofree char *joined = g_strjoinv (",", (char **) lodge_network_get_running_machines (network));
+
+      if (g_strcmp0 (joined, wait->running) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static LodgeNetwork *
+wait_network (NetworkWait wait)
+{
+  if (!lodge_test_wait_until (network_reached, &wait, TIMEOUT_MS))
+    g_error ("Network %s never reached present=%d active=%d autostart=%d machines=%s running=%s",
+             wait.name, wait.present, wait.active, wait.autostart,
+             wait.machines ? wait.machines : "-", wait.running ? wait.running : "-");
+  return lodge_networks_lookup (wait.networks, wait.name);
+}
+
+static gboolean
+create_network (LodgeNetworks  *networks,
+                const char     *name,
+                const char     *mode,
+                const char     *subnet,
+                const char     *dhcp_start,
+                const char     *dhcp_end,
+                gboolean        autostart,
+                GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lodge_networks_create_async (networks, name, mode, subnet, dhcp_start, dhcp_end, autostart,
+                               NULL, lodge_test_store_result_cb, &result);
+  lodge_test_wait_result (&result, TIMEOUT_MS);
+  return lodge_networks_create_finish (networks, result, error);
+}
+
+static gboolean
+run_action (LodgeNetworks       *networks,
+            LodgeNetwork        *network,
+            LodgeNetworkAction   action,
+            gboolean             force,
+            GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lodge_networks_run_action_async (networks, lodge_network_get_uuid (network), action, force,
+                                   NULL, lodge_test_store_result_cb, &result);
+  lodge_test_wait_result (&result, TIMEOUT_MS);
+  return lodge_networks_run_action_finish (networks, result, error);
+}
+
+/* Pure helpers -------------------------------------------------------------- */
+
+static void
+test_networks_parse (void)
+{
+  g_autoptr(LodgeNetworkData) data = g_new0 (LodgeNetworkData, 1);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) used = NULL;
+  g_autofree char *xml = NULL;
+  g_autoptr(GArray) routes = NULL;
+  LodgeIpv4Subnet subnet, other;
+  guint32 address;
+
+  /* NAT with a netmask, DHCP, and an IPv6 address listed after IPv4. */
+  g_assert_true (lodge_network_parse_xml (
+    "<network><name>n</name><forward mode='nat'/><bridge name='virbr0'/>"
+    "<ip family='ipv6' address='fd00:1::1' prefix='64'/>"
+    "<ip address='192.168.122.1' netmask='255.255.255.0'><dhcp>"
+    "<range start='192.168.122.2' end='192.168.122.254'/></dhcp></ip></network>", data));
+  g_assert_cmpstr (data->forward_mode, ==, "nat");
+  g_assert_cmpstr (data->bridge, ==, "virbr0");
+  g_assert_cmpstrv (data->addresses, ((const char *[]) { "192.168.122.1/24", "fd00:1::1/64", NULL }));
+  g_assert_cmpstrv (data->dhcp_ranges, ((const char *[]) { "192.168.122.2-192.168.122.254", NULL }));
+  g_assert_cmpuint (data->subnets->len, ==, 1);
+  g_assert_cmpuint (g_array_index (data->subnets, LodgeIpv4Subnet, 0).network, ==, 0xc0a87a00);
+  g_assert_cmpuint (g_array_index (data->subnets, LodgeIpv4Subnet, 0).prefix, ==, 24);
+
+  /* No <forward>: isolated; <forward/> alone: NAT; a bridge to the host. */
+  g_assert_true (lodge_network_parse_xml ("<network><name>i</name><ip address='10.1.0.1' prefix='16'/></network>", data));
+  g_assert_cmpstr (data->forward_mode, ==, "isolated");
+  g_assert_null (data->bridge);
+  g_assert_cmpstrv (data->addresses, ((const char *[]) { "10.1.0.1/16", NULL }));
+  g_assert_cmpstrv (data->dhcp_ranges, ((const char *[]) { NULL }));
+  g_assert_true (lodge_network_parse_xml ("<network><name>d</name><forward/></network>", data));
+  g_assert_cmpstr (data->forward_mode, ==, "nat");
+  g_assert_true (lodge_network_parse_xml ("<network><name>b</name><forward mode='bridge'/>"
+                                          "<bridge name='br0'/></network>", data));
+  g_assert_cmpstr (data->forward_mode, ==, "bridge");
+  g_assert_cmpstr (data->bridge, ==, "br0");
+  g_assert_cmpuint (data->subnets->len, ==, 0);
+  g_assert_false (lodge_network_parse_xml ("<domain/>", data));
+  g_assert_false (lodge_network_parse_xml ("<network", data));
+
+  /* The networks a machine's cards use: no repeats, bridges left out. */
+  used = lodge_network_parse_domain_networks (
+    "<domain><devices><interface type='network'><source network='a'/></interface>"
+    "<interface type='bridge'><source bridge='br0'/></interface>"
+    "<interface type='network'><source network='b'/></interface>"
+    "<interface type='network'><source network='a'/></interface></devices></domain>");
+  g_assert_cmpstrv (used, ((const char *[]) { "a", "b", NULL }));
+  g_clear_pointer (&used, g_strfreev);
+  used = lodge_network_parse_domain_networks ("<domain/>");
+  g_assert_cmpstrv (used, ((const char *[]) { NULL }));
+  g_assert_null (lodge_network_parse_domain_networks ("<network/>"));
+
+  /* Addresses and subnets. */
+  g_assert_true (lodge_network_parse_ipv4 ("10.0.255.1", &address));
+  g_assert_cmpuint (address, ==, 0x0a00ff01);
+  g_assert_false (lodge_network_parse_ipv4 ("10.0.256.1", &address));
+  g_assert_false (lodge_network_parse_ipv4 ("10.0.1", &address));
+  g_assert_false (lodge_network_parse_ipv4 ("10.0.1.1.", &address));
+  g_assert_true (lodge_network_parse_subnet ("10.20.30.0/24", &subnet, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (subnet.network, ==, 0x0a141e00);
+  g_assert_cmpuint (subnet.prefix, ==, 24);
+  g_assert_false (lodge_network_parse_subnet ("10.20.30.5/24", &subnet, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "10.20.30.0/24"));
+  g_clear_error (&error);
+  g_assert_false (lodge_network_parse_subnet ("10.20.30.0/31", &subnet, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (lodge_network_parse_subnet ("10.20.30.0", &subnet, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (lodge_network_parse_subnet ("300.1.1.0/24", &subnet, &error));
+  g_clear_error (&error);
+
+  g_assert_true (lodge_network_parse_subnet ("10.20.0.0/16", &other, NULL));
+  g_assert_true (lodge_network_subnets_overlap (&subnet, &other));
+  g_assert_true (lodge_network_subnets_overlap (&other, &subnet));
+  g_assert_true (lodge_network_parse_subnet ("10.21.0.0/16", &other, NULL));
+  g_assert_false (lodge_network_subnets_overlap (&subnet, &other));
+
+  /* DHCP ranges: inside, after the host's address, before broadcast. */
+  g_assert_true (lodge_network_check_dhcp_range (&subnet, "10.20.30.2", "10.20.30.254", &error));
+  g_assert_no_error (error);
+  g_assert_false (lodge_network_check_dhcp_range (&subnet, "10.20.30.1", "10.20.30.9", &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (lodge_network_check_dhcp_range (&subnet, "10.20.30.9", "10.20.30.255", &error));
+  g_clear_error (&error);
+  g_assert_false (lodge_network_check_dhcp_range (&subnet, "10.20.31.9", "10.20.31.20", &error));
+  g_clear_error (&error);
+  g_assert_false (lodge_network_check_dhcp_range (&subnet, "10.20.30.50", "10.20.30.40", &error));
+  g_clear_error (&error);
+  g_assert_false (lodge_network_check_dhcp_range (&subnet, "x", "10.20.30.40", &error));
+  g_clear_error (&error);
+
+  /* Names. */
+  g_assert_true (lodge_network_check_name ("lab-1", NULL));
+  g_assert_false (lodge_network_check_name ("", &error));
+  g_clear_error (&error);
+  g_assert_false (lodge_network_check_name ("a/b", &error));
+  g_clear_error (&error);
+  g_assert_false (lodge_network_check_name ("a b", &error));
+  g_clear_error (&error);
+
+  /* What is built is what is parsed. */
+  xml = lodge_network_build_xml ("a&b", "isolated", &subnet, "10.20.30.100", "10.20.30.199");
+  g_assert_true (lodge_network_parse_xml (xml, data));
+  g_assert_cmpstr (data->forward_mode, ==, "isolated");
+  g_assert_cmpstrv (data->addresses, ((const char *[]) { "10.20.30.1/24", NULL }));
+  g_assert_cmpstrv (data->dhcp_ranges, ((const char *[]) { "10.20.30.100-10.20.30.199", NULL }));
+  g_assert_nonnull (strstr (xml, "<name>a&amp;b</name>"));
+  g_clear_pointer (&xml, g_free);
+  xml = lodge_network_build_xml ("n", "nat", &subnet, NULL, NULL);
+  g_assert_true (lodge_network_parse_xml (xml, data));
+  g_assert_cmpstr (data->forward_mode, ==, "nat");
+  g_assert_cmpstrv (data->dhcp_ranges, ((const char *[]) { NULL }));
+
+  /* /proc/net/route as this kernel writes it (little-endian hex); the
+   * default route is left out. */
+  routes = lodge_network_parse_routes (
+    "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+    "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+    "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+    "virbr0\t00000A0A\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n");
+  g_assert_cmpuint (routes->len, ==, 2);
+  g_assert_cmpuint (g_array_index (routes, LodgeIpv4Subnet, 0).network, ==, 0xc0000200);
+  g_assert_cmpuint (g_array_index (routes, LodgeIpv4Subnet, 0).prefix, ==, 24);
+  g_assert_cmpuint (g_array_index (routes, LodgeIpv4Subnet, 1).network, ==, 0x0a0a0000);
+  g_assert_cmpuint (g_array_index (routes, LodgeIpv4Subnet, 1).prefix, ==, 16);
+}
+
+/* The test driver ------------------------------------------------------------ */
+
+static void
+test_networks_test_driver (void)
+{
+  g_autoptr(LodgeHost) host = connect_host ("test:///default");
+  LodgeNetworks *networks = lodge_host_get_networks (host);
+  virConnectPtr conn = virConnectOpen ("test:///default");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LodgeHostInterface) iface = NULL;
+  LodgeNetwork *dflt, *lab, *made;
+  virNetworkPtr vlab;
+  virDomainPtr domain;
+  guint n_before;
+
+  g_assert_nonnull (conn);
+  g_assert_true (networks == lodge_host_get_networks (host));
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (networks)) == LODGE_TYPE_NETWORK);
+  wait_loaded (networks);
+
+  /* test:///default's own network and interface, as libvirt has them. */
+  dflt = lodge_networks_lookup (networks, "default");
+  g_assert_nonnull (dflt);
+  g_assert_true (dflt == lodge_networks_lookup (networks, lodge_network_get_uuid (dflt)));
+  g_assert_true (lodge_network_get_active (dflt));
+  g_assert_true (lodge_network_get_persistent (dflt));
+  g_assert_cmpstr (lodge_network_get_forward_mode (dflt), ==, "nat");
+  g_assert_cmpstr (lodge_network_get_bridge (dflt), ==, "virbr0");
+  g_assert_cmpstrv (lodge_network_get_addresses (dflt), ((const char *[]) { "192.168.122.1/24", NULL }));
+  g_assert_cmpstrv (lodge_network_get_dhcp_ranges (dflt),
+                    ((const char *[]) { "192.168.122.2-192.168.122.254", NULL }));
+  g_assert_cmpstr (lodge_networks_get_interfaces_source (networks), ==, "libvirt");
+  g_assert_cmpuint (g_list_model_get_n_items (lodge_networks_get_interfaces (networks)), ==, 1);
+  iface = g_list_model_get_item (lodge_networks_get_interfaces (networks), 0);
+  g_assert_cmpstr (lodge_host_interface_get_name (iface), ==, "eth1");
+  g_assert_cmpstr (lodge_host_interface_get_mac (iface), ==, "aa:bb:cc:dd:ee:ff");
+  g_assert_true (lodge_host_interface_get_active (iface));
+
+  /* Defined by another program: listed through the event, stopped. */
+  n_before = g_list_model_get_n_items (G_LIST_MODEL (networks));
+  vlab = virNetworkDefineXML (conn, "<network><name>lodge-lab</name>"
+                                    "<ip address='10.55.0.1' prefix='24'/></network>");
+  g_assert_nonnull (vlab);
+  lab = wait_network ((NetworkWait) { networks, "lodge-lab", 1, 0, 0, NULL, NULL });
+  g_assert_cmpstr (lodge_network_get_forward_mode (lab), ==, "isolated");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (networks)), ==, n_before + 1);
+  /* Sorted by name: default, lodge-lab. */
+  {
+    g_autoptr(LodgeNetwork) first = g_list_model_get_item (G_LIST_MODEL (networks), 0);
+
+    g_assert_true (first == dflt);
+  }
+
+  /* Started, autostarted through the model: the same object follows. */
+  g_assert_true (run_action (networks, lab, LODGE_NETWORK_ACTION_START, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (lab == wait_network ((NetworkWait) { networks, "lodge-lab", 1, 1, -1, NULL, NULL }));
+  g_assert_true (run_action (networks, lab, LODGE_NETWORK_ACTION_AUTOSTART_ON, FALSE, &error));
+  wait_network ((NetworkWait) { networks, "lodge-lab", 1, 1, 1, NULL, NULL });
+
+  /* A machine on it: listed as attached, then as running. */
+  domain = virDomainDefineXML (conn,
+    "<domain type='test'><name>lodge-lab-machine</name><memory>65536</memory>"
+    "<os><type>hvm</type></os><devices>"
+    "<interface type='network'><source network='lodge-lab'/></interface></devices></domain>");
+  g_assert_nonnull (domain);
+  wait_network ((NetworkWait) { networks, "lodge-lab", 1, 1, 1, "lodge-lab-machine", "" });
+  g_assert_cmpint (virDomainCreate (domain), ==, 0);
+  wait_network ((NetworkWait) { networks, "lodge-lab", 1, 1, 1, "lodge-lab-machine", "lodge-lab-machine" });
+
+  /* Stop and delete refused while it runs, naming it; stop forced works. */
+  g_assert_false (run_action (networks, lab, LODGE_NETWORK_ACTION_STOP, FALSE, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_STATE);
+  g_assert_nonnull (strstr (error->message, "lodge-lab-machine"));
+  g_clear_error (&error);
+  g_assert_false (run_action (networks, lab, LODGE_NETWORK_ACTION_DELETE, FALSE, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_STATE);
+  g_assert_nonnull (strstr (error->message, "lodge-lab-machine"));
+  g_clear_error (&error);
+  g_assert_nonnull (lodge_networks_lookup (networks, "lodge-lab"));
+  g_assert_true (run_action (networks, lab, LODGE_NETWORK_ACTION_STOP, TRUE, &error));
+  g_assert_no_error (error);
+  wait_network ((NetworkWait) { networks, "lodge-lab", 1, 0, 1, NULL, NULL });
+  g_assert_cmpint (virDomainDestroy (domain), ==, 0);
+  wait_network ((NetworkWait) { networks, "lodge-lab", 1, 0, 1, "lodge-lab-machine", "" });
+
+  /* Bad input: nothing made. */
+  n_before = g_list_model_get_n_items (G_LIST_MODEL (networks));
+  g_assert_false (create_network (networks, "lodge-new", "nat", "192.168.122.128/25", NULL, NULL, FALSE, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "“default”"));
+  g_clear_error (&error);
+  g_assert_false (create_network (networks, "lodge-new", "isolated", "10.55.0.0/16", NULL, NULL, FALSE, &error));
+  g_assert_nonnull (strstr (error->message, "“lodge-lab”"));
+  g_clear_error (&error);
+  g_assert_false (create_network (networks, "lodge-lab", "isolated", "10.56.0.0/24", NULL, NULL, FALSE, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "exists already"));
+  g_clear_error (&error);
+  g_assert_false (create_network (networks, "lodge-new", "isolated", "10.56.0.7/24", NULL, NULL, FALSE, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (create_network (networks, "lodge-new", "isolated", "10.56.0.0/24",
+                                  "10.56.1.2", "10.56.1.9", FALSE, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (create_network (networks, "bad/name", "isolated", "10.56.0.0/24", NULL, NULL, FALSE, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  {
+    virNetworkPtr none = virNetworkLookupByName (conn, "lodge-new");
+
+    g_assert_null (none);
+    virResetLastError ();
+  }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (networks)), ==, n_before);
+
+  /* A good one: defined, running, autostarted, with its DHCP range. */
+  {
+    g_autofree char *suggested = lodge_networks_suggest_subnet (networks);
+
+    g_assert_cmpstr (suggested, ==, "192.168.123.0/24");
+  }
+  g_assert_true (create_network (networks, "lodge-new", "nat", "192.168.123.0/24",
+                                 "192.168.123.100", "192.168.123.199", TRUE, &error));
+  g_assert_no_error (error);
+  made = wait_network ((NetworkWait) { networks, "lodge-new", 1, 1, 1, "", "" });
+  g_assert_cmpstr (lodge_network_get_forward_mode (made), ==, "nat");
+  g_assert_true (lodge_network_get_persistent (made));
+  g_assert_cmpstrv (lodge_network_get_addresses (made), ((const char *[]) { "192.168.123.1/24", NULL }));
+  g_assert_cmpstrv (lodge_network_get_dhcp_ranges (made),
+                    ((const char *[]) { "192.168.123.100-192.168.123.199", NULL }));
+  {
+    g_autofree char *suggested = lodge_networks_suggest_subnet (networks);
+
+    g_assert_cmpstr (suggested, ==, "192.168.124.0/24");
+  }
+
+  /* Deleted: running or not, gone. */
+  g_assert_true (run_action (networks, made, LODGE_NETWORK_ACTION_DELETE, FALSE, &error));
+  g_assert_no_error (error);
+  wait_network ((NetworkWait) { networks, "lodge-new", 0, -1, -1, NULL, NULL });
+  g_assert_true (run_action (networks, lab, LODGE_NETWORK_ACTION_DELETE, FALSE, &error));
+  g_assert_no_error (error);
+  wait_network ((NetworkWait) { networks, "lodge-lab", 0, -1, -1, NULL, NULL });
+
+  /* Disconnected: emptied; connected again: listed again. */
+  g_object_ref (dflt);
+  lodge_host_disconnect (host);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (networks)), ==, 0);
+  g_assert_false (lodge_networks_get_loaded (networks));
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    g_assert_false (run_action (networks, dflt, LODGE_NETWORK_ACTION_STOP, FALSE, &error));
+    g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_CONNECTED);
+    g_clear_error (&error);
+    g_object_unref (dflt);
+    lodge_host_connect_async (host, NULL, lodge_test_store_result_cb, &result);
+    lodge_test_wait_result (&result, TIMEOUT_MS);
+    g_assert_true (lodge_host_connect_finish (host, result, NULL));
+    wait_loaded (networks);
+    g_assert_nonnull (lodge_networks_lookup (networks, "default"));
+  }
+
+  virDomainUndefine (domain);
+  virDomainFree (domain);
+  virNetworkFree (vlab);
+  g_clear_object (&host);
+  virConnectClose (conn);
+}
+
+/* The real system daemon ---------------------------------------------------- */
+
+#define SYSTEM_PREFIX "lodge-test-"
+
+static gboolean
+name_is_ours (const char *name)
+{
+  g_autofree char *prefix = g_strdup_printf (SYSTEM_PREFIX "%d-", (int) getpid ());
+
+  return g_str_has_prefix (name, prefix);
+}
+
+/* libvirt 9.0 leaves a stopped network's dnsmasq pid file behind. */
+static void
+remove_pid_file (const char *name)
+{
+  g_autofree char *path = g_strdup_printf ("/run/libvirt/network/%s.pid", name);
+
+  g_unlink (path);
+}
+
+static void
+remove_system_networks (void)
+{
+  virNetworkPtr *list = NULL;
+  int n;
+
+  if (system_conn == NULL)
+    return;
+  n = virConnectListAllNetworks (system_conn, &list, 0);
+  for (int i = 0; i < n; i++)
+    {
+      const char *name = virNetworkGetName (list[i]);
+
+      if (name_is_ours (name))
+        {
+          if (virNetworkIsActive (list[i]) == 1)
+            virNetworkDestroy (list[i]);
+          if (virNetworkIsPersistent (list[i]) == 1)
+            virNetworkUndefine (list[i]);
+          remove_pid_file (name);
+        }
+      virNetworkFree (list[i]);
+    }
+  free (list);
+  virResetLastError ();
+}
+
+static void
+on_abort (int sig)
+{
+  signal (sig, SIG_DFL);
+  remove_system_networks ();
+  raise (sig);
+}
+
+static void
+test_networks_system (void)
+{
+  g_autoptr(LodgeHost) host = connect_host ("qemu:///system");
+  LodgeNetworks *networks = lodge_host_get_networks (host);
+  g_autofree char *name = g_strdup_printf (SYSTEM_PREFIX "%d-iso", (int) getpid ());
+  g_autofree char *other_name = g_strdup_printf (SYSTEM_PREFIX "%d-other", (int) getpid ());
+  g_autofree char *subnet = NULL;
+  g_autofree char *dhcp_start = NULL;
+  g_autofree char *dhcp_end = NULL;
+  g_autoptr(GError) error = NULL;
+  LodgeNetwork *network;
+  virNetworkPtr vnet;
+  char *xml;
+
+  wait_loaded (networks);
+  /* The host's interfaces: from libvirt, or this machine's /sys. */
+  g_assert_nonnull (lodge_networks_get_interfaces_source (networks));
+  g_test_message ("interfaces from %s: %u", lodge_networks_get_interfaces_source (networks),
+                  g_list_model_get_n_items (lodge_networks_get_interfaces (networks)));
+
+  /* The host's own route is refused: nothing is defined. */
+  {
+    g_autofree char *text = NULL;
+    g_autoptr(GArray) routes = NULL;
+
+    g_assert_true (g_file_get_contents ("/proc/net/route", &text, NULL, NULL));
+    routes = lodge_network_parse_routes (text);
+    if (routes->len > 0)
+      {
+        const LodgeIpv4Subnet *route = &g_array_index (routes, LodgeIpv4Subnet, 0);
+        g_autofree char *address = lodge_network_format_ipv4 (route->network);
+        g_autofree char *cidr = g_strdup_printf ("%s/%u", address, route->prefix);
+
+        g_test_message ("a route of this host: %s", cidr);
+        g_assert_false (create_network (networks, other_name, "isolated", cidr, NULL, NULL, FALSE, &error));
+        g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+        g_test_message ("refused: %s", error->message);
+        g_clear_error (&error);
+        vnet = virNetworkLookupByName (system_conn, other_name);
+        g_assert_null (vnet);
+        virResetLastError ();
+      }
+  }
+
+  /* A free 10.x /24: the model refuses taken ones, so try a few. */
+  for (guint i = 0; i < 64; i++)
+    {
+      guint second = 200 + ((guint) getpid () + i) % 50;
+      guint third = ((guint) getpid () / 50 + i * 7) % 256;
+
+      g_clear_pointer (&subnet, g_free);
+      g_clear_pointer (&dhcp_start, g_free);
+      g_clear_pointer (&dhcp_end, g_free);
+      subnet = g_strdup_printf ("10.%u.%u.0/24", second, third);
+      dhcp_start = g_strdup_printf ("10.%u.%u.100", second, third);
+      dhcp_end = g_strdup_printf ("10.%u.%u.199", second, third);
+      if (create_network (networks, name, "isolated", subnet, dhcp_start, dhcp_end, FALSE, &error))
+        break;
+      g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+      g_test_message ("%s: %s", subnet, error->message);
+      g_clear_error (&error);
+    }
+  g_assert_no_error (error);
+  g_test_message ("made %s on %s", name, subnet);
+  network = wait_network ((NetworkWait) { networks, name, 1, 1, 0, "", "" });
+  g_assert_cmpstr (lodge_network_get_forward_mode (network), ==, "isolated");
+  g_assert_true (lodge_network_get_persistent (network));
+  g_assert_nonnull (lodge_network_get_bridge (network));
+  {
+    g_autofree char *range = g_strdup_printf ("%s-%s", dhcp_start, dhcp_end);
+    g_autofree char *address = g_strdup (subnet);
+
+    strcpy (strrchr (address, '.'), ".1/24");
+    g_assert_cmpstrv (lodge_network_get_addresses (network), ((const char *[]) { address, NULL }));
+    g_assert_cmpstrv (lodge_network_get_dhcp_ranges (network), ((const char *[]) { range, NULL }));
+  }
+  /* libvirt runs it: its bridge exists on this machine. */
+  {
+    g_autofree char *path = g_build_filename ("/sys/class/net", lodge_network_get_bridge (network), NULL);
+
+    g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  }
+
+  /* The same subnet again: refused, naming the network that has it. */
+  g_assert_false (create_network (networks, other_name, "nat", subnet, NULL, NULL, FALSE, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, name));
+  g_clear_error (&error);
+
+  /* Changed by another program: the list follows. */
+  vnet = virNetworkLookupByName (system_conn, name);
+  g_assert_nonnull (vnet);
+  g_assert_cmpint (virNetworkDestroy (vnet), ==, 0);
+  wait_network ((NetworkWait) { networks, name, 1, 0, 0, NULL, NULL });
+  remove_pid_file (name);
+  g_assert_cmpint (virNetworkCreate (vnet), ==, 0);
+  wait_network ((NetworkWait) { networks, name, 1, 1, 0, NULL, NULL });
+
+  /* Through the model: autostart, stop, start, delete. */
+  g_assert_true (run_action (networks, network, LODGE_NETWORK_ACTION_AUTOSTART_ON, FALSE, &error));
+  g_assert_no_error (error);
+  wait_network ((NetworkWait) { networks, name, 1, 1, 1, NULL, NULL });
+  {
+    int autostart = 0;
+
+    g_assert_cmpint (virNetworkGetAutostart (vnet, &autostart), ==, 0);
+    g_assert_cmpint (autostart, ==, 1);
+  }
+  g_assert_true (run_action (networks, network, LODGE_NETWORK_ACTION_AUTOSTART_OFF, FALSE, &error));
+  wait_network ((NetworkWait) { networks, name, 1, 1, 0, NULL, NULL });
+  g_assert_true (run_action (networks, network, LODGE_NETWORK_ACTION_STOP, FALSE, &error));
+  g_assert_no_error (error);
+  wait_network ((NetworkWait) { networks, name, 1, 0, 0, NULL, NULL });
+  g_assert_cmpint (virNetworkIsActive (vnet), ==, 0);
+  remove_pid_file (name);
+  g_assert_true (run_action (networks, network, LODGE_NETWORK_ACTION_START, FALSE, &error));
+  g_assert_no_error (error);
+  wait_network ((NetworkWait) { networks, name, 1, 1, 0, NULL, NULL });
+  xml = virNetworkGetXMLDesc (vnet, 0);
+  g_assert_nonnull (xml);
+  g_assert_null (strstr (xml, "<forward"));
+  free (xml);
+
+  g_assert_true (run_action (networks, network, LODGE_NETWORK_ACTION_DELETE, FALSE, &error));
+  g_assert_no_error (error);
+  wait_network ((NetworkWait) { networks, name, 0, -1, -1, NULL, NULL });
+  remove_pid_file (name);
+  virNetworkFree (vnet);
+  vnet = virNetworkLookupByName (system_conn, name);
+  g_assert_null (vnet);
+  virResetLastError ();
+
+  g_clear_object (&host);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gboolean system = g_strcmp0 (g_getenv ("LODGE_TEST_NETWORKS_SYSTEM"), "1") == 0;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  lodge_test_quiet_debug ();
+  lodge_model_init_libvirt ();
+  lodge_connection_init_events ();
+
+  if (system)
+    {
+      if (geteuid () != 0)
+        lodge_test_skip_all ("the system daemon's networks need root");
+      system_conn = virConnectOpen ("qemu:///system");
+      if (system_conn == NULL)
+        lodge_test_skip_all ("no libvirtd answers on qemu:///system");
+      {
+        g_autofree char *dnsmasq = g_find_program_in_path ("dnsmasq");
+
+        if (dnsmasq == NULL && !g_file_test ("/usr/sbin/dnsmasq", G_FILE_TEST_IS_EXECUTABLE))
+          lodge_test_skip_all ("dnsmasq is not installed (package dnsmasq-base)");
+      }
+      signal (SIGABRT, on_abort);
+      signal (SIGSEGV, on_abort);
+      signal (SIGTERM, on_abort);
+      signal (SIGINT, on_abort);
+      g_test_add_func ("/networks/system", test_networks_system);
+    }
+  else
+    {
+      g_test_add_func ("/networks/parse", test_networks_parse);
+      g_test_add_func ("/networks/test-driver", test_networks_test_driver);
+    }
+
+  ret = g_test_run ();
+
+  remove_system_networks ();
+  if (system_conn != NULL)
+    virConnectClose (system_conn);
+  return ret;
+}

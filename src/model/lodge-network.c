@@ -179,6 +179,24 @@ lodge_network_check_dhcp_range (const LodgeIpv4Subnet  *subnet,
 }
 
 gboolean
+lodge_network_default_dhcp_range (const char  *cidr,
+                                  char       **start,
+                                  char       **end)
+{
+  LodgeIpv4Subnet subnet;
+  guint32 last;
+
+  g_return_val_if_fail (start != NULL && end != NULL, FALSE);
+
+  if (!lodge_network_parse_subnet (cidr, &subnet, NULL))
+    return FALSE;
+  last = (subnet.network | ~prefix_mask (subnet.prefix)) - 1;
+  *start = lodge_network_format_ipv4 (subnet.prefix <= 24 ? subnet.network + 100 : subnet.network + 2);
+  *end = lodge_network_format_ipv4 (subnet.prefix <= 24 ? MIN (last, subnet.network + 254) : last);
+  return TRUE;
+}
+
+gboolean
 lodge_network_check_name (const char  *name,
                           GError     **error)
 {

@@ -42,6 +42,13 @@ const char * const *lodge_network_get_dhcp_ranges      (LodgeNetwork *self);
 const char * const *lodge_network_get_machines         (LodgeNetwork *self);
 const char * const *lodge_network_get_running_machines (LodgeNetwork *self);
 
+/* Pure: the DHCP range a new network on @subnet ("A.B.C.0/N") gets by
+ * default: its 100th to 254th addresses on a /24 or larger, else its 2nd
+ * to the last before broadcast. FALSE when @subnet is not a subnet. */
+gboolean            lodge_network_default_dhcp_range   (const char  *subnet,
+                                                        char       **start,
+                                                        char       **end);
+
 #define LODGE_TYPE_HOST_INTERFACE (lodge_host_interface_get_type ())
 
 G_DECLARE_FINAL_TYPE (LodgeHostInterface, lodge_host_interface, LODGE, HOST_INTERFACE, GObject)

@@ -11,7 +11,12 @@
  * the real system daemon: an isolated network lodge-test-PID-… on a free
  * 10.x subnet made, started, stopped and deleted through the model and
  * through virsh's library, the list following every change; bad input
- * refused with nothing left. Everything made is removed, also on failure.
+ * refused with nothing left. /networks/separation: three small TCG guests
+ * (tests/guest/make-guest.sh, lodge.mode=net, static addresses): two on
+ * one isolated network reach each other, one on a second isolated network
+ * reaches its own network's host address but not them, even with a route
+ * (libvirt's firewall rules keep them apart), and the model names who is on
+ * which network. Everything made is removed, also on failure.
  */
 #define G_LOG_DOMAIN "test-networks"
 
@@ -24,6 +29,7 @@
 
 #include "lodge-model-test.h"
 #include "lodge-test.h"
+#include "lodge-test-domains.h"
 #include "model/lodge-libvirt.h"
 #include "model/lodge-model-private.h"
 #include "model/lodge-network-private.h"
@@ -465,13 +471,19 @@ name_is_ours (const char *name)
   return g_str_has_prefix (name, prefix);
 }
 
-/* libvirt 9.0 leaves a stopped network's dnsmasq pid file behind. */
+/* libvirt 9.0 leaves a stopped network's dnsmasq pid file behind, and
+ * once machines were on it its empty ports/ folder; removed once the
+ * network is gone (only ours, by name). */
 static void
 remove_pid_file (const char *name)
 {
   g_autofree char *path = g_strdup_printf ("/run/libvirt/network/%s.pid", name);
+  g_autofree char *dir = g_strdup_printf ("/run/libvirt/network/%s", name);
+  g_autofree char *ports = g_build_filename (dir, "ports", NULL);
 
   g_unlink (path);
+  g_rmdir (ports);
+  g_rmdir (dir);
 }
 
 static void
@@ -505,8 +517,39 @@ static void
 on_abort (int sig)
 {
   signal (sig, SIG_DFL);
+  lodge_test_remove_domains (system_conn, FALSE);
   remove_system_networks ();
   raise (sig);
+}
+
+/* Makes an isolated network @name on a free 10.x.y.0/24 (the model
+ * refuses taken ones, so a few are tried, from @salt on); returns "10.x.y".
+ * With @dhcp, machines get 10.x.y.100 to .199. */
+static char *
+create_free_network (LodgeNetworks *networks,
+                     const char    *name,
+                     gboolean       dhcp,
+                     guint          salt)
+{
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = salt; i < salt + 64; i++)
+    {
+      guint second = 200 + ((guint) getpid () + i) % 50;
+      guint third = ((guint) getpid () / 50 + i * 7) % 256;
+      g_autofree char *prefix = g_strdup_printf ("10.%u.%u", second, third);
+      g_autofree char *subnet = g_strdup_printf ("%s.0/24", prefix);
+      g_autofree char *start = g_strdup_printf ("%s.100", prefix);
+      g_autofree char *end = g_strdup_printf ("%s.199", prefix);
+
+      if (create_network (networks, name, "isolated", subnet, dhcp ? start : NULL, dhcp ? end : NULL,
+                          FALSE, &error))
+        return g_steal_pointer (&prefix);
+      g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+      g_test_message ("%s: %s", subnet, error->message);
+      g_clear_error (&error);
+    }
+  g_error ("No free 10.x subnet for %s", name);
 }
 
 static void
@@ -516,6 +559,7 @@ test_networks_system (void)
   LodgeNetworks *networks = lodge_host_get_networks (host);
   g_autofree char *name = g_strdup_printf (SYSTEM_PREFIX "%d-iso", (int) getpid ());
   g_autofree char *other_name = g_strdup_printf (SYSTEM_PREFIX "%d-other", (int) getpid ());
+  g_autofree char *prefix = NULL;
   g_autofree char *subnet = NULL;
   g_autofree char *dhcp_start = NULL;
   g_autofree char *dhcp_end = NULL;
@@ -554,25 +598,10 @@ test_networks_system (void)
       }
   }
 
-  /* A free 10.x /24: the model refuses taken ones, so try a few. */
-  for (guint i = 0; i < 64; i++)
-    {
-      guint second = 200 + ((guint) getpid () + i) % 50;
-      guint third = ((guint) getpid () / 50 + i * 7) % 256;
-
-      g_clear_pointer (&subnet, g_free);
-      g_clear_pointer (&dhcp_start, g_free);
-      g_clear_pointer (&dhcp_end, g_free);
-      subnet = g_strdup_printf ("10.%u.%u.0/24", second, third);
-      dhcp_start = g_strdup_printf ("10.%u.%u.100", second, third);
-      dhcp_end = g_strdup_printf ("10.%u.%u.199", second, third);
-      if (create_network (networks, name, "isolated", subnet, dhcp_start, dhcp_end, FALSE, &error))
-        break;
-      g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
-      g_test_message ("%s: %s", subnet, error->message);
-      g_clear_error (&error);
-    }
-  g_assert_no_error (error);
+  prefix = create_free_network (networks, name, TRUE, 0);
+  subnet = g_strdup_printf ("%s.0/24", prefix);
+  dhcp_start = g_strdup_printf ("%s.100", prefix);
+  dhcp_end = g_strdup_printf ("%s.199", prefix);
   g_test_message ("made %s on %s", name, subnet);
   network = wait_network ((NetworkWait) { networks, name, 1, 1, 0, "", "" });
   g_assert_cmpstr (lodge_network_get_forward_mode (network), ==, "isolated");
@@ -645,6 +674,200 @@ test_networks_system (void)
   g_clear_object (&host);
 }
 
+/* Machines on one network reach each other; on another they do not ------- */
+
+static char *guest_dir;
+
+static char *
+guest_log (const char *name)
+{
+  return g_strdup_printf ("%s/logs/%s.serial.log", guest_dir, name);
+}
+
+/* A small TCG guest (tests/guest/make-guest.sh, lodge.mode=net) with a
+ * card on @network, address @address/24; it pings @pings in turn and says
+ * how each went on its serial line. Transient: gone once destroyed. */
+static void
+start_guest (const char *name,
+             const char *network,
+             const char *address,
+             const char *route,
+             const char *pings,
+             guint       tries)
+{
+  g_autofree char *log = guest_log (name);
+  g_autofree char *xml = NULL;
+  virDomainPtr domain;
+
+  g_unlink (log);
+  xml = g_strdup_printf (
+    "<domain type='qemu'>\n"
+    "  <name>%s</name>\n"
+    "  <memory unit='MiB'>128</memory>\n"
+    "  <vcpu>1</vcpu>\n"
+    "  <os>\n"
+    "    <type arch='x86_64' machine='pc'>hvm</type>\n"
+    "    <kernel>%s/vmlinuz</kernel>\n"
+    "    <initrd>%s/initrd.img</initrd>\n"
+    "    <cmdline>console=ttyS0 quiet lodge.mode=net lodge.ip=%s/24 lodge.ping=%s lodge.tries=%u%s%s</cmdline>\n"
+    "  </os>\n"
+    "  <features><acpi/></features>\n"
+    "  <on_poweroff>destroy</on_poweroff>\n"
+    "  <devices>\n"
+    "    <serial type='pty'><log file='%s' append='off'/></serial>\n"
+    "    <interface type='network'><source network='%s'/><model type='virtio'/></interface>\n"
+    "    <controller type='usb' model='none'/>\n"
+    "    <memballoon model='none'/>\n"
+    "  </devices>\n"
+    "</domain>\n",
+    name, guest_dir, guest_dir, address, pings, tries,
+    route != NULL ? " lodge.route=" : "", route != NULL ? route : "", log, network);
+  domain = virDomainCreateXML (system_conn, xml, 0);
+  if (domain == NULL)
+    g_error ("Could not start %s: %s", name, virGetLastErrorMessage ());
+  virDomainFree (domain);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *line;
+} LogWait;
+
+static gboolean
+log_has_line (gpointer data)
+{
+  LogWait *wait = data;
+  g_autofree char *path = guest_log (wait->name);
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (path, &text, NULL, NULL) && strstr (text, wait->line) != NULL;
+}
+
+static char *
+wait_log (const char *name,
+          const char *line)
+{
+  LogWait wait = { name, line };
+  g_autofree char *path = guest_log (name);
+  char *text = NULL;
+
+  /* TCG guests booting side by side on a loaded machine. */
+  if (!lodge_test_wait_until (log_has_line, &wait, 180000))
+    {
+      g_file_get_contents (path, &text, NULL, NULL);
+      g_error ("%s never said %s; its serial line:\n%s", name, line, text ? text : "(nothing)");
+    }
+  g_file_get_contents (path, &text, NULL, NULL);
+  return text;
+}
+
+static void
+destroy_guest (const char *name)
+{
+  virDomainPtr domain = virDomainLookupByName (system_conn, name);
+
+  if (domain != NULL)
+    {
+      virDomainDestroy (domain);
+      virDomainFree (domain);
+    }
+  virResetLastError ();
+}
+
+static void
+test_networks_separation (void)
+{
+  g_autoptr(LodgeHost) host = connect_host ("qemu:///system");
+  LodgeNetworks *networks = lodge_host_get_networks (host);
+  int pid = (int) getpid ();
+  g_autofree char *net_a = g_strdup_printf (SYSTEM_PREFIX "%d-a", pid);
+  g_autofree char *net_b = g_strdup_printf (SYSTEM_PREFIX "%d-b", pid);
+  g_autofree char *a1 = g_strdup_printf (SYSTEM_PREFIX "%d-a1", pid);
+  g_autofree char *a2 = g_strdup_printf (SYSTEM_PREFIX "%d-a2", pid);
+  g_autofree char *b1 = g_strdup_printf (SYSTEM_PREFIX "%d-b1", pid);
+  g_autofree char *prefix_a = NULL;
+  g_autofree char *prefix_b = NULL;
+  g_autofree char *a1_ip = NULL, *a2_ip = NULL, *b1_ip = NULL;
+  g_autofree char *gateway_a = NULL, *gateway_b = NULL;
+  g_autofree char *pings = NULL, *route = NULL, *line = NULL;
+  g_autofree char *log_a1 = NULL, *log_a2 = NULL, *log_b1 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a_machines = NULL;
+  LodgeNetwork *network;
+
+  wait_loaded (networks);
+  prefix_a = create_free_network (networks, net_a, FALSE, 0);
+  prefix_b = create_free_network (networks, net_b, FALSE, 17);
+  g_test_message ("%s on %s.0/24, %s on %s.0/24", net_a, prefix_a, net_b, prefix_b);
+  a1_ip = g_strdup_printf ("%s.11", prefix_a);
+  a2_ip = g_strdup_printf ("%s.12", prefix_a);
+  b1_ip = g_strdup_printf ("%s.11", prefix_b);
+  gateway_a = g_strdup_printf ("%s.1", prefix_a);
+  gateway_b = g_strdup_printf ("%s.1", prefix_b);
+
+  /* a1 first, so that it answers when the others ask. Each first reaches
+   * its own network's host address: its card works. */
+  start_guest (a1, net_a, a1_ip, NULL, gateway_a, 20);
+  g_free (wait_log (a1, "LODGE-NET-READY"));
+  pings = g_strdup_printf ("%s,%s", gateway_a, a1_ip);
+  start_guest (a2, net_a, a2_ip, NULL, pings, 20);
+  g_clear_pointer (&pings, g_free);
+  /* b1 even routes a1's subnet through its own network's host address:
+   * libvirt's rules still refuse to carry it across. */
+  pings = g_strdup_printf ("%s,%s", gateway_b, a1_ip);
+  route = g_strdup_printf ("%s.0/24@%s", prefix_a, gateway_b);
+  start_guest (b1, net_b, b1_ip, route, pings, 8);
+
+  /* The model names who is on which network. */
+  a_machines = g_strdup_printf ("%s,%s", a1, a2);
+  network = wait_network ((NetworkWait) { networks, net_a, 1, 1, -1, a_machines, a_machines });
+  g_assert_nonnull (network);
+  wait_network ((NetworkWait) { networks, net_b, 1, 1, -1, b1, b1 });
+
+  log_a1 = wait_log (a1, "LODGE-PINGS-DONE");
+  log_a2 = wait_log (a2, "LODGE-PINGS-DONE");
+  log_b1 = wait_log (b1, "LODGE-PINGS-DONE");
+  g_test_message ("a1:\n%s\na2:\n%s\nb1:\n%s", log_a1, log_a2, log_b1);
+
+  line = g_strdup_printf ("LODGE-PING %s ok", gateway_a);
+  g_assert_nonnull (strstr (log_a1, line));
+  g_assert_nonnull (strstr (log_a2, line));
+  g_clear_pointer (&line, g_free);
+  /* Same network: a2 reaches a1. */
+  line = g_strdup_printf ("LODGE-PING %s ok", a1_ip);
+  g_assert_nonnull (strstr (log_a2, line));
+  g_clear_pointer (&line, g_free);
+  /* Another network: b1 works on its own, and does not reach a1. */
+  line = g_strdup_printf ("LODGE-PING %s ok", gateway_b);
+  g_assert_nonnull (strstr (log_b1, line));
+  g_clear_pointer (&line, g_free);
+  line = g_strdup_printf ("LODGE-PING %s fail", a1_ip);
+  g_assert_nonnull (strstr (log_b1, line));
+
+  /* Deleting a network its machines run on is refused, naming them. */
+  g_assert_false (run_action (networks, network, LODGE_NETWORK_ACTION_DELETE, FALSE, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_STATE);
+  g_assert_nonnull (strstr (error->message, a1));
+  g_assert_nonnull (strstr (error->message, a2));
+  g_clear_error (&error);
+
+  destroy_guest (a1);
+  destroy_guest (a2);
+  destroy_guest (b1);
+  wait_network ((NetworkWait) { networks, net_a, 1, 1, -1, "", "" });
+  g_assert_true (run_action (networks, network, LODGE_NETWORK_ACTION_DELETE, FALSE, &error));
+  g_assert_no_error (error);
+  network = lodge_networks_lookup (networks, net_b);
+  g_assert_true (run_action (networks, network, LODGE_NETWORK_ACTION_DELETE, FALSE, &error));
+  g_assert_no_error (error);
+  wait_network ((NetworkWait) { networks, net_a, 0, -1, -1, NULL, NULL });
+  wait_network ((NetworkWait) { networks, net_b, 0, -1, -1, NULL, NULL });
+  remove_pid_file (net_a);
+  remove_pid_file (net_b);
+  g_clear_object (&host);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -675,6 +898,17 @@ main (int   argc,
       signal (SIGTERM, on_abort);
       signal (SIGINT, on_abort);
       g_test_add_func ("/networks/system", test_networks_system);
+      /* Real guests: the small test guest of tests/guest/make-guest.sh. */
+      guest_dir = g_strdup (g_getenv ("LODGE_GUEST_DIR"));
+      if (guest_dir == NULL || g_getenv ("LODGE_MAKE_GUEST") == NULL)
+        lodge_test_skip_all ("run through meson: LODGE_GUEST_DIR and LODGE_MAKE_GUEST are not set");
+      lodge_test_prepare_guest (g_getenv ("LODGE_MAKE_GUEST"), guest_dir);
+      {
+        g_autofree char *logs = g_build_filename (guest_dir, "logs", NULL);
+
+        g_mkdir_with_parents (logs, 0755);
+      }
+      g_test_add_func ("/networks/separation", test_networks_separation);
     }
   else
     {
@@ -684,6 +918,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
+  lodge_test_remove_domains (system_conn, FALSE);
   remove_system_networks ();
   if (system_conn != NULL)
     virConnectClose (system_conn);

@@ -442,6 +442,19 @@ lodge_networks_read_thread (GTask        *task,
     }
   else
     listing->interfaces = g_ptr_array_new_with_free_func ((GDestroyNotify) lodge_host_interface_data_free);
+  /* libvirt's udev backend lists the networks' own bridges too: they are
+   * the networks, not the host's interfaces. */
+  for (guint i = listing->interfaces->len; i > 0; i--)
+    {
+      LodgeHostInterfaceData *iface = g_ptr_array_index (listing->interfaces, i - 1);
+
+      for (guint j = 0; j < listing->networks->len; j++)
+        if (g_strcmp0 (((LodgeNetworkData *) g_ptr_array_index (listing->networks, j))->bridge, iface->name) == 0)
+          {
+            g_ptr_array_remove_index (listing->interfaces, i - 1);
+            break;
+          }
+    }
   g_ptr_array_sort (listing->interfaces, compare_interface_data);
   g_task_return_pointer (task, listing, (GDestroyNotify) listing_free);
 }

@@ -5,7 +5,8 @@
  *
  * A service of each LodgeHost (lodge_host_get_networks(), made on first
  * use): a GListModel of LodgeNetwork, sorted by name, and a GListModel of
- * the host's physical interfaces (LodgeHostInterface). Read on a worker
+ * the host's interfaces (LodgeHostInterface; the networks' own bridges
+ * left out). Read on a worker
  * thread each time the connection is made, then again after each of
  * libvirt's network lifecycle events and each domain lifecycle event (which
  * machines a network serves comes from the machines' definitions). libvirt

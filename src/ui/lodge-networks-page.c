@@ -394,9 +394,9 @@ lodge_networks_page_update (LodgeNetworksPage *self)
     adw_preferences_group_set_description (self->interfaces_group,
                                            _("libvirt cannot list this host’s interfaces."));
   else if (n_interfaces == 0 && lodge_networks_get_loaded (self->networks))
-    adw_preferences_group_set_description (self->interfaces_group, _("This host has no physical interfaces."));
+    adw_preferences_group_set_description (self->interfaces_group, _("libvirt lists no interfaces on this host."));
   else
-    adw_preferences_group_set_description (self->interfaces_group, NULL);
+    adw_preferences_group_set_description (self->interfaces_group, _("As libvirt lists them."));
   gtk_widget_set_visible (GTK_WIDGET (self->interface_list), n_interfaces > 0);
 }
 

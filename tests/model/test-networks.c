@@ -615,11 +615,19 @@ test_networks_system (void)
     g_assert_cmpstrv (lodge_network_get_addresses (network), ((const char *[]) { address, NULL }));
     g_assert_cmpstrv (lodge_network_get_dhcp_ranges (network), ((const char *[]) { range, NULL }));
   }
-  /* libvirt runs it: its bridge exists on this machine. */
+  /* libvirt runs it: its bridge exists on this machine, and is not listed
+   * among the host's interfaces once the list follows. */
   {
     g_autofree char *path = g_build_filename ("/sys/class/net", lodge_network_get_bridge (network), NULL);
+    GListModel *interfaces = lodge_networks_get_interfaces (networks);
 
     g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+    for (guint i = 0; i < g_list_model_get_n_items (interfaces); i++)
+      {
+        g_autoptr(LodgeHostInterface) iface = g_list_model_get_item (interfaces, i);
+
+        g_assert_cmpstr (lodge_host_interface_get_name (iface), !=, lodge_network_get_bridge (network));
+      }
   }
 
   /* The same subnet again: refused, naming the network that has it. */

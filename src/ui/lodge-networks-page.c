@@ -406,16 +406,19 @@ lodge_networks_page_notify_cb (LodgeNetworksPage *self)
   lodge_networks_page_update (self);
 }
 
+/* libvirt's reasons are long: a dialog shows them whole (a toast would cut
+ * them short). */
 static void
 lodge_networks_page_show_error (LodgeNetworksPage *self,
                                 const GError      *error)
 {
-  AdwToast *toast = adw_toast_new (error->message);
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                              _("The Network Was Not Changed"), error->message);
 
   g_free (self->last_error);
   self->last_error = g_strdup (error->message);
-  adw_toast_set_timeout (toast, 8);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void

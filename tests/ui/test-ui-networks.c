@@ -177,6 +177,12 @@ page_shows_networks (gpointer data)
 }
 
 static gboolean
+page_has_error (gpointer data)
+{
+  return lodge_networks_page_get_last_error (data) != NULL;
+}
+
+static gboolean
 host_connected (gpointer data)
 {
   return lodge_host_get_state (data) == LODGE_CONNECTION_STATE_CONNECTED;
@@ -395,6 +401,33 @@ test_networks_window (void)
   assert_row (page, "lodge-new", NULL, TRUE);
   save_screenshot (GTK_WIDGET (window), "networks-6-after.png");
   g_assert_null (lodge_networks_page_get_last_error (page));
+
+  /* What libvirt refuses shows whole: starting one that runs. */
+  {
+    g_autofree char *default_uuid = network_uuid ("default");
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "networks.start", "s", default_uuid));
+    g_assert_true (wait_until (page_has_error, page));
+    g_test_message ("toast: %s", lodge_networks_page_get_last_error (page));
+    g_assert_true (g_str_has_prefix (lodge_networks_page_get_last_error (page), "Could not start the network: "));
+    {
+      GtkWindow *shown = NULL;
+      GListModel *toplevels = gtk_window_get_toplevels ();
+
+      for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+        {
+          g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+          if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+            shown = toplevel;
+        }
+      g_assert_true (ADW_IS_MESSAGE_DIALOG (shown));
+      g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (shown)), ==,
+                       lodge_networks_page_get_last_error (page));
+      save_screenshot (GTK_WIDGET (shown), "networks-7-error.png");
+      gtk_window_destroy (shown);
+    }
+  }
 
   gtk_window_destroy (window);
   lodge_test_spin (100);

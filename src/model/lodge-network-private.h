@@ -87,6 +87,10 @@ char     *lodge_network_build_xml            (const char        *name,
  * left out. */
 GArray   *lodge_network_parse_routes         (const char        *proc_net_route);
 
+/* The physical interfaces under @root (/sys/class/net: those with a
+ * device behind them), by name; blocking (a worker's, or a test's). */
+GPtrArray *lodge_network_read_sysfs_interfaces (const char *root);
+
 /* Main thread. */
 LodgeNetwork       *lodge_network_new            (const LodgeNetworkData       *data);
 void                lodge_network_update         (LodgeNetwork                 *self,

@@ -281,10 +281,11 @@ compare_interface_data (gconstpointer a,
 }
 
 static char *
-read_sys_file (const char *name,
+read_sys_file (const char *root,
+               const char *name,
                const char *file)
 {
-  g_autofree char *path = g_build_filename ("/sys/class/net", name, file, NULL);
+  g_autofree char *path = g_build_filename (root, name, file, NULL);
   char *contents = NULL;
 
   if (!g_file_get_contents (path, &contents, NULL, NULL))
@@ -292,29 +293,30 @@ read_sys_file (const char *name,
   return g_strstrip (contents);
 }
 
-/* This machine's physical interfaces (those with a device behind them). */
-static GPtrArray *
-interfaces_read_sysfs (void)
+GPtrArray *
+lodge_network_read_sysfs_interfaces (const char *root)
 {
   GPtrArray *datas = g_ptr_array_new_with_free_func ((GDestroyNotify) lodge_host_interface_data_free);
-  g_autoptr(GDir) dir = g_dir_open ("/sys/class/net", 0, NULL);
+  g_autoptr(GDir) dir = g_dir_open (root, 0, NULL);
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
-      g_autofree char *device = g_build_filename ("/sys/class/net", name, "device", NULL);
+      g_autofree char *device = g_build_filename (root, name, "device", NULL);
       g_autofree char *state = NULL;
       LodgeHostInterfaceData *data;
 
+      /* Physical: a device behind it (bridges, tunnels, loopback have none). */
       if (!g_file_test (device, G_FILE_TEST_EXISTS))
         continue;
       data = g_new0 (LodgeHostInterfaceData, 1);
       data->name = g_strdup (name);
-      data->mac = read_sys_file (name, "address");
-      state = read_sys_file (name, "operstate");
+      data->mac = read_sys_file (root, name, "address");
+      state = read_sys_file (root, name, "operstate");
       data->active = g_strcmp0 (state, "up") == 0;
       g_ptr_array_add (datas, data);
     }
+  g_ptr_array_sort (datas, compare_interface_data);
   return datas;
 }
 
@@ -437,7 +439,7 @@ lodge_networks_read_thread (GTask        *task,
     listing->interfaces_source = g_strdup ("libvirt");
   else if (read->local)
     {
-      listing->interfaces = interfaces_read_sysfs ();
+      listing->interfaces = lodge_network_read_sysfs_interfaces ("/sys/class/net");
       listing->interfaces_source = g_strdup ("sysfs");
     }
   else

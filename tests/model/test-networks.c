@@ -3,7 +3,8 @@
  * Copyright 2026 The Lodge authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * /networks/parse (suite unit): the XML parsers and the address checks.
+ * /networks/unit/parse, /networks/unit/sysfs (suite unit): the XML parsers, the
+ * address checks, a local host's interfaces read from a sysfs-like tree.
  * /networks/test-driver (suite libvirt): the model on test:///default,
  * changed through a connection of the test's own as another program would;
  * the changes arrive through libvirt's events.
@@ -285,6 +286,62 @@ test_networks_parse (void)
   g_assert_cmpuint (g_array_index (routes, LodgeIpv4Subnet, 0).prefix, ==, 24);
   g_assert_cmpuint (g_array_index (routes, LodgeIpv4Subnet, 1).network, ==, 0x0a0a0000);
   g_assert_cmpuint (g_array_index (routes, LodgeIpv4Subnet, 1).prefix, ==, 16);
+}
+
+/* Without an interface driver, a local host's interfaces come from sysfs:
+ * a tree like /sys/class/net of the test's own. */
+static void
+test_networks_sysfs (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = g_dir_make_tmp ("lodge-sysfs-XXXXXX", &error);
+  const struct { const char *name; gboolean device; const char *mac; const char *state; } nets[] = {
+    { "eth9", TRUE, "52:54:00:aa:bb:01\n", "up\n" },
+    { "br9", FALSE, "52:54:00:aa:bb:02\n", "up\n" },
+    { "lo", FALSE, "00:00:00:00:00:00\n", "unknown\n" },
+    { "enp9s0", TRUE, "52:54:00:aa:bb:03\n", "down\n" },
+  };
+  g_autoptr(GPtrArray) datas = NULL;
+  LodgeHostInterfaceData *data;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (nets); i++)
+    {
+      g_autofree char *dir = g_build_filename (root, nets[i].name, NULL);
+      g_autofree char *address = g_build_filename (dir, "address", NULL);
+      g_autofree char *state = g_build_filename (dir, "operstate", NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+      g_assert_true (g_file_set_contents (address, nets[i].mac, -1, NULL));
+      g_assert_true (g_file_set_contents (state, nets[i].state, -1, NULL));
+      if (nets[i].device)
+        {
+          g_autofree char *device = g_build_filename (dir, "device", NULL);
+
+          g_assert_cmpint (symlink (root, device), ==, 0);
+        }
+    }
+
+  datas = lodge_network_read_sysfs_interfaces (root);
+  g_assert_cmpuint (datas->len, ==, 2);
+  data = g_ptr_array_index (datas, 0);
+  g_assert_cmpstr (data->name, ==, "enp9s0");
+  g_assert_cmpstr (data->mac, ==, "52:54:00:aa:bb:03");
+  g_assert_false (data->active);
+  data = g_ptr_array_index (datas, 1);
+  g_assert_cmpstr (data->name, ==, "eth9");
+  g_assert_cmpstr (data->mac, ==, "52:54:00:aa:bb:01");
+  g_assert_true (data->active);
+  g_clear_pointer (&datas, g_ptr_array_unref);
+
+  datas = lodge_network_read_sysfs_interfaces ("/nonexistent/lodge");
+  g_assert_cmpuint (datas->len, ==, 0);
+
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", root);
+
+    g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+  }
 }
 
 /* The test driver ------------------------------------------------------------ */
@@ -920,7 +977,8 @@ main (int   argc,
     }
   else
     {
-      g_test_add_func ("/networks/parse", test_networks_parse);
+      g_test_add_func ("/networks/unit/parse", test_networks_parse);
+      g_test_add_func ("/networks/unit/sysfs", test_networks_sysfs);
       g_test_add_func ("/networks/test-driver", test_networks_test_driver);
     }
 

@@ -49,6 +49,7 @@ struct _LodgeNetworks
   GPtrArray       *networks;       /* LodgeNetwork, by name */
   GListStore      *interfaces;     /* LodgeHostInterface, by name */
   char            *interfaces_source;
+  GArray          *routes;         /* LodgeIpv4Subnet: this computer's, when local */
 
   gboolean         loaded;
   GError          *error;
@@ -81,6 +82,7 @@ typedef struct
   GPtrArray *networks;           /* LodgeNetworkData, by name */
   GPtrArray *interfaces;         /* LodgeHostInterfaceData, by name */
   char      *interfaces_source;  /* "libvirt", "sysfs" or NULL */
+  GArray    *routes;             /* LodgeIpv4Subnet: a local host's, or NULL */
 } Listing;
 
 static void
@@ -89,6 +91,7 @@ listing_free (Listing *listing)
   g_clear_pointer (&listing->networks, g_ptr_array_unref);
   g_clear_pointer (&listing->interfaces, g_ptr_array_unref);
   g_free (listing->interfaces_source);
+  g_clear_pointer (&listing->routes, g_array_unref);
   g_free (listing);
 }
 
@@ -444,6 +447,14 @@ lodge_networks_read_thread (GTask        *task,
     }
   else
     listing->interfaces = g_ptr_array_new_with_free_func ((GDestroyNotify) lodge_host_interface_data_free);
+  /* A new network's suggested subnet avoids this computer's routes. */
+  if (read->local)
+    {
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents ("/proc/net/route", &text, NULL, NULL))
+        listing->routes = lodge_network_parse_routes (text);
+    }
   /* libvirt's udev backend lists the networks' own bridges too: they are
    * the networks, not the host's interfaces. */
   for (guint i = listing->interfaces->len; i > 0; i--)
@@ -664,6 +675,8 @@ lodge_networks_apply (LodgeNetworks *self,
     g_ptr_array_add (interfaces, lodge_host_interface_new (g_ptr_array_index (listing->interfaces, i)));
   g_list_store_splice (self->interfaces, 0, g_list_model_get_n_items (G_LIST_MODEL (self->interfaces)),
                        interfaces->pdata, interfaces->len);
+  g_clear_pointer (&self->routes, g_array_unref);
+  self->routes = listing->routes != NULL ? g_array_ref (listing->routes) : NULL;
   if (g_strcmp0 (self->interfaces_source, listing->interfaces_source) != 0)
     {
       g_free (self->interfaces_source);
@@ -1163,6 +1176,7 @@ lodge_networks_finalize (GObject *object)
 
   g_clear_pointer (&self->networks, g_ptr_array_unref);
   g_free (self->interfaces_source);
+  g_clear_pointer (&self->routes, g_array_unref);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (lodge_networks_parent_class)->finalize (object);
@@ -1300,6 +1314,8 @@ lodge_networks_suggest_subnet (LodgeNetworks *self)
       LodgeIpv4Subnet candidate = { (192u << 24) | (168u << 16) | (third << 8), 24 };
       gboolean taken = FALSE;
 
+      for (guint j = 0; self->routes != NULL && j < self->routes->len && !taken; j++)
+        taken = lodge_network_subnets_overlap (&candidate, &g_array_index (self->routes, LodgeIpv4Subnet, j));
       for (guint j = 0; j < self->networks->len && !taken; j++)
         {
           const char * const *addresses = lodge_network_get_addresses (g_ptr_array_index (self->networks, j));

@@ -41,8 +41,9 @@ LodgeNetwork *lodge_networks_lookup                (LodgeNetworks *self,
 /* A GListModel of LodgeHostInterface, by name. */
 GListModel   *lodge_networks_get_interfaces        (LodgeNetworks *self);
 const char   *lodge_networks_get_interfaces_source (LodgeNetworks *self);
-/* A private IPv4 /24 ("192.168.N.0/24") that no listed network uses, for a
- * new network's default; the creation checks the host's routes too. */
+/* A private IPv4 /24 ("192.168.N.0/24") that no listed network uses and
+ * (a local host) no route of this computer reaches, as last read, for a new
+ * network's default; the creation checks again. */
 char         *lodge_networks_suggest_subnet        (LodgeNetworks *self);
 
 /* Defines a network (mode "nat" or "isolated") on @subnet (IPv4 CIDR of

@@ -631,13 +631,21 @@ test_networks_system (void)
   g_test_message ("interfaces from %s: %u", lodge_networks_get_interfaces_source (networks),
                   g_list_model_get_n_items (lodge_networks_get_interfaces (networks)));
 
-  /* The host's own route is refused: nothing is defined. */
+  /* The host's own route is refused: nothing is defined. And the subnet
+   * suggested for a new network is not one of them. */
   {
     g_autofree char *text = NULL;
+    g_autofree char *suggested = lodge_networks_suggest_subnet (networks);
     g_autoptr(GArray) routes = NULL;
+    LodgeIpv4Subnet subnet_suggested;
 
     g_assert_true (g_file_get_contents ("/proc/net/route", &text, NULL, NULL));
     routes = lodge_network_parse_routes (text);
+    g_test_message ("suggested: %s", suggested);
+    g_assert_true (lodge_network_parse_subnet (suggested, &subnet_suggested, NULL));
+    for (guint i = 0; i < routes->len; i++)
+      g_assert_false (lodge_network_subnets_overlap (&subnet_suggested,
+                                                     &g_array_index (routes, LodgeIpv4Subnet, i)));
     if (routes->len > 0)
       {
         const LodgeIpv4Subnet *route = &g_array_index (routes, LodgeIpv4Subnet, 0);

@@ -719,6 +719,22 @@ lodge_display_endpoint_new_from_vv_data (const char  *data,
                            _("The connection file has no host"));
       return NULL;
     }
+  else
+    {
+      /* The same rules as in an address (found by fuzz-vv): no spaces or
+       * controls, and an international name in its ASCII form, as GUri
+       * gives it, so that the file and its address name one host. */
+      g_autofree char *ascii = host_is_valid (self->host) ? g_hostname_to_ascii (self->host) : NULL;
+
+      if (ascii == NULL)
+        {
+          g_set_error (error, LODGE_CONSOLE_ERROR, LODGE_CONSOLE_ERROR_INVALID_FILE,
+                       _("The host name “%s” in the connection file is not valid"), self->host);
+          return NULL;
+        }
+      g_free (self->host);
+      self->host = g_steal_pointer (&ascii);
+    }
 
   drop_unused_ports (self, unknown);
   if (self->protocol == LODGE_DISPLAY_PROTOCOL_VNC && self->socket == NULL && self->port == -1)

@@ -25,6 +25,14 @@ OsinfoOs *lodge_os_get_osinfo                (LodgeOs    *self);
 
 /* Name checks that need no connection: empty, too long, '/', control
  * characters. */
+/* A download's sidecar (its .part's "[download]" keys: uri, etag or
+ * last-modified): the validator to resume @uri with, or NULL when it
+ * cannot be resumed (another URI, no validator, not a key file). Pure:
+ * any bytes, any thread. */
+char     *lodge_download_sidecar_parse       (const char  *data,
+                                              gsize        len,
+                                              const char  *uri);
+
 gboolean  lodge_create_check_name_syntax     (const char  *name,
                                               GError     **error);
 

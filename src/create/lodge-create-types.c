@@ -50,6 +50,8 @@ lodge_disk_format_from_string (const char *str)
   return LODGE_DISK_FORMAT_UNKNOWN;
 }
 
+#define NAME_MAX_BYTES 200
+
 gboolean
 lodge_create_check_name_syntax (const char  *name,
                                 GError     **error)
@@ -78,6 +80,14 @@ lodge_create_check_name_syntax (const char  *name,
       return FALSE;
     }
 
+  if (g_str_equal (stripped, ".") || g_str_equal (stripped, ".."))
+    {
+      /* They name folders wherever a name becomes a path. */
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_NAME,
+                   _("The name cannot be “.” or “..”"));
+      return FALSE;
+    }
+
   for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
@@ -88,12 +98,24 @@ lodge_create_check_name_syntax (const char  *name,
                        _("The name cannot contain control characters such as tabs or line breaks"));
           return FALSE;
         }
+      /* Marks, embeddings, overrides and isolates: invisible, and able to
+       * make one name look like another ("…\u202Eosi.exe"). */
+      if (c == 0x200E || c == 0x200F || c == 0x061C ||
+          (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069))
+        {
+          g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_NAME,
+                       _("The name cannot contain invisible characters that change the direction of text"));
+          return FALSE;
+        }
     }
 
-  if (strlen (name) > 200)
+  /* Its files (NAME.xml, NAME.qcow2, NAME.log…) must fit the 255 bytes
+   * a file name may have. */
+  if (strlen (name) > NAME_MAX_BYTES)
     {
       g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_NAME,
-                   _("The name is too long"));
+                   _("The name is too long: at most %u letters (fewer for letters outside the Latin alphabet)"),
+                   NAME_MAX_BYTES);
       return FALSE;
     }
 

@@ -14,6 +14,7 @@
 #include <libsoup/soup.h>
 
 #include "create/lodge-downloader.h"
+#include "create/lodge-create-private.h"
 
 /* At most this often a progress report reaches the main context. */
 #define PROGRESS_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
@@ -166,6 +167,10 @@ job_set_figures (Job     *job,
 
 /* Errors ------------------------------------------------------------------ */
 
+static void set_no_space_error (GError     **error,
+                                const char  *path,
+                                guint64      received);
+
 static void
 set_write_error (GError     **error,
                  const char  *path,
@@ -173,9 +178,72 @@ set_write_error (GError     **error,
 {
   g_autofree char *display = g_filename_display_name (path);
 
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_NO_SPACE) ||
+      g_error_matches (cause, G_FILE_ERROR, G_FILE_ERROR_NOSPC))
+    {
+      set_no_space_error (error, path, 0);
+      return;
+    }
   g_set_error (error, LODGE_DOWNLOAD_ERROR, LODGE_DOWNLOAD_ERROR_WRITE,
                /* TRANSLATORS: a file path, then why, e.g. "Permission denied" */
                _("Could not write “%s”: %s"), display, cause->message);
+}
+
+/* The disk of the folder the download goes to fills up (or would). */
+static void
+set_no_space_error (GError     **error,
+                    const char  *path,
+                    guint64      received)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *display = g_filename_display_name (dir);
+
+  if (received == 0)
+    g_set_error (error, LODGE_DOWNLOAD_ERROR, LODGE_DOWNLOAD_ERROR_NO_SPACE,
+                 /* TRANSLATORS: a folder */
+                 _("The disk holding “%s” is full. Free some space, or choose another folder."),
+                 display);
+  else
+    {
+      g_autofree char *got = g_format_size (received);
+
+      g_set_error (error, LODGE_DOWNLOAD_ERROR, LODGE_DOWNLOAD_ERROR_NO_SPACE,
+                   /* TRANSLATORS: a folder, then a size ("1.2 GB") */
+                   _("The disk holding “%s” filled up after %s. What was received is kept: "
+                     "free some space and try again to resume."), display, got);
+    }
+}
+
+/* Refused before anything is written: the rest of the file would not fit
+ * in the folder's file system. */
+static gboolean
+check_free_space (Job      *job,
+                  guint64   needed,
+                  GError  **error)
+{
+  g_autofree char *dir = g_path_get_dirname (job->part);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GFileInfo) info = NULL;
+  guint64 free_bytes;
+
+  info = g_file_query_filesystem_info (folder, G_FILE_ATTRIBUTE_FILESYSTEM_FREE, NULL, NULL);
+  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE))
+    return TRUE;   /* cannot tell: the writes will */
+  free_bytes = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE);
+  if (free_bytes >= needed)
+    return TRUE;
+
+  {
+    g_autofree char *display = g_filename_display_name (dir);
+    g_autofree char *need = g_format_size (needed);
+    g_autofree char *have = g_format_size (free_bytes);
+
+    g_set_error (error, LODGE_DOWNLOAD_ERROR, LODGE_DOWNLOAD_ERROR_NO_SPACE,
+                 /* TRANSLATORS: sizes ("3.9 GB", "1.2 GB"), then a folder */
+                 _("The download needs %s but only %s is free in “%s”. Free some space, or "
+                   "choose another folder."), need, have, display);
+  }
+  return FALSE;
 }
 
 static void
@@ -224,28 +292,48 @@ set_connect_error (GError       **error,
 
 /* The partial file ---------------------------------------------------------- */
 
+char *
+lodge_download_sidecar_parse (const char *data,
+                              gsize       len,
+                              const char *uri)
+{
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  g_autofree char *saved_uri = NULL;
+  char *validator;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  if (data == NULL || !g_key_file_load_from_data (keys, data, len, G_KEY_FILE_NONE, NULL))
+    return NULL;
+
+  saved_uri = g_key_file_get_string (keys, SIDECAR_GROUP, "uri", NULL);
+  if (g_strcmp0 (saved_uri, uri) != 0)
+    return NULL;
+  validator = g_key_file_get_string (keys, SIDECAR_GROUP, "etag", NULL);
+  if (validator == NULL)
+    validator = g_key_file_get_string (keys, SIDECAR_GROUP, "last-modified", NULL);
+  /* It goes into a request header as it is. */
+  if (validator != NULL && (*validator == '\0' || strpbrk (validator, "\r\n") != NULL))
+    g_clear_pointer (&validator, g_free);
+  return validator;
+}
+
 /* The bytes already there, when they can be resumed: same URL and a
  * validator for If-Range. Otherwise 0. */
 static guint64
 read_partial (Job   *job,
               char **validator)
 {
-  g_autoptr(GKeyFile) keys = g_key_file_new ();
-  g_autofree char *uri = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
   GStatBuf st;
 
   *validator = NULL;
   if (g_stat (job->part, &st) != 0 || st.st_size <= 0)
     return 0;
-  if (!g_key_file_load_from_file (keys, job->sidecar, G_KEY_FILE_NONE, NULL))
+  if (!g_file_get_contents (job->sidecar, &data, &len, NULL))
     return 0;
-
-  uri = g_key_file_get_string (keys, SIDECAR_GROUP, "uri", NULL);
-  if (g_strcmp0 (uri, job->uri) != 0)
-    return 0;
-  *validator = g_key_file_get_string (keys, SIDECAR_GROUP, "etag", NULL);
-  if (*validator == NULL)
-    *validator = g_key_file_get_string (keys, SIDECAR_GROUP, "last-modified", NULL);
+  *validator = lodge_download_sidecar_parse (data, len, job->uri);
   if (*validator == NULL)
     return 0;
 
@@ -390,6 +478,9 @@ attempt_download (Job           *job,
       return ATTEMPT_FAILED;
     }
 
+  if (total > offset && !check_free_space (job, total - offset, error))
+    return ATTEMPT_FAILED;
+
   if (!append && !write_sidecar (job, response, &local_error))
     {
       set_write_error (error, job->sidecar, local_error);
@@ -402,6 +493,9 @@ attempt_download (Job           *job,
     out = g_file_replace (part_file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &local_error);
   if (out == NULL)
     {
+      /* Nothing of this download on disk: no sidecar either. */
+      if (!append)
+        g_unlink (job->sidecar);
       set_write_error (error, job->part, local_error);
       return ATTEMPT_FAILED;
     }
@@ -465,6 +559,8 @@ attempt_download (Job           *job,
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local_error));
+      else if (write_failed && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+        set_no_space_error (error, job->part, received);
       else if (write_failed)
         set_write_error (error, job->part, local_error);
       else

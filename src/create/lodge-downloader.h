@@ -18,6 +18,7 @@ typedef enum
   LODGE_DOWNLOAD_ERROR_CONNECT,     /* no connection: refused, host unknown, no network */
   LODGE_DOWNLOAD_ERROR_TRUNCATED,   /* the body ended early (the partial file is kept) */
   LODGE_DOWNLOAD_ERROR_WRITE,       /* the file could not be written */
+  LODGE_DOWNLOAD_ERROR_NO_SPACE,    /* the folder's disk is (or would be) full; a partial file is kept */
 } LodgeDownloadError;
 
 GQuark lodge_download_error_quark (void);

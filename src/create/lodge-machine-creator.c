@@ -529,20 +529,82 @@ check_free_space (Job              *job,
   return TRUE;
 }
 
+/* A machine bigger than its host only swaps or fails to start: refused
+ * before anything is made. */
+static gboolean
+check_fits_host (Job     *job,
+                 GError **error)
+{
+  guint64 memory = SPEC_UINT64 (job->spec, MEMORY);
+  guint vcpus = SPEC_UINT (job->spec, VCPUS);
+  guint64 host_memory = 0;
+  guint host_cpus = 0;
+
+  if (!lodge_worker_connection_get_node_info (job->conn, &host_memory, &host_cpus, error))
+    return FALSE;
+
+  if (host_memory > 0 && memory > host_memory)
+    {
+      g_autofree char *want = g_format_size_full (memory, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *have = g_format_size_full (host_memory, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_CONFIG,
+                   _("The machine asks for %s of memory, but the host has only %s"), want, have);
+      return FALSE;
+    }
+  if (host_cpus > 0 && vcpus > host_cpus)
+    {
+      g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_CONFIG,
+                   /* vcpus is at least 2 here */
+                   _("The machine asks for %u processors, but the host has only %u"),
+                   vcpus, host_cpus);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 check_file (const char  *path,
             const char  *what,
             GError     **error)
 {
   g_autofree char *display = NULL;
+  GStatBuf st;
+  int saved_errno;
 
-  if (path == NULL || g_file_test (path, G_FILE_TEST_EXISTS))
+  if (path == NULL)
     return TRUE;
+  if (g_stat (path, &st) == 0)
+    {
+      if (S_ISREG (st.st_mode) || S_ISBLK (st.st_mode))
+        return TRUE;
+      display = g_filename_display_name (path);
+      if (S_ISDIR (st.st_mode))
+        g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_UNREADABLE,
+                     /* Translators: the first %s is "installation image" or "disk image" */
+                     _("The %s “%s” is a folder, not a file"), what, display);
+      else
+        g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_UNREADABLE,
+                     /* Translators: the first %s is "installation image" or "disk image" */
+                     _("The %s “%s” is not a file"), what, display);
+      return FALSE;
+    }
+  saved_errno = errno;
 
   display = g_filename_display_name (path);
-  g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_FOUND,
-               /* Translators: the first %s is "installation image" or "disk image" */
-               _("The %s “%s” no longer exists"), what, display);
+  if (saved_errno == ELOOP)
+    g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_UNREADABLE,
+                 /* Translators: the first %s is "installation image" or "disk image" */
+                 _("The %s “%s” is a link that leads back to itself"), what, display);
+  else if (saved_errno == ENOENT || saved_errno == ENOTDIR)
+    g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_NOT_FOUND,
+                 /* Translators: the first %s is "installation image" or "disk image" */
+                 _("The %s “%s” no longer exists"), what, display);
+  else
+    g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_UNREADABLE,
+                 /* Translators: the first %s is "installation image" or "disk image",
+                  * the last the system's reason */
+                 _("The %s “%s” cannot be read: %s"), what, display, g_strerror (saved_errno));
   return FALSE;
 }
 
@@ -986,6 +1048,8 @@ run_transaction (Job           *job,
   if (!lodge_create_check_name_syntax (SPEC_STRING (spec, NAME), error))
     return FALSE;
   if (name_is_taken (job->conn, SPEC_STRING (spec, NAME), error))
+    return FALSE;
+  if (!check_fits_host (job, error))
     return FALSE;
   /* The test driver's paths are not files. */
   if (local)

@@ -354,15 +354,15 @@ lodge_machine_spec_get_warnings (LodgeMachineSpec    *self,
                                                   G_FORMAT_SIZE_IEC_UNITS);
       g_autofree char *have = g_format_size_full (host->memory, G_FORMAT_SIZE_IEC_UNITS);
       g_autofree char *msg = g_strdup_printf (_("The machine is given %s of memory but the host "
-                                                "has only %s: it will swap and be slow, or fail "
-                                                "to start."), want, have);
+                                                "has only %s: it cannot be created with that much."),
+                                              want, have);
       g_strv_builder_add (builder, msg);
     }
 
   if (host != NULL && host->cpus > 0 && lodge_machine_spec_get_vcpus (self) > host->cpus)
     {
       g_autofree char *msg = g_strdup_printf (_("The machine is given %u processors but the host "
-                                                "has only %u."),
+                                                "has only %u: it cannot be created with that many."),
                                               lodge_machine_spec_get_vcpus (self), host->cpus);
       g_strv_builder_add (builder, msg);
     }

@@ -53,6 +53,12 @@ char          *lodge_xml_prop                   (xmlNode           *node,
 char          *lodge_xml_text                   (xmlNode           *node);
 char          *lodge_xml_node_to_string         (xmlDoc            *doc,
                                                  xmlNode           *node);
+/* The first child element so named, made when there is none. */
+xmlNode       *lodge_xml_ensure_child           (xmlNode           *node,
+                                                 const char        *name);
+void           lodge_xml_set_prop               (xmlNode           *node,
+                                                 const char        *name,
+                                                 const char        *value);
 
 /* Initializes libxml2 once (parsing on worker threads needs it). */
 void           lodge_machine_config_init_xml    (void);

@@ -19,6 +19,7 @@
 #include "model/lodge-libvirt.h"
 #include "model/lodge-machine.h"
 #include "model/lodge-machine-editor.h"
+#include "model/lodge-machine-editor-private.h"
 
 struct _LodgeMachineEditor
 {
@@ -29,87 +30,126 @@ struct _LodgeMachineEditor
 
 G_DEFINE_FINAL_TYPE (LodgeMachineEditor, lodge_machine_editor, G_TYPE_OBJECT)
 
-/* Shared helpers of the details files (declared in lodge-details-private.h). */
+/* Shared by the editor's files (lodge-machine-editor-private.h). */
 
 void
-lodge_domain_target_init_machine (LodgeDomainTarget *target,
-                                  LodgeMachine      *machine)
+lodge_edit_task_clear (LodgeEditTask *task)
 {
-  target->machine = g_object_ref (machine);
-  target->conn = NULL;
-  target->uuid = g_strdup (lodge_machine_get_uuid (machine));
+  g_clear_pointer (&task->conn, virConnectClose);
+  g_clear_pointer (&task->uuid, g_free);
+}
+
+gboolean
+lodge_edit_ctx_open (LodgeEditCtx   *ctx,
+                     LodgeEditTask  *task,
+                     GError        **error)
+{
+  ctx->dom = lodge_details_lookup_domain (task->conn, task->uuid, error);
+  if (ctx->dom == NULL)
+    return FALSE;
+  ctx->active = virDomainIsActive (ctx->dom) == 1;
+  ctx->persistent = virDomainIsPersistent (ctx->dom) == 1;
+  return TRUE;
 }
 
 void
-lodge_domain_target_init_conn (LodgeDomainTarget *target,
-                               virConnectPtr      conn,
-                               const char        *uuid)
+lodge_edit_ctx_close (LodgeEditCtx *ctx)
 {
-  target->machine = NULL;
-  target->conn = conn;
-  virConnectRef (target->conn);
-  target->uuid = g_strdup (uuid);
+  g_clear_pointer (&ctx->dom, virDomainFree);
+}
+
+char *
+lodge_edit_get_xml (virDomainPtr   dom,
+                    gboolean       inactive,
+                    GError       **error)
+{
+  unsigned int flags = inactive ? VIR_DOMAIN_XML_INACTIVE : 0;
+  char *xml;
+
+  /* SECURE keeps passwords across a redefine; read-only connections may
+   * not ask for it. */
+  xml = virDomainGetXMLDesc (dom, flags | VIR_DOMAIN_XML_SECURE);
+  if (xml == NULL)
+    xml = virDomainGetXMLDesc (dom, flags);
+  if (xml == NULL)
+    lodge_model_set_error_from_virt (error, NULL);
+  return xml;
+}
+
+LodgeMachineConfig *
+lodge_edit_ctx_get_config (LodgeEditCtx  *ctx,
+                           gboolean       inactive,
+                           GError       **error)
+{
+  g_autofree char *xml = lodge_edit_get_xml (ctx->dom, inactive || !ctx->active, error);
+
+  if (xml == NULL)
+    return NULL;
+  return lodge_machine_config_new_from_xml (xml, error);
+}
+
+unsigned int
+lodge_edit_ctx_affect_flags (LodgeEditCtx *ctx)
+{
+  unsigned int flags = 0;
+
+  if (ctx->active)
+    flags |= VIR_DOMAIN_AFFECT_LIVE;
+  if (ctx->persistent)
+    flags |= VIR_DOMAIN_AFFECT_CONFIG;
+  return flags;
 }
 
 void
-lodge_domain_target_clear (LodgeDomainTarget *target)
+lodge_edit_task_return (GTask            *task,
+                        gboolean          ok,
+                        LodgeEditOutcome  outcome,
+                        GError           *error)
 {
-  g_clear_object (&target->machine);
-  g_clear_pointer (&target->conn, virConnectClose);
-  g_clear_pointer (&target->uuid, g_free);
+  LodgeEditTask *data = g_task_get_task_data (task);
+
+  data->outcome = outcome;
+  if (ok)
+    {
+      g_assert (error == NULL);
+      g_task_return_boolean (task, TRUE);
+    }
+  else
+    g_task_return_error (task, error);
 }
 
-virConnectPtr
-lodge_domain_target_ref_conn (LodgeDomainTarget  *target,
-                              GError            **error)
+void
+lodge_machine_editor_run (LodgeMachineEditor  *self,
+                          gpointer             task_data,
+                          GDestroyNotify       free_func,
+                          gpointer             source_tag,
+                          GTaskThreadFunc      thread,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
 {
-  virConnectPtr conn = NULL;
+  LodgeEditTask *data = task_data;
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
 
-  if (target->conn != NULL)
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, task_data, free_func);
+
+  data->uuid = g_strdup (self->target.uuid);
+  data->conn = lodge_domain_target_ref_conn (&self->target, &error);
+  if (data->conn == NULL)
     {
-      virConnectRef (target->conn);
-      return target->conn;
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
     }
 
-  if (target->machine != NULL)
-    {
-      LodgeConnection *connection = lodge_machine_get_connection (target->machine);
-
-      if (connection != NULL)
-        conn = lodge_connection_ref_virconnect (connection);
-    }
-
-  if (conn == NULL)
-    g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_CONNECTED,
-                         _("Not connected to the machine's host"));
-  return conn;
+  lodge_virt_task_run_in_thread (task, thread, &data->conn);
 }
 
-virDomainPtr
-lodge_details_lookup_domain (virConnectPtr   conn,
-                             const char     *uuid,
-                             GError        **error)
-{
-  virDomainPtr dom = virDomainLookupByUUIDString (conn, uuid);
-
-  if (dom == NULL)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      lodge_model_set_error_from_virt (&local_error, NULL);
-      /* libvirt's "Domain not found: no domain with matching uuid" says
-       * less to people than this. */
-      if (g_error_matches (local_error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND))
-        g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND,
-                             _("The machine no longer exists"));
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-    }
-  return dom;
-}
-
-/* The operations. One struct carries the inputs of any of them to the
- * worker, which keeps the thread function a single readable switch. */
+/* The operations that predate typed task data. One struct carries the
+ * inputs of any of them to the worker. New operations get a struct and a
+ * thread function of their own (lodge-machine-editor-tuning.c). */
 
 typedef enum
 {
@@ -129,7 +169,6 @@ typedef enum
   OP_NIC_SOURCE,
   OP_GRAPHICS,
   OP_SOUND,
-  OP_FIRMWARE,
   OP_ADD_USB,
   OP_REMOVE_USB,
   OP_LIST_USB,
@@ -142,9 +181,8 @@ typedef enum
 
 typedef struct
 {
+  LodgeEditTask    base;
   OpKind           kind;
-  virConnectPtr    conn;
-  char            *uuid;
   guint64          number;
   gboolean         flag;
   LodgeDeviceKind  device_kind;
@@ -153,82 +191,26 @@ typedef struct
   char            *s3;
   char            *s4;
   GStrv            strv;
-  LodgeHostCapabilities *caps;   /* the host's, when known (firmware) */
 
-  /* results, read by the finish functions */
-  LodgeEditOutcome outcome;
+  /* result, read by lodge_machine_editor_define_xml_finish() */
   guint            error_line;
 } Op;
 
 static void
 op_free (Op *op)
 {
-  g_clear_pointer (&op->conn, virConnectClose);
-  g_free (op->uuid);
+  lodge_edit_task_clear (&op->base);
   g_free (op->s1);
   g_free (op->s2);
   g_free (op->s3);
   g_free (op->s4);
   g_strfreev (op->strv);
-  g_clear_pointer (&op->caps, lodge_host_capabilities_unref);
   g_free (op);
-}
-
-/* What a worker knows about the domain it edits. */
-typedef struct
-{
-  virDomainPtr dom;
-  gboolean     active;
-  gboolean     persistent;
-} Ctx;
-
-static char *
-get_xml (virDomainPtr   dom,
-         gboolean       inactive,
-         GError       **error)
-{
-  unsigned int flags = inactive ? VIR_DOMAIN_XML_INACTIVE : 0;
-  char *xml;
-
-  /* SECURE keeps passwords across a redefine; read-only connections may
-   * not ask for it. */
-  xml = virDomainGetXMLDesc (dom, flags | VIR_DOMAIN_XML_SECURE);
-  if (xml == NULL)
-    xml = virDomainGetXMLDesc (dom, flags);
-  if (xml == NULL)
-    lodge_model_set_error_from_virt (error, NULL);
-  return xml;
-}
-
-static LodgeMachineConfig *
-get_config (Ctx      *ctx,
-            gboolean  inactive,
-            GError  **error)
-{
-  g_autofree char *xml = get_xml (ctx->dom, inactive || !ctx->active, error);
-
-  if (xml == NULL)
-    return NULL;
-  return lodge_machine_config_new_from_xml (xml, error);
-}
-
-/* Flags for a change that should hold now and later; *outcome says what
- * this gives. */
-static unsigned int
-affect_flags (Ctx *ctx)
-{
-  unsigned int flags = 0;
-
-  if (ctx->active)
-    flags |= VIR_DOMAIN_AFFECT_LIVE;
-  if (ctx->persistent)
-    flags |= VIR_DOMAIN_AFFECT_CONFIG;
-  return flags;
 }
 
 typedef int (*DeviceFunc) (virDomainPtr dom, const char *xml, unsigned int flags);
 
-static gboolean attach_by_redefine (Ctx               *ctx,
+static gboolean attach_by_redefine (LodgeEditCtx               *ctx,
                                     const char        *xml,
                                     LodgeEditOutcome  *outcome,
                                     GError           **error);
@@ -256,7 +238,7 @@ live_change_unsupported (void)
  * machine refuses it (no hot-plug for that bus, say), saves it for the
  * next boot. */
 static gboolean
-apply_device (Ctx               *ctx,
+apply_device (LodgeEditCtx               *ctx,
               DeviceFunc         func,
               const char        *xml,
               unsigned int       extra_flags,
@@ -265,7 +247,7 @@ apply_device (Ctx               *ctx,
 {
   *outcome = LODGE_EDIT_APPLIED;
 
-  if (func (ctx->dom, xml, affect_flags (ctx) | extra_flags) == 0)
+  if (func (ctx->dom, xml, lodge_edit_ctx_affect_flags (ctx) | extra_flags) == 0)
     return TRUE;
 
   /* Drivers without device calls (the test driver): adding a device to a
@@ -312,25 +294,6 @@ parse_fragment (const char  *xml,
 
 
 
-static xmlNode *
-ensure_child (xmlNode    *node,
-              const char *name)
-{
-  xmlNode *child = lodge_xml_child (node, name);
-
-  if (child == NULL)
-    child = xmlNewChild (node, NULL, (const xmlChar *) name, NULL);
-  return child;
-}
-
-static void
-set_prop (xmlNode    *node,
-          const char *name,
-          const char *value)
-{
-  xmlSetProp (node, (const xmlChar *) name, (const xmlChar *) value);
-}
-
 /* A device taken from a definition, without what only the running
  * instance has. */
 static xmlDoc *
@@ -353,7 +316,7 @@ path_source_type (const char *path)
 /* Memory and vCPUs */
 
 static gboolean
-set_memory (Ctx               *ctx,
+set_memory (LodgeEditCtx               *ctx,
             guint64            bytes,
             LodgeEditOutcome  *outcome,
             GError           **error)
@@ -372,7 +335,7 @@ set_memory (Ctx               *ctx,
 
   if (ctx->persistent)
     {
-      g_autoptr(LodgeMachineConfig) config = get_config (ctx, TRUE, error);
+      g_autoptr(LodgeMachineConfig) config = lodge_edit_ctx_get_config (ctx, TRUE, error);
 
       if (config == NULL)
         return FALSE;
@@ -396,7 +359,7 @@ set_memory (Ctx               *ctx,
   if (!ctx->active)
     return TRUE;
 
-  live = get_config (ctx, FALSE, error);
+  live = lodge_edit_ctx_get_config (ctx, FALSE, error);
   if (live == NULL)
     return FALSE;
 
@@ -417,7 +380,7 @@ fail:
 }
 
 static gboolean
-set_vcpus (Ctx               *ctx,
+set_vcpus (LodgeEditCtx               *ctx,
            guint              vcpus,
            LodgeEditOutcome  *outcome,
            GError           **error)
@@ -435,7 +398,7 @@ set_vcpus (Ctx               *ctx,
 
   if (ctx->persistent)
     {
-      g_autoptr(LodgeMachineConfig) config = get_config (ctx, TRUE, error);
+      g_autoptr(LodgeMachineConfig) config = lodge_edit_ctx_get_config (ctx, TRUE, error);
 
       if (config == NULL)
         return FALSE;
@@ -452,7 +415,7 @@ set_vcpus (Ctx               *ctx,
   if (!ctx->active)
     return TRUE;
 
-  live = get_config (ctx, FALSE, error);
+  live = lodge_edit_ctx_get_config (ctx, FALSE, error);
   if (live == NULL)
     return FALSE;
 
@@ -478,12 +441,10 @@ fail:
 /* Edits of the whole definition: read the inactive XML, change it, define
  * it with validation. libvirt refuses a bad result as a whole. */
 
-typedef gboolean (*DocEdit) (xmlDoc *doc, Op *op, GError **error);
-
 /* Saves doc (and frees it) as the machine's persistent definition,
  * validated by libvirt; an error names what libvirt refused. */
 static gboolean
-define_document (Ctx     *ctx,
+define_document (LodgeEditCtx     *ctx,
                  xmlDoc  *doc,
                  GError **error)
 {
@@ -502,12 +463,12 @@ define_document (Ctx     *ctx,
   return TRUE;
 }
 
-static gboolean
-edit_definition (Ctx               *ctx,
-                 Op                *op,
-                 DocEdit            edit,
-                 LodgeEditOutcome  *outcome,
-                 GError           **error)
+gboolean
+lodge_edit_ctx_edit_definition (LodgeEditCtx      *ctx,
+                                gpointer           data,
+                                LodgeDocEdit       edit,
+                                LodgeEditOutcome  *outcome,
+                                GError           **error)
 {
   g_autofree char *xml = NULL;
   xmlDoc *doc;
@@ -519,7 +480,7 @@ edit_definition (Ctx               *ctx,
       return FALSE;
     }
 
-  xml = get_xml (ctx->dom, TRUE, error);
+  xml = lodge_edit_get_xml (ctx->dom, TRUE, error);
   if (xml == NULL)
     return FALSE;
 
@@ -527,7 +488,7 @@ edit_definition (Ctx               *ctx,
   if (doc == NULL)
     return FALSE;
 
-  if (!edit (doc, op, error))
+  if (!edit (doc, data, error))
     {
       xmlFreeDoc (doc);
       return FALSE;
@@ -541,12 +502,12 @@ edit_definition (Ctx               *ctx,
 }
 
 static gboolean
-attach_by_redefine (Ctx               *ctx,
+attach_by_redefine (LodgeEditCtx               *ctx,
                     const char        *xml,
                     LodgeEditOutcome  *outcome,
                     GError           **error)
 {
-  g_autofree char *domain_xml = get_xml (ctx->dom, TRUE, error);
+  g_autofree char *domain_xml = lodge_edit_get_xml (ctx->dom, TRUE, error);
   xmlDoc *device;
   xmlDoc *doc;
 
@@ -561,7 +522,7 @@ attach_by_redefine (Ctx               *ctx,
       xmlFreeDoc (device);
       return FALSE;
     }
-  xmlAddChild (ensure_child (xmlDocGetRootElement (doc), "devices"),
+  xmlAddChild (lodge_xml_ensure_child (xmlDocGetRootElement (doc), "devices"),
                xmlDocCopyNode (xmlDocGetRootElement (device), doc, 1));
   xmlFreeDoc (device);
   if (!define_document (ctx, doc, error))
@@ -572,10 +533,11 @@ attach_by_redefine (Ctx               *ctx,
 }
 
 static gboolean
-edit_boot_order (xmlDoc  *doc,
-                 Op      *op,
-                 GError **error)
+edit_boot_order (xmlDoc   *doc,
+                 gpointer  data,
+                 GError  **error)
 {
+  Op *op = data;
   xmlNode *root = xmlDocGetRootElement (doc);
   xmlNode *devices = lodge_xml_child (root, "devices");
   guint found = 0;
@@ -615,7 +577,7 @@ edit_boot_order (xmlDoc  *doc,
             xmlNode *boot = xmlNewChild (it, NULL, (const xmlChar *) "boot", NULL);
             g_autofree char *order = g_strdup_printf ("%u", i + 1);
 
-            set_prop (boot, "order", order);
+            lodge_xml_set_prop (boot, "order", order);
             found++;
             break;
           }
@@ -631,12 +593,13 @@ edit_boot_order (xmlDoc  *doc,
 }
 
 static gboolean
-edit_graphics (xmlDoc  *doc,
-               Op      *op,
-               GError **error)
+edit_graphics (xmlDoc   *doc,
+               gpointer  data,
+               GError  **error)
 {
+  Op *op = data;
   xmlNode *root = xmlDocGetRootElement (doc);
-  xmlNode *devices = ensure_child (root, "devices");
+  xmlNode *devices = lodge_xml_ensure_child (root, "devices");
   xmlNode *graphics = lodge_xml_child (devices, "graphics");
   xmlNode *video = lodge_xml_child (devices, "video");
   const char *type = op->s1;
@@ -673,21 +636,21 @@ edit_graphics (xmlDoc  *doc,
       xmlFree (old);
     }
 
-  set_prop (graphics, "type", type);
+  lodge_xml_set_prop (graphics, "type", type);
   lodge_xml_remove_children (graphics, "gl");
   if (op->flag)
     {
       xmlNode *gl = xmlNewChild (graphics, NULL, (const xmlChar *) "gl", NULL);
 
-      set_prop (gl, "enable", "yes");
+      lodge_xml_set_prop (gl, "enable", "yes");
       /* SPICE GL needs a local socket, not a TCP port. */
       xmlUnsetProp (graphics, (const xmlChar *) "autoport");
       xmlUnsetProp (graphics, (const xmlChar *) "port");
       lodge_xml_remove_children (graphics, "listen");
-      set_prop (xmlNewChild (graphics, NULL, (const xmlChar *) "listen", NULL), "type", "none");
+      lodge_xml_set_prop (xmlNewChild (graphics, NULL, (const xmlChar *) "listen", NULL), "type", "none");
     }
   if (lodge_xml_child (graphics, "listen") == NULL && xmlHasProp (graphics, (const xmlChar *) "port") == NULL)
-    set_prop (xmlNewChild (graphics, NULL, (const xmlChar *) "listen", NULL), "type", "none");
+    lodge_xml_set_prop (xmlNewChild (graphics, NULL, (const xmlChar *) "listen", NULL), "type", "none");
 
   if (op->flag)
     {
@@ -699,9 +662,9 @@ edit_graphics (xmlDoc  *doc,
       lodge_xml_remove_children (video, "model");
       lodge_xml_remove_children (video, "address");
       model = xmlNewChild (video, NULL, (const xmlChar *) "model", NULL);
-      set_prop (model, "type", "virtio");
+      lodge_xml_set_prop (model, "type", "virtio");
       accel = xmlNewChild (model, NULL, (const xmlChar *) "acceleration", NULL);
-      set_prop (accel, "accel3d", "yes");
+      lodge_xml_set_prop (accel, "accel3d", "yes");
     }
   else if (video != NULL)
     {
@@ -714,199 +677,17 @@ edit_graphics (xmlDoc  *doc,
 }
 
 static gboolean
-edit_sound (xmlDoc  *doc,
-            Op      *op,
-            GError **error)
+edit_sound (xmlDoc   *doc,
+            gpointer  data,
+            GError  **error)
 {
+  Op *op = data;
   xmlNode *root = xmlDocGetRootElement (doc);
-  xmlNode *devices = ensure_child (root, "devices");
+  xmlNode *devices = lodge_xml_ensure_child (root, "devices");
 
   lodge_xml_remove_children (devices, "sound");
   if (op->s1 != NULL)
-    set_prop (xmlNewChild (devices, NULL, (const xmlChar *) "sound", NULL), "model", op->s1);
-  return TRUE;
-}
-
-/* Firmware */
-
-static gboolean
-edit_firmware (xmlDoc  *doc,
-               Op      *op,
-               GError **error)
-{
-  xmlNode *root = xmlDocGetRootElement (doc);
-  xmlNode *os = ensure_child (root, "os");
-  xmlNode *type = lodge_xml_child (os, "type");
-  gboolean uefi = op->number == LODGE_FIRMWARE_UEFI;
-  gboolean secure = uefi && op->flag;
-
-  /* Whatever named the old firmware goes: a fixed loader and variable
-   * store, the old autoselection's wishes. */
-  lodge_xml_remove_children (os, "loader");
-  lodge_xml_remove_children (os, "nvram");
-  lodge_xml_remove_children (os, "firmware");
-
-  if (!uefi)
-    {
-      xmlUnsetProp (os, (const xmlChar *) "firmware");
-      return TRUE;
-    }
-
-  /* Autoselection among the host's firmware descriptors. Secure Boot off
-   * is said explicitly: on Q35 libvirt would otherwise prefer a build with
-   * Microsoft's keys enrolled. */
-  {
-    xmlNode *firmware = xmlNewNode (NULL, (const xmlChar *) "firmware");
-    xmlNode *feature;
-
-    set_prop (os, "firmware", "efi");
-    if (type != NULL)
-      xmlAddNextSibling (type, firmware);
-    else
-      xmlAddChild (os, firmware);
-    feature = xmlNewChild (firmware, NULL, (const xmlChar *) "feature", NULL);
-    set_prop (feature, "enabled", secure ? "yes" : "no");
-    set_prop (feature, "name", "enrolled-keys");
-    feature = xmlNewChild (firmware, NULL, (const xmlChar *) "feature", NULL);
-    set_prop (feature, "enabled", secure ? "yes" : "no");
-    set_prop (feature, "name", "secure-boot");
-
-    if (secure)
-      {
-        xmlNode *loader = xmlNewNode (NULL, (const xmlChar *) "loader");
-
-        set_prop (loader, "secure", "yes");
-        xmlAddNextSibling (firmware, loader);
-        /* Secure Boot firmware keeps its variables in SMM. */
-        set_prop (ensure_child (ensure_child (root, "features"), "smm"), "state", "on");
-      }
-  }
-  return TRUE;
-}
-
-/* What the host's QEMU offers for this machine, from the host's domain
- * capabilities (the one parser, lodge_domain_capabilities_parse(), read
- * once per host and arch/machine/type): FALSE with an error when it has no
- * UEFI, or no Secure Boot for it. A driver without domain capabilities
- * (the test driver), or a combination the host does not describe, is not
- * judged here: libvirt's validation is. */
-static gboolean
-check_firmware_offered (LodgeHostCapabilities  *host_caps,
-                        virConnectPtr           conn,
-                        LodgeMachineConfig     *config,
-                        gboolean                secure,
-                        GError                **error)
-{
-  g_autoptr(LodgeHostCapabilities) read = NULL;
-  const LodgeDomainCapabilities *caps;
-
-  /* A machine of no host (tests), or asked before its host read them. */
-  if (host_caps == NULL)
-    host_caps = read = lodge_host_capabilities_read (conn, NULL);
-  if (host_caps == NULL)
-    return TRUE;
-
-  caps = lodge_host_capabilities_lookup_domain (host_caps, conn,
-                                                lodge_machine_config_get_arch (config),
-                                                lodge_machine_config_get_machine_type (config),
-                                                lodge_machine_config_get_hypervisor (config));
-  if (caps == NULL)
-    return TRUE;
-
-  if (!caps->uefi)
-    {
-      g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED,
-                           _("The host has no UEFI firmware for this machine (on Debian and Ubuntu, "
-                             "the package “ovmf” provides it)"));
-      return FALSE;
-    }
-  if (secure && !caps->secure_boot)
-    {
-      g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_FAILED,
-                           _("The host has no UEFI firmware with Secure Boot for this machine"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-set_firmware (Ctx               *ctx,
-              Op                *op,
-              LodgeEditOutcome  *outcome,
-              GError           **error)
-{
-  virConnectPtr conn = virDomainGetConnect (ctx->dom);
-  g_autoptr(LodgeMachineConfig) config = NULL;
-  g_autofree char *old_nvram = NULL;
-  LodgeFirmware old_firmware;
-  gboolean old_secure;
-  LodgeFirmware firmware = (LodgeFirmware) op->number;
-  gboolean secure = firmware == LODGE_FIRMWARE_UEFI && op->flag;
-  const char *arch;
-
-  *outcome = LODGE_EDIT_APPLIED;
-
-  /* The variable store is removed or made anew: not under a running
-   * firmware. */
-  if (ctx->active)
-    {
-      g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_STATE,
-                           _("Shut the machine down to change its firmware"));
-      return FALSE;
-    }
-
-  config = get_config (ctx, TRUE, error);
-  if (config == NULL)
-    return FALSE;
-
-  arch = lodge_machine_config_get_arch (config);
-  if (g_strcmp0 (arch, "x86_64") != 0 && g_strcmp0 (arch, "i686") != 0)
-    {
-      g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT,
-                           _("Lodge changes the firmware of PC (x86) machines only"));
-      return FALSE;
-    }
-  if (secure && !lodge_machine_config_get_is_q35 (config))
-    {
-      if (lodge_machine_config_get_machine_type (config) != NULL)
-        g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT,
-                     _("Secure Boot needs the Q35 chipset; this machine has “%s”"),
-                     lodge_machine_config_get_machine_type (config));
-      else
-        g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT,
-                             _("Secure Boot needs the Q35 chipset"));
-      return FALSE;
-    }
-
-  old_firmware = lodge_machine_config_get_firmware (config);
-  old_secure = lodge_machine_config_get_secure_boot (config);
-  if (old_firmware == firmware && (firmware != LODGE_FIRMWARE_UEFI || old_secure == secure))
-    return TRUE;
-
-  if (firmware == LODGE_FIRMWARE_UEFI &&
-      !check_firmware_offered (op->caps, conn, config, secure, error))
-    return FALSE;
-
-  old_nvram = lodge_nvram_path (conn, config);
-
-  if (!edit_definition (ctx, op, edit_firmware, outcome, error))
-    return FALSE;
-
-  /* The old variable store does not fit the new firmware (another build,
-   * other keys): the machine's own one is removed, and libvirt makes a new
-   * one from the new firmware's template when the machine next starts.
-   * Someone else's file is left alone. */
-  if (old_nvram != NULL
-      && lodge_nvram_is_own (conn, lodge_machine_config_get_name (config), op->uuid, old_nvram))
-    {
-      g_autoptr(GError) nvram_error = NULL;
-
-      if (!lodge_nvram_remove (conn, old_nvram, &nvram_error))
-        g_message ("Firmware changed, but its old variables stay in %s: %s", old_nvram, nvram_error->message);
-    }
-  else if (old_nvram != NULL)
-    g_debug ("Left %s: not this machine’s own", old_nvram);
-
+    lodge_xml_set_prop (xmlNewChild (devices, NULL, (const xmlChar *) "sound", NULL), "model", op->s1);
   return TRUE;
 }
 
@@ -976,13 +757,13 @@ guess_format (virConnectPtr  conn,
 }
 
 static gboolean
-add_disk (Ctx               *ctx,
+add_disk (LodgeEditCtx               *ctx,
           Op                *op,
           LodgeEditOutcome  *outcome,
           GError           **error)
 {
   virConnectPtr conn = virDomainGetConnect (ctx->dom);
-  g_autoptr(LodgeMachineConfig) config = get_config (ctx, FALSE, error);
+  g_autoptr(LodgeMachineConfig) config = lodge_edit_ctx_get_config (ctx, FALSE, error);
   g_autoptr(GString) xml = g_string_new (NULL);
   g_autofree char *target = NULL;
   g_autofree char *path = g_strdup (op->s1);
@@ -1064,7 +845,7 @@ add_disk (Ctx               *ctx,
 }
 
 static gboolean
-remove_device (Ctx               *ctx,
+remove_device (LodgeEditCtx               *ctx,
                LodgeDevice       *device,
                LodgeEditOutcome  *outcome,
                GError           **error)
@@ -1081,12 +862,12 @@ remove_device (Ctx               *ctx,
 }
 
 static gboolean
-remove_disk (Ctx               *ctx,
+remove_disk (LodgeEditCtx               *ctx,
              Op                *op,
              LodgeEditOutcome  *outcome,
              GError           **error)
 {
-  g_autoptr(LodgeMachineConfig) config = get_config (ctx, FALSE, error);
+  g_autoptr(LodgeMachineConfig) config = lodge_edit_ctx_get_config (ctx, FALSE, error);
   LodgeDevice *device;
 
   if (config == NULL)
@@ -1103,12 +884,12 @@ remove_disk (Ctx               *ctx,
 }
 
 static gboolean
-resize_disk (Ctx               *ctx,
+resize_disk (LodgeEditCtx               *ctx,
              Op                *op,
              LodgeEditOutcome  *outcome,
              GError           **error)
 {
-  g_autoptr(LodgeMachineConfig) config = get_config (ctx, FALSE, error);
+  g_autoptr(LodgeMachineConfig) config = lodge_edit_ctx_get_config (ctx, FALSE, error);
   virDomainBlockInfo info;
   LodgeDevice *device;
 
@@ -1178,12 +959,12 @@ resize_disk (Ctx               *ctx,
 }
 
 static gboolean
-change_media (Ctx               *ctx,
+change_media (LodgeEditCtx               *ctx,
               Op                *op,
               LodgeEditOutcome  *outcome,
               GError           **error)
 {
-  g_autoptr(LodgeMachineConfig) config = get_config (ctx, FALSE, error);
+  g_autoptr(LodgeMachineConfig) config = lodge_edit_ctx_get_config (ctx, FALSE, error);
   g_autofree char *xml = NULL;
   LodgeDevice *device;
   xmlNode *root;
@@ -1214,8 +995,8 @@ change_media (Ctx               *ctx,
       xmlNode *source = xmlNewNode (NULL, (const xmlChar *) "source");
       xmlNode *target = lodge_xml_child (root, "target");
 
-      set_prop (root, "type", type);
-      set_prop (source, g_str_equal (type, "block") ? "dev" : "file", op->s2);
+      lodge_xml_set_prop (root, "type", type);
+      lodge_xml_set_prop (source, g_str_equal (type, "block") ? "dev" : "file", op->s2);
       /* Keep the usual order: <source> before <target>. */
       if (target != NULL)
         xmlAddPrevSibling (target, source);
@@ -1233,7 +1014,7 @@ change_media (Ctx               *ctx,
 /* Network interfaces */
 
 static gboolean
-add_interface (Ctx               *ctx,
+add_interface (LodgeEditCtx               *ctx,
                Op                *op,
                LodgeEditOutcome  *outcome,
                GError           **error)
@@ -1269,12 +1050,12 @@ find_interface (LodgeMachineConfig  *config,
 }
 
 static gboolean
-update_interface (Ctx               *ctx,
+update_interface (LodgeEditCtx               *ctx,
                   Op                *op,
                   LodgeEditOutcome  *outcome,
                   GError           **error)
 {
-  g_autoptr(LodgeMachineConfig) config = get_config (ctx, FALSE, error);
+  g_autoptr(LodgeMachineConfig) config = lodge_edit_ctx_get_config (ctx, FALSE, error);
   g_autofree char *xml = NULL;
   LodgeDevice *device;
   xmlNode *root;
@@ -1289,7 +1070,7 @@ update_interface (Ctx               *ctx,
   root = xmlDocGetRootElement (doc);
 
   if (op->kind == OP_NIC_LINK)
-    set_prop (ensure_child (root, "link"), "state", op->flag ? "up" : "down");
+    lodge_xml_set_prop (lodge_xml_ensure_child (root, "link"), "state", op->flag ? "up" : "down");
   else
     {
       if (op->s2 != NULL && op->s3 != NULL)
@@ -1303,14 +1084,14 @@ update_interface (Ctx               *ctx,
                            _("Unknown network type “%s”"), op->s2);
               return FALSE;
             }
-          set_prop (root, "type", op->s2);
+          lodge_xml_set_prop (root, "type", op->s2);
           lodge_xml_remove_children (root, "source");
           lodge_xml_remove_children (root, "target");
           source = xmlNewChild (root, NULL, (const xmlChar *) "source", NULL);
-          set_prop (source, op->s2, op->s3);
+          lodge_xml_set_prop (source, op->s2, op->s3);
         }
       if (op->s4 != NULL)
-        set_prop (ensure_child (root, "model"), "type", op->s4);
+        lodge_xml_set_prop (lodge_xml_ensure_child (root, "model"), "type", op->s4);
     }
 
   xml = lodge_xml_node_to_string (doc, NULL);
@@ -1319,12 +1100,12 @@ update_interface (Ctx               *ctx,
 }
 
 static gboolean
-remove_interface (Ctx               *ctx,
+remove_interface (LodgeEditCtx               *ctx,
                   Op                *op,
                   LodgeEditOutcome  *outcome,
                   GError           **error)
 {
-  g_autoptr(LodgeMachineConfig) config = get_config (ctx, FALSE, error);
+  g_autoptr(LodgeMachineConfig) config = lodge_edit_ctx_get_config (ctx, FALSE, error);
   LodgeDevice *device;
 
   if (config == NULL || (device = find_interface (config, op->s1, error)) == NULL)
@@ -1347,12 +1128,12 @@ usb_host_xml (const char *vendor_id,
 }
 
 static gboolean
-remove_usb_host (Ctx               *ctx,
+remove_usb_host (LodgeEditCtx               *ctx,
                  Op                *op,
                  LodgeEditOutcome  *outcome,
                  GError           **error)
 {
-  g_autoptr(LodgeMachineConfig) config = get_config (ctx, FALSE, error);
+  g_autoptr(LodgeMachineConfig) config = lodge_edit_ctx_get_config (ctx, FALSE, error);
   g_autoptr(GPtrArray) usb = NULL;
 
   if (config == NULL)
@@ -1563,17 +1344,17 @@ define_xml (Op      *op,
       return FALSE;
     }
   if (g_ascii_strcasecmp (lodge_machine_config_get_uuid (config) ? lodge_machine_config_get_uuid (config) : "",
-                          op->uuid) != 0)
+                          op->base.uuid) != 0)
     {
       op->error_line = line_of_element (op->s1, "uuid");
       if (op->error_line == 0)
         op->error_line = line_of_element (op->s1, "domain");
       g_set_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT,
-                   _("The definition must keep the machine’s UUID %s"), op->uuid);
+                   _("The definition must keep the machine’s UUID %s"), op->base.uuid);
       return FALSE;
     }
 
-  dom = virDomainDefineXMLFlags (op->conn, op->s1, VIR_DOMAIN_DEFINE_VALIDATE);
+  dom = virDomainDefineXMLFlags (op->base.conn, op->s1, VIR_DOMAIN_DEFINE_VALIDATE);
   if (dom == NULL)
     {
       op->error_line = error_line_from_message (op->s1, virGetLastErrorMessage ());
@@ -1598,7 +1379,7 @@ static char *
 read_log (Op      *op,
           GError **error)
 {
-  g_autoptr(LodgeUri) uri = lodge_virt_connect_get_uri (op->conn);
+  g_autoptr(LodgeUri) uri = lodge_virt_connect_get_uri (op->base.conn);
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
   virDomainPtr dom;
@@ -1612,7 +1393,7 @@ read_log (Op      *op,
       return NULL;
     }
 
-  dom = lodge_details_lookup_domain (op->conn, op->uuid, error);
+  dom = lodge_details_lookup_domain (op->base.conn, op->base.uuid, error);
   if (dom == NULL)
     return NULL;
   name = virDomainGetName (dom);
@@ -1671,7 +1452,7 @@ get_addresses (Op      *op,
   virDomainPtr dom;
   int n;
 
-  dom = lodge_details_lookup_domain (op->conn, op->uuid, error);
+  dom = lodge_details_lookup_domain (op->base.conn, op->base.uuid, error);
   if (dom == NULL)
     return NULL;
 
@@ -1697,7 +1478,7 @@ get_addresses (Op      *op,
 static gint64
 get_start_time (Op *op)
 {
-  g_autoptr(LodgeUri) uri = lodge_virt_connect_get_uri (op->conn);
+  g_autoptr(LodgeUri) uri = lodge_virt_connect_get_uri (op->base.conn);
   g_autofree char *path = NULL;
   virDomainPtr dom;
   GStatBuf st;
@@ -1706,7 +1487,7 @@ get_start_time (Op *op)
   if (!uri_has_local_qemu_files (uri))
     return 0;
 
-  dom = virDomainLookupByUUIDString (op->conn, op->uuid);
+  dom = virDomainLookupByUUIDString (op->base.conn, op->base.uuid);
   if (dom == NULL)
     {
       virResetLastError ();
@@ -1739,10 +1520,10 @@ lodge_disk_usage_free (LodgeDiskUsage *usage)
 }
 
 static GPtrArray *
-get_disk_usage (Ctx     *ctx,
+get_disk_usage (LodgeEditCtx     *ctx,
                 GError **error)
 {
-  g_autoptr(LodgeMachineConfig) config = get_config (ctx, FALSE, error);
+  g_autoptr(LodgeMachineConfig) config = lodge_edit_ctx_get_config (ctx, FALSE, error);
   GPtrArray *ret;
   GPtrArray *devices;
 
@@ -1787,7 +1568,7 @@ editor_thread (GTask        *task,
   Op *op = task_data;
   g_autoptr(GError) error = NULL;
   LodgeEditOutcome outcome = LODGE_EDIT_APPLIED;
-  Ctx ctx = { 0 };
+  LodgeEditCtx ctx = { 0 };
   gboolean ok = FALSE;
 
   /* Operations that need no domain handle first. */
@@ -1795,7 +1576,7 @@ editor_thread (GTask        *task,
     {
     case OP_LIST_USB:
       {
-        GPtrArray *list = list_host_usb (op->conn, &error);
+        GPtrArray *list = list_host_usb (op->base.conn, &error);
 
         if (list == NULL)
           g_task_return_error (task, g_steal_pointer (&error));
@@ -1836,20 +1617,17 @@ editor_thread (GTask        *task,
       break;
     }
 
-  ctx.dom = lodge_details_lookup_domain (op->conn, op->uuid, &error);
-  if (ctx.dom == NULL)
+  if (!lodge_edit_ctx_open (&ctx, &op->base, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  ctx.active = virDomainIsActive (ctx.dom) == 1;
-  ctx.persistent = virDomainIsPersistent (ctx.dom) == 1;
 
   switch (op->kind)
     {
     case OP_LOAD:
       {
-        g_autoptr(LodgeMachineConfig) config = get_config (&ctx, op->flag, &error);
+        g_autoptr(LodgeMachineConfig) config = lodge_edit_ctx_get_config (&ctx, op->flag, &error);
         int autostart = 0;
 
         if (config != NULL)
@@ -1894,25 +1672,21 @@ editor_thread (GTask        *task,
     case OP_DESCRIPTION:
       ok = virDomainSetMetadata (ctx.dom, VIR_DOMAIN_METADATA_DESCRIPTION,
                                  op->s1 && *op->s1 ? op->s1 : NULL, NULL, NULL,
-                                 affect_flags (&ctx)) == 0;
+                                 lodge_edit_ctx_affect_flags (&ctx)) == 0;
       if (!ok)
         lodge_model_set_error_from_virt (&error, NULL);
       break;
 
     case OP_BOOT_ORDER:
-      ok = edit_definition (&ctx, op, edit_boot_order, &outcome, &error);
+      ok = lodge_edit_ctx_edit_definition (&ctx, op, edit_boot_order, &outcome, &error);
       break;
 
     case OP_GRAPHICS:
-      ok = edit_definition (&ctx, op, edit_graphics, &outcome, &error);
+      ok = lodge_edit_ctx_edit_definition (&ctx, op, edit_graphics, &outcome, &error);
       break;
 
     case OP_SOUND:
-      ok = edit_definition (&ctx, op, edit_sound, &outcome, &error);
-      break;
-
-    case OP_FIRMWARE:
-      ok = set_firmware (&ctx, op, &outcome, &error);
+      ok = lodge_edit_ctx_edit_definition (&ctx, op, edit_sound, &outcome, &error);
       break;
 
     case OP_ADD_DISK:
@@ -1966,7 +1740,7 @@ editor_thread (GTask        *task,
     }
 
   virDomainFree (ctx.dom);
-  op->outcome = outcome;
+  op->base.outcome = outcome;
 
   if (ok)
     g_task_return_boolean (task, TRUE);
@@ -1991,22 +1765,8 @@ run_op (LodgeMachineEditor  *self,
         GAsyncReadyCallback  callback,
         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
-
-  op->uuid = g_strdup (self->target.uuid);
-  op->conn = lodge_domain_target_ref_conn (&self->target, &error);
-  if (op->conn == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  lodge_virt_task_run_in_thread (task, editor_thread, &op->conn);
+  lodge_machine_editor_run (self, op, (GDestroyNotify) op_free, source_tag, editor_thread,
+                            cancellable, callback, user_data);
 }
 
 static void
@@ -2058,6 +1818,12 @@ lodge_machine_editor_new_for_virconnect (virConnectPtr  conn,
   return self;
 }
 
+LodgeMachine *
+lodge_machine_editor_get_machine (LodgeMachineEditor *self)
+{
+  return self->target.machine;
+}
+
 const char *
 lodge_machine_editor_get_uuid (LodgeMachineEditor *self)
 {
@@ -2096,13 +1862,14 @@ lodge_machine_editor_edit_finish (LodgeMachineEditor  *self,
                                   LodgeEditOutcome    *outcome,
                                   GError             **error)
 {
-  Op *op;
+  LodgeEditTask *data;
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  op = g_task_get_task_data (G_TASK (result));
+  /* Every edit's task data starts with a LodgeEditTask. */
+  data = g_task_get_task_data (G_TASK (result));
   if (outcome != NULL)
-    *outcome = op->outcome;
+    *outcome = data->outcome;
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -2331,28 +2098,6 @@ lodge_machine_editor_set_sound_async (LodgeMachineEditor  *self,
 }
 
 void
-lodge_machine_editor_set_firmware_async (LodgeMachineEditor  *self,
-                                         LodgeFirmware        firmware,
-                                         gboolean             secure_boot,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data)
-{
-  EDIT_PRELUDE (OP_FIRMWARE);
-  g_return_if_fail (firmware == LODGE_FIRMWARE_BIOS || firmware == LODGE_FIRMWARE_UEFI);
-  op->number = firmware;
-  op->flag = firmware == LODGE_FIRMWARE_UEFI && secure_boot;
-  if (self->target.machine != NULL && lodge_machine_get_host (self->target.machine) != NULL)
-    {
-      LodgeHostCapabilities *caps =
-        lodge_host_get_capabilities (lodge_machine_get_host (self->target.machine));
-
-      op->caps = caps != NULL ? lodge_host_capabilities_ref (caps) : NULL;
-    }
-  EDIT_RUN (lodge_machine_editor_set_firmware_async);
-}
-
-void
 lodge_machine_editor_add_usb_host_async (LodgeMachineEditor  *self,
                                          const char          *vendor_id,
                                          const char          *product_id,
@@ -2506,70 +2251,4 @@ lodge_machine_editor_get_disk_usage_finish (LodgeMachineEditor  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* libxml2 helpers shared by the details files ------------------------------ */
-
-xmlNode *
-lodge_xml_child (xmlNode    *node,
-                 const char *name)
-{
-  for (xmlNode *it = node ? node->children : NULL; it != NULL; it = it->next)
-    if (it->type == XML_ELEMENT_NODE && g_strcmp0 ((const char *) it->name, name) == 0)
-      return it;
-  return NULL;
-}
-
-void
-lodge_xml_remove_children (xmlNode    *node,
-                           const char *name)
-{
-  xmlNode *it = node ? node->children : NULL;
-
-  while (it != NULL)
-    {
-      xmlNode *next = it->next;
-
-      if (it->type == XML_ELEMENT_NODE && g_strcmp0 ((const char *) it->name, name) == 0)
-        {
-          xmlUnlinkNode (it);
-          xmlFreeNode (it);
-        }
-      it = next;
-    }
-}
-
-char *
-lodge_xml_prop (xmlNode    *node,
-                const char *name)
-{
-  xmlChar *value = node ? xmlGetProp (node, (const xmlChar *) name) : NULL;
-  char *ret = g_strdup ((const char *) value);
-
-  xmlFree (value);
-  return ret;
-}
-
-char *
-lodge_xml_text (xmlNode *node)
-{
-  xmlChar *content = node ? xmlNodeGetContent (node) : NULL;
-  char *ret = g_strdup ((const char *) content);
-
-  xmlFree (content);
-  return ret;
-}
-
-/* node NULL: the document's root element. */
-char *
-lodge_xml_node_to_string (xmlDoc  *doc,
-                          xmlNode *node)
-{
-  xmlBuffer *buffer = xmlBufferCreate ();
-  char *ret;
-
-  xmlNodeDump (buffer, doc, node != NULL ? node : xmlDocGetRootElement (doc), 0, 0);
-  ret = g_strdup ((const char *) xmlBufferContent (buffer));
-  xmlBufferFree (buffer);
-  return ret;
 }

@@ -134,13 +134,59 @@ lodge_pending_cleanup_record (const char         *uri,
   return ok;
 }
 
+/* Only what the creator writes: domains by UUID, volumes as "pool/name"
+ * with neither part empty. Anything else in the file (edited by hand,
+ * damaged) is ignored, never acted on. */
+static char **
+record_get_entries (GKeyFile   *file,
+                    const char *uri,
+                    const char *key)
+{
+  g_auto(GStrv) list = g_key_file_get_string_list (file, uri, key, NULL, NULL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; list != NULL && list[i] != NULL; i++)
+    {
+      const char *entry = list[i];
+      const char *slash = strchr (entry, '/');
+      gboolean valid;
+
+      if (g_str_equal (key, KEY_DOMAINS))
+        valid = g_uuid_string_is_valid (entry);
+      else
+        valid = slash != NULL && slash != entry && slash[1] != '\0' && strchr (slash + 1, '/') == NULL &&
+                g_utf8_validate (entry, -1, NULL);
+      if (valid)
+        g_strv_builder_add (builder, entry);
+    }
+  return g_strv_builder_end (builder);
+}
+
+void
+lodge_pending_cleanup_parse (const char   *data,
+                             gsize         len,
+                             const char   *uri,
+                             char       ***domain_uuids,
+                             char       ***volumes)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+
+  g_return_if_fail (uri != NULL);
+
+  if (data != NULL)
+    g_key_file_load_from_data (file, data, len, G_KEY_FILE_NONE, NULL);
+  if (domain_uuids != NULL)
+    *domain_uuids = record_get_entries (file, uri, KEY_DOMAINS);
+  if (volumes != NULL)
+    *volumes = record_get_entries (file, uri, KEY_VOLUMES);
+}
+
 void
 lodge_pending_cleanup_list (const char   *uri,
                             char       ***domain_uuids,
                             char       ***volumes)
 {
   g_autoptr(GKeyFile) file = NULL;
-  char **list;
 
   g_return_if_fail (uri != NULL);
 
@@ -149,15 +195,9 @@ lodge_pending_cleanup_list (const char   *uri,
   g_mutex_unlock (&record_lock);
 
   if (domain_uuids != NULL)
-    {
-      list = g_key_file_get_string_list (file, uri, KEY_DOMAINS, NULL, NULL);
-      *domain_uuids = list != NULL ? list : g_new0 (char *, 1);
-    }
+    *domain_uuids = record_get_entries (file, uri, KEY_DOMAINS);
   if (volumes != NULL)
-    {
-      list = g_key_file_get_string_list (file, uri, KEY_VOLUMES, NULL, NULL);
-      *volumes = list != NULL ? list : g_new0 (char *, 1);
-    }
+    *volumes = record_get_entries (file, uri, KEY_VOLUMES);
 }
 
 /* ---- the run (worker thread) ---- */
@@ -274,8 +314,8 @@ run_worker (GTask        *task,
    * its entries are not lost by our write. */
   g_mutex_lock (&record_lock);
   file = record_load ();
-  domains = g_key_file_get_string_list (file, uri, KEY_DOMAINS, NULL, NULL);
-  volumes = g_key_file_get_string_list (file, uri, KEY_VOLUMES, NULL, NULL);
+  domains = record_get_entries (file, uri, KEY_DOMAINS);
+  volumes = record_get_entries (file, uri, KEY_VOLUMES);
 
   /* Domains first: a defined domain keeps its disk in use. */
   for (guint i = 0; domains != NULL && domains[i] != NULL; i++)

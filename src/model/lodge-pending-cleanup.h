@@ -46,4 +46,13 @@ void                 lodge_pending_cleanup_list          (const char          *u
                                                           char              ***domain_uuids,
                                                           char              ***volumes);
 
+/* The same from a record's bytes (any bytes; pure, any thread): only
+ * entries of the creator's shapes, a UUID or "pool/name"; each list
+ * NULL-terminated (maybe empty). */
+void                 lodge_pending_cleanup_parse         (const char          *data,
+                                                          gsize                len,
+                                                          const char          *uri,
+                                                          char              ***domain_uuids,
+                                                          char              ***volumes);
+
 G_END_DECLS

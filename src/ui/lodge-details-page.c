@@ -15,6 +15,7 @@
 #include "model/lodge-snapshots.h"
 #include "ui/lodge-details-page.h"
 #include "ui/lodge-graph.h"
+#include "ui/lodge-performance-section.h"
 #include "ui/lodge-ui-private.h"
 
 struct _LodgeDetailsPage
@@ -46,6 +47,7 @@ struct _LodgeDetailsPage
   AdwViewSwitcherTitle *switcher_title;
   AdwToastOverlay    *toast_overlay;
   AdwViewStack       *stack;
+  LodgePerformanceSection *performance_section;
   GtkImage           *os_image;
   GtkLabel           *name_label;
   GtkLabel           *kind_label;
@@ -1132,6 +1134,7 @@ lodge_details_page_load_all (LodgeDetailsPage *self)
                               lodge_details_page_snapshots_cb, g_object_ref (self));
   lodge_machine_editor_read_log_async (self->editor, 256 * 1024, self->cancellable,
                                        lodge_details_page_log_cb, g_object_ref (self));
+  lodge_performance_section_reload (self->performance_section);
 }
 
 void
@@ -2281,6 +2284,8 @@ lodge_details_page_set_machine (LodgeDetailsPage *self,
   self->xml_dirty = FALSE;
   self->start_time = 0;
 
+  /* Before load_all(), which reloads it too. */
+  lodge_performance_section_set_machine (self->performance_section, machine);
   if (machine != NULL)
     {
       self->editor = lodge_machine_editor_new (machine);
@@ -2499,12 +2504,14 @@ lodge_details_page_class_init (LodgeDetailsPageClass *klass)
   signals[SIGNAL_BACK] =
     g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  g_type_ensure (LODGE_TYPE_PERFORMANCE_SECTION);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/lodge-details-page.ui");
   gtk_widget_class_bind_template_child (widget_class, LodgeDetailsPage, box);
   gtk_widget_class_bind_template_child (widget_class, LodgeDetailsPage, back_button);
   gtk_widget_class_bind_template_child (widget_class, LodgeDetailsPage, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, LodgeDetailsPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LodgeDetailsPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, LodgeDetailsPage, performance_section);
   gtk_widget_class_bind_template_child (widget_class, LodgeDetailsPage, os_image);
   gtk_widget_class_bind_template_child (widget_class, LodgeDetailsPage, name_label);
   gtk_widget_class_bind_template_child (widget_class, LodgeDetailsPage, kind_label);

@@ -17,7 +17,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LodgeDetailsPage, lodge_details_page, LODGE, DETAILS_PAGE, GtkWidget)
 
 /* A page with its own header bar (back button, view switcher) and five
- * sections: "overview", "hardware", "snapshots", "troubleshooting", "xml".
+ * sections: "overview", "hardware", "performance", "snapshots",
+ * "troubleshooting", "xml".
  *
  * Properties: machine (LodgeMachine), history (LodgeStatsHistory: the graphs
  * read it; share the application's one so that they start with the past

@@ -2015,10 +2015,10 @@ lodge_new_machine_assistant_base_name (LodgeNewMachineAssistant *self)
 static void
 lodge_new_machine_assistant_set_bounds (LodgeNewMachineAssistant *self)
 {
-  /* More than the host has is allowed (libvirt overcommits) but warned
-   * about; twice the host is the bound. */
-  double memory_mib = self->host->memory > 0 ? (double) (self->host->memory * 2 / MiB) : 1048576.0;
-  double cpus = self->host->cpus > 0 ? self->host->cpus * 2 : 64;
+  /* The creator refuses more than the host has (a machine bigger than
+   * its host only swaps or fails); the host is the bound. */
+  double memory_mib = self->host->memory > 0 ? (double) (self->host->memory / MiB) : 1048576.0;
+  double cpus = self->host->cpus > 0 ? self->host->cpus : 64;
 
   gtk_adjustment_set_upper (self->memory_adjustment, MAX (memory_mib, 512));
   gtk_adjustment_set_upper (self->vcpus_adjustment, MAX (cpus, 1));

@@ -32,6 +32,9 @@ typedef struct
   /* Sends neither ETag nor Last-Modified: nothing a client may resume
    * against. */
   gboolean    no_validators;
+  /* Sends the body chunked, without Content-Length: the size is unknown
+   * until the end. */
+  gboolean    no_length;
 
   /* What the server saw. */
   guint       n_requests;
@@ -190,7 +193,7 @@ lodge_http_test_handler (SoupServer        *soup_server,
     soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
 
   body = g_bytes_new_from_bytes (server->content, (gsize) start, size - (gsize) start);
-  if (server->chunk_size == 0 && server->close_after == 0)
+  if (server->chunk_size == 0 && server->close_after == 0 && !server->no_length)
     {
       soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
       return;
@@ -204,8 +207,13 @@ lodge_http_test_handler (SoupServer        *soup_server,
     send->body = g_steal_pointer (&body);
     if (server->chunk_size == 0)
       server->chunk_size = 64 * 1024;
-    soup_message_headers_set_encoding (response, SOUP_ENCODING_CONTENT_LENGTH);
-    soup_message_headers_set_content_length (response, (goffset) g_bytes_get_size (send->body));
+    if (server->no_length)
+      soup_message_headers_set_encoding (response, SOUP_ENCODING_CHUNKED);
+    else
+      {
+        soup_message_headers_set_encoding (response, SOUP_ENCODING_CONTENT_LENGTH);
+        soup_message_headers_set_content_length (response, (goffset) g_bytes_get_size (send->body));
+      }
     g_signal_connect (msg, "wrote-chunk", G_CALLBACK (lodge_http_test_wrote_chunk_cb), send);
     g_signal_connect (msg, "finished", G_CALLBACK (lodge_http_test_finished_cb), send);
     lodge_http_test_send_next (send);
@@ -282,6 +290,7 @@ lodge_http_test_server_reset (LodgeHttpTestServer *server)
   server->interval_ms = 0;
   server->close_after = 0;
   server->no_validators = FALSE;
+  server->no_length = FALSE;
   server->n_requests = 0;
   server->n_ranged = 0;
   server->n_partial = 0;

@@ -13,6 +13,7 @@
 #include "create/lodge-create.h"
 #include "create/lodge-create-private.h"
 #include "create/lodge-install-boot.h"
+#include "model/lodge-pending-cleanup.h"
 #include "lodge-create-test.h"
 #include "lodge-test.h"
 
@@ -481,7 +482,10 @@ test_spec_notify (void)
 static void
 test_names (void)
 {
-  const char *bad[] = { NULL, "", "   ", "a/b", "/", "tab\there", "line\nbreak", "bell\a", NULL };
+  const char *bad[] = { NULL, "", "   ", "a/b", "/", "tab\there", "line\nbreak", "bell\a", ".", " .. ",
+                        "evil\xe2\x80\xae" "gpj.exe", "isolate\xe2\x81\xa6" "x", "mark\xe2\x80\x8f", NULL };
+  g_autofree char *long_name = g_strnfill (201, 'x');
+  g_autofree char *longest = g_strnfill (200, 'x');
   const char *good[] = { "fedora37", "My Machine", "Tom & Jerry's <box>", "réseau-été", NULL };
 
   for (guint i = 1; bad[i] != NULL; i++)
@@ -493,8 +497,56 @@ test_names (void)
       g_assert_nonnull (error->message);
     }
   g_assert_false (lodge_create_check_name_syntax (NULL, NULL));
+  g_assert_false (lodge_create_check_name_syntax (long_name, NULL));
+  g_assert_true (lodge_create_check_name_syntax (longest, NULL));
+  /* Dots inside a name, and joiners inside emoji, are fine. */
+  g_assert_true (lodge_create_check_name_syntax ("...", NULL));
+  g_assert_true (lodge_create_check_name_syntax ("dev \xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", NULL));
   for (guint i = 0; good[i] != NULL; i++)
     g_assert_true (lodge_create_check_name_syntax (good[i], NULL));
+}
+
+/* The two small records Lodge reads back: what they may resume or
+ * remove, and nothing from bytes of another shape. */
+static void
+test_record_parsers (void)
+{
+  const char *uri = "https://example.org/os.iso";
+  const char *good = "[download]\nuri=https://example.org/os.iso\netag=\"abc\"\n";
+  const char *modified = "[download]\nuri=https://example.org/os.iso\nlast-modified=Tue, 1 Dec 2026\n";
+  const char *other = "[download]\nuri=https://example.org/other.iso\netag=x\n";
+  const char *no_validator = "[download]\nuri=https://example.org/os.iso\n";
+  const char *split_header = "[download]\nuri=https://example.org/os.iso\netag=a\\r\\nX-Evil: 1\n";
+  g_autofree char *v1 = lodge_download_sidecar_parse (good, strlen (good), uri);
+  g_autofree char *v2 = lodge_download_sidecar_parse (modified, strlen (modified), uri);
+  const char *record =
+    "[qemu:///system]\n"
+    "domains=6f1b2c3d-1234-4abc-8def-0123456789ab;not-a-uuid;../../etc;\n"
+    "volumes=lodge/a.qcow2;/abs;lodge/;noslash;lodge/../x/y;\n"
+    "[qemu:///session]\n"
+    "domains=11111111-2222-3333-4444-555555555555;\n";
+  g_auto(GStrv) domains = NULL;
+  g_auto(GStrv) volumes = NULL;
+
+  g_assert_cmpstr (v1, ==, "\"abc\"");
+  g_assert_cmpstr (v2, ==, "Tue, 1 Dec 2026");
+  g_assert_null (lodge_download_sidecar_parse (other, strlen (other), uri));
+  g_assert_null (lodge_download_sidecar_parse (no_validator, strlen (no_validator), uri));
+  g_assert_null (lodge_download_sidecar_parse (split_header, strlen (split_header), uri));
+  g_assert_null (lodge_download_sidecar_parse ("\xff\xfe[", 3, uri));
+  g_assert_null (lodge_download_sidecar_parse (NULL, 0, uri));
+
+  lodge_pending_cleanup_parse (record, strlen (record), "qemu:///system", &domains, &volumes);
+  g_assert_cmpuint (g_strv_length (domains), ==, 1);
+  g_assert_cmpstr (domains[0], ==, "6f1b2c3d-1234-4abc-8def-0123456789ab");
+  g_assert_cmpuint (g_strv_length (volumes), ==, 1);
+  g_assert_cmpstr (volumes[0], ==, "lodge/a.qcow2");
+  g_clear_pointer (&domains, g_strfreev);
+  g_clear_pointer (&volumes, g_strfreev);
+
+  lodge_pending_cleanup_parse ("garbage\x01", 8, "qemu:///system", &domains, &volumes);
+  g_assert_cmpuint (g_strv_length (domains), ==, 0);
+  g_assert_cmpuint (g_strv_length (volumes), ==, 0);
 }
 
 static char *
@@ -939,6 +991,7 @@ main (int   argc,
   g_test_add_func ("/create/spec/resources", test_spec_resources);
   g_test_add_func ("/create/spec/notify", test_spec_notify);
   g_test_add_func ("/create/names", test_names);
+  g_test_add_func ("/create/record-parsers", test_record_parsers);
   g_test_add_func ("/create/acceleration", test_acceleration);
   g_test_add_func ("/create/host-info/from-capabilities", test_host_info_from_capabilities);
   g_test_add_func ("/create/express", test_express);

@@ -7,12 +7,19 @@
  * runs on this thread's main context, the downloader on its worker thread.
  */
 #define G_LOG_DOMAIN "test-downloader"
+#define _GNU_SOURCE   /* unshare() */
 
 #include "config.h"
+
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "create/lodge-downloader.h"
+#include "model/lodge-pending-cleanup.h"
+#include "model/lodge-state-store.h"
 #include "create/lodge-os-download.h"
 #include "lodge-create-test.h"
 #include "lodge-http-test-server.h"
@@ -25,6 +32,7 @@ static LodgeHttpTestServer *server;
 static GBytes              *content_v1;
 static GBytes              *content_v2;
 static char                *tmp_dir;
+static char                *small_dir;  /* a 1 MiB tmpfs of this process's own (root) */
 
 typedef struct
 {
@@ -333,6 +341,208 @@ test_not_writable (void)
   g_assert_nonnull (strstr (error->message, blocker));
 }
 
+/* Disk full under Lodge's own files ------------------------------------- */
+
+static void
+remount_small_dir (const char *size)
+{
+  g_autofree char *options = g_strdup_printf ("size=%s,mode=0755", size);
+
+  g_assert_cmpint (mount ("tmpfs", small_dir, "tmpfs", MS_REMOUNT, options), ==, 0);
+}
+
+/* Fills the tmpfs but for @keep bytes; returns the filler's path. */
+static char *
+fill_small_dir (gsize keep)
+{
+  g_autofree char *filler = g_build_filename (small_dir, "filler", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (small_dir);
+  g_autoptr(GFileInfo) info =
+    g_file_query_filesystem_info (folder, G_FILE_ATTRIBUTE_FILESYSTEM_FREE, NULL, NULL);
+  guint64 free_bytes = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE);
+  g_autofree char *data = NULL;
+  gsize len = free_bytes > keep ? (gsize) (free_bytes - keep) : 0;
+
+  data = g_malloc0 (len + 1);
+  g_assert_true (g_file_set_contents (filler, data, (gssize) len, NULL));
+  return g_steal_pointer (&filler);
+}
+
+static guint
+count_files (const char *dir_path)
+{
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* The size is known: refused before anything is written. */
+static void
+test_disk_full_known_size (void)
+{
+  g_autofree char *uri = lodge_http_test_server_uri (server, "media.iso");
+  g_autofree char *folder = g_build_filename (small_dir, "known", NULL);
+  g_autofree char *dest = g_build_filename (folder, "media.iso", NULL);
+  g_autoptr(LodgeDownloader) downloader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  Progress progress = { 0 };
+
+  setup ();
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  downloader = lodge_downloader_new (uri, dest);
+  path = run_download (downloader, &progress, &error);
+  g_assert_null (path);
+  g_assert_error (error, LODGE_DOWNLOAD_ERROR, LODGE_DOWNLOAD_ERROR_NO_SPACE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "only"));
+  g_assert_nonnull (strstr (error->message, folder));
+  /* No .part, no sidecar. */
+  g_assert_cmpuint (count_files (folder), ==, 0);
+  g_rmdir (folder);
+}
+
+/* The size is unknown (chunked): the disk fills midway; what arrived is
+ * kept and, once there is room, resumed to a whole, right file. */
+static void
+test_disk_full_resume (void)
+{
+  g_autofree char *uri = lodge_http_test_server_uri (server, "media.iso");
+  g_autofree char *dest = g_build_filename (small_dir, "unknown.iso", NULL);
+  g_autofree char *part = g_strconcat (dest, ".part", NULL);
+  g_autoptr(LodgeDownloader) first = lodge_downloader_new (uri, dest);
+  g_autoptr(LodgeDownloader) second = lodge_downloader_new (uri, dest);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  Progress progress = { 0 };
+  guint64 kept;
+
+  setup ();
+  server->no_length = TRUE;
+  path = run_download (first, &progress, &error);
+  g_assert_null (path);
+  g_assert_error (error, LODGE_DOWNLOAD_ERROR, LODGE_DOWNLOAD_ERROR_NO_SPACE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "resume"));
+  kept = file_size (part);
+  g_assert_cmpuint (kept, >, 0);
+  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+
+  remount_small_dir ("16m");
+  path = run_download (second, &progress, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (path, ==, dest);
+  g_assert_cmpuint (lodge_downloader_get_resumed_from (second), ==, kept);
+  assert_file_is (dest, content_v1);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  g_remove (dest);
+  remount_small_dir ("1m");
+}
+
+/* Lodge's per-machine facts: a write that does not fit fails and leaves
+ * the last good file; the next start reads that one. */
+static void
+test_disk_full_state (void)
+{
+  g_autofree char *file = g_build_filename (small_dir, "state.ini", NULL);
+  g_autofree char *filler = NULL;
+  g_autoptr(LodgeStateStore) store = lodge_state_store_new (file);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GString *long_uri = g_string_new ("qemu+ssh://host/system?x=");
+
+  lodge_state_store_set_int64 (store, "qemu:///system", "u-1", "last-used", 42);
+  lodge_state_store_flush (store);
+  g_assert_true (g_file_get_contents (file, &before, NULL, NULL));
+
+  filler = fill_small_dir (0);
+  /* More than could ever fit in what is left. */
+  while (long_uri->len < 64 * 1024)
+    g_string_append (long_uri, "padding-");
+  lodge_state_store_set_int64 (store, long_uri->str, "u-2", "last-used", 43);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+
+    /* Said in the log too: a lost "last used" is not worth a dialog. */
+    g_test_expect_message ("lodge-state-store", G_LOG_LEVEL_WARNING, "*No space left on device*");
+    lodge_state_store_save_async (store, NULL, lodge_create_test_store_cb, &result);
+    lodge_create_test_wait (&result, WAIT_S);
+    g_assert_false (lodge_state_store_save_finish (store, result, &error));
+    g_assert_nonnull (error);
+    g_test_message ("state: %s", error->message);
+    g_test_assert_expected_messages ();
+  }
+  g_assert_true (g_file_get_contents (file, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, before);
+  {
+    /* Nor a half-written temporary file beside it. */
+    g_autoptr(GDir) dir = g_dir_open (small_dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (dir)) != NULL)
+      g_assert_false (g_str_has_prefix (name, "state.ini."));
+  }
+  {
+    g_autoptr(LodgeStateStore) next = lodge_state_store_new (file);
+
+    g_assert_cmpint (lodge_state_store_get_int64 (next, "qemu:///system", "u-1", "last-used", 0), ==, 42);
+  }
+
+  /* Room again: the change is written. */
+  g_remove (filler);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LodgeStateStore) next = NULL;
+
+    lodge_state_store_save_async (store, NULL, lodge_create_test_store_cb, &result);
+    lodge_create_test_wait (&result, WAIT_S);
+    g_assert_true (lodge_state_store_save_finish (store, result, &error));
+    g_assert_no_error (error);
+    next = lodge_state_store_new (file);
+    g_assert_cmpint (lodge_state_store_get_int64 (next, long_uri->str, "u-2", "last-used", 0), ==, 43);
+  }
+  g_string_free (long_uri, TRUE);
+  g_remove (file);
+}
+
+/* The record of what a failed creation left: a write that does not fit
+ * says so and keeps what was recorded. */
+static void
+test_disk_full_pending (void)
+{
+  const char *first[] = { "6f1b2c3d-1234-4abc-8def-0123456789ab", NULL };
+  g_autofree char *filler = NULL;
+  g_autoptr(GPtrArray) many = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) domains = NULL;
+  g_auto(GStrv) volumes = NULL;
+
+  g_assert_true (g_str_has_prefix (g_get_user_state_dir (), small_dir));
+  g_assert_true (lodge_pending_cleanup_record ("qemu:///system", first, NULL, &error));
+  g_assert_no_error (error);
+
+  filler = fill_small_dir (0);
+  for (guint i = 0; i < 2000; i++)
+    g_ptr_array_add (many, g_strdup_printf ("lodge/volume-with-a-long-name-%04u.qcow2", i));
+  g_ptr_array_add (many, NULL);
+  g_assert_false (lodge_pending_cleanup_record ("qemu:///system", NULL,
+                                                (const char * const *) many->pdata, &error));
+  g_assert_nonnull (error);
+  g_test_message ("pending: %s", error->message);
+
+  lodge_pending_cleanup_list ("qemu:///system", &domains, &volumes);
+  g_assert_cmpuint (g_strv_length (domains), ==, 1);
+  g_assert_cmpstr (domains[0], ==, first[0]);
+  g_assert_cmpuint (g_strv_length (volumes), ==, 0);
+  g_remove (filler);
+}
+
 static void
 test_file_names (void)
 {
@@ -402,6 +612,23 @@ main (int   argc,
 
   tmp_dir = g_dir_make_tmp ("lodge-download-test-XXXXXX", &error);
   g_assert_no_error (error);
+
+  /* Disk full: as root, a 1 MiB tmpfs in a mount namespace of this
+   * process's own (nothing outside sees it, and it goes with the process),
+   * which also holds Lodge's state folder. */
+  if (geteuid () == 0)
+    {
+      g_autofree char *state = NULL;
+
+      small_dir = g_build_filename (tmp_dir, "small", NULL);
+      g_assert_cmpint (g_mkdir (small_dir, 0755), ==, 0);
+      if (unshare (CLONE_NEWNS) != 0 ||
+          mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+          mount ("tmpfs", small_dir, "tmpfs", 0, "size=1m,mode=0755") != 0)
+        g_error ("Could not make a small tmpfs: %s", g_strerror (errno));
+      state = g_build_filename (small_dir, "state", NULL);
+      g_setenv ("XDG_STATE_HOME", state, TRUE);
+    }
   content_v1 = lodge_http_test_make_content (FILE_SIZE, 1);
   content_v2 = lodge_http_test_make_content (FILE_SIZE, 2);
   server = lodge_http_test_server_new ("media.iso", content_v1, "\"v1\"");
@@ -415,10 +642,21 @@ main (int   argc,
   g_test_add_func ("/create/download/not-writable", test_not_writable);
   g_test_add_func ("/create/download/file-names", test_file_names);
   g_test_add_func ("/create/download/os-list", test_os_download_list);
+  if (small_dir != NULL)
+    {
+      g_test_add_func ("/create/disk-full/download-known-size", test_disk_full_known_size);
+      g_test_add_func ("/create/disk-full/download-resume", test_disk_full_resume);
+      g_test_add_func ("/create/disk-full/state", test_disk_full_state);
+      g_test_add_func ("/create/disk-full/pending-cleanup", test_disk_full_pending);
+    }
+  else
+    g_test_message ("not root: the disk-full cases need a tmpfs of their own and are left out");
 
   ret = g_test_run ();
 
   lodge_http_test_server_free (server);
+  if (small_dir != NULL)
+    umount (small_dir);
   g_bytes_unref (content_v1);
   g_bytes_unref (content_v2);
   {

@@ -15,6 +15,7 @@
 #include "model/lodge-model-private.h"
 #include "model/lodge-machine-config.h"
 #include "model/lodge-machine-editor.h"
+#include "model/lodge-machine-tuning.h"
 #include "model/lodge-snapshots.h"
 #include "model/lodge-stats-history.h"
 
@@ -523,6 +524,76 @@ test_running_edits (void)
   virConnectClose (conn);
 }
 
+/* Performance and limits on the test driver: what it reports is read,
+ * and bad values are refused before libvirt with the definition kept. */
+static void
+test_tuning (void)
+{
+  virConnectPtr conn = open_node ();
+  g_autoptr(LodgeMachineEditor) editor = lodge_machine_editor_new_for_virconnect (conn, RUNNING_UUID);
+  g_autoptr(LodgeMachineTuning) tuning = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  LodgeDiskLimits both = { .total_iops_sec = 100, .write_iops_sec = 10 };
+  LodgeNicLimits peak_only = { .outbound = { 0, 100, 0 } };
+  virDomainPtr dom;
+
+  lodge_machine_editor_get_tuning_async (editor, NULL, details_test_ready_cb, NULL);
+  result = details_test_wait ();
+  tuning = lodge_machine_editor_get_tuning_finish (editor, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (tuning->active);
+  g_assert_true (tuning->persistent);
+  g_assert_cmpuint (tuning->host_cpus, >, 0);
+  g_assert_cmpuint (tuning->live.vcpus, >=, 1);
+  g_assert_cmpuint (tuning->config.max_memory, >, 0);
+  g_assert_cmpuint (tuning->default_shares, >, 0);
+  g_assert_true (lodge_machine_tuning_get_current (tuning) == &tuning->live);
+  g_test_message ("test driver: scheduler %d, memory limits %d, %u disks, %u cards",
+                  tuning->has_scheduler, tuning->has_memory_limits, tuning->disks->len, tuning->nics->len);
+
+  dom = virDomainLookupByUUIDString (conn, RUNNING_UUID);
+  before = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
+
+  lodge_machine_editor_set_cpu_cap_async (editor, 101, NULL, details_test_ready_cb, NULL);
+  g_assert_false (edit_finish (editor, NULL, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "101"));
+  g_clear_error (&error);
+
+  lodge_machine_editor_set_vcpu_counts_async (editor, 3, 2, NULL, details_test_ready_cb, NULL);
+  g_assert_false (edit_finish (editor, NULL, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  lodge_machine_editor_set_memory_sizes_async (editor, 0, 1 << 30, NULL, details_test_ready_cb, NULL);
+  g_assert_false (edit_finish (editor, NULL, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  lodge_machine_editor_set_memory_limits_async (editor, 512 << 20, 0, 256 << 20, NULL, details_test_ready_cb, NULL);
+  g_assert_false (edit_finish (editor, NULL, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  lodge_machine_editor_set_disk_limits_async (editor, "vda", &both, NULL, details_test_ready_cb, NULL);
+  g_assert_false (edit_finish (editor, NULL, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  lodge_machine_editor_set_nic_limits_async (editor, "52:54:00:00:00:99", &peak_only, NULL, details_test_ready_cb, NULL);
+  g_assert_false (edit_finish (editor, NULL, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  after = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
+  g_assert_cmpstr (before, ==, after);
+  virDomainFree (dom);
+  virConnectClose (conn);
+}
+
 static GPtrArray *
 list_snapshots (LodgeSnapshots *snapshots)
 {
@@ -1007,6 +1078,7 @@ main (int    argc,
   g_test_add_func ("/details/editor/rejected-edits-leave-definition", test_rejected_edits);
   g_test_add_func ("/details/editor/accepted-edits", test_accepted_edits);
   g_test_add_func ("/details/editor/running-edits", test_running_edits);
+  g_test_add_func ("/details/editor/tuning", test_tuning);
   g_test_add_func ("/details/editor/host-usb", test_host_usb);
   g_test_add_func ("/details/editor/firmware", test_firmware);
   g_test_add_func ("/details/editor/gone-machine", test_gone_machine);

@@ -6,7 +6,8 @@
  *
  * With LODGE_DETAILS_SHOW=SECTION the window stays open on that section
  * (for looking at it, e.g. screenshots); the tests do not run then.
- * LODGE_DETAILS_POPUP=TOOLTIP opens the menu button with that tooltip.
+ * LODGE_DETAILS_POPUP=TOOLTIP opens the menu button with that tooltip;
+ * LODGE_DETAILS_EXPAND=TITLE[,TITLE…] expands the expander rows so titled.
  */
 #define G_LOG_DOMAIN "test-details-ui"
 
@@ -699,6 +700,24 @@ main (int    argc,
                                         g_getenv ("LODGE_DETAILS_ACTION_TARGET"));
           else
             gtk_widget_activate_action (page, g_getenv ("LODGE_DETAILS_ACTION"), NULL);
+        }
+      if (g_getenv ("LODGE_DETAILS_EXPAND") != NULL)
+        {
+          gint64 end = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+          guint wake = g_timeout_add (20, wake_cb, NULL);
+          g_auto(GStrv) titles = g_strsplit (g_getenv ("LODGE_DETAILS_EXPAND"), ",", -1);
+
+          while (g_get_monotonic_time () < end)
+            g_main_context_iteration (NULL, TRUE);
+          g_source_remove (wake);
+          /* Expander rows by their titles, e.g. "Exact Values". */
+          for (guint i = 0; titles[i] != NULL; i++)
+            {
+              GtkWidget *expander = find_row (page, titles[i]);
+
+              if (ADW_IS_EXPANDER_ROW (expander))
+                adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), TRUE);
+            }
         }
       if (g_getenv ("LODGE_DETAILS_POPUP") != NULL)
         {

@@ -12,6 +12,7 @@
 
 #include "model/lodge-clone.h"
 #include "model/lodge-machine-config.h"
+#include "model/lodge-machine-tuning.h"
 #include "model/lodge-stats-history.h"
 
 #define UUID "00000000-0000-0000-0000-00000000000a"
@@ -269,6 +270,50 @@ test_config_mutations (void)
   g_assert_cmpuint (parsed, >, 0);
 }
 
+/* Priority names and weights, on cgroup v1 (1024) and v2 (100) hosts. */
+static void
+test_priority (void)
+{
+  const guint64 defaults[] = { 1024, 100 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (defaults); i++)
+    {
+      guint64 d = defaults[i];
+
+      g_assert_cmpuint (lodge_cpu_priority_get_shares (LODGE_CPU_PRIORITY_NORMAL, d), ==, d);
+      g_assert_cmpuint (lodge_cpu_priority_get_shares (LODGE_CPU_PRIORITY_LOW, d), ==, d / 4);
+      g_assert_cmpuint (lodge_cpu_priority_get_shares (LODGE_CPU_PRIORITY_HIGH, d), ==, d * 4);
+      for (LodgeCpuPriority p = LODGE_CPU_PRIORITY_LOW; p <= LODGE_CPU_PRIORITY_HIGH; p++)
+        g_assert_cmpint (lodge_cpu_priority_from_shares (lodge_cpu_priority_get_shares (p, d), d), ==, p);
+      /* Not set: the host's default. Anything else is custom. */
+      g_assert_cmpint (lodge_cpu_priority_from_shares (0, d), ==, LODGE_CPU_PRIORITY_NORMAL);
+      g_assert_cmpint (lodge_cpu_priority_from_shares (d + 1, d), ==, LODGE_CPU_PRIORITY_CUSTOM);
+    }
+  /* The smallest weight cgroup v1 takes is 2. */
+  g_assert_cmpuint (lodge_cpu_priority_get_shares (LODGE_CPU_PRIORITY_LOW, 4), ==, 2);
+}
+
+static void
+test_cap (void)
+{
+  LodgeTuningValues v = { 0 };
+
+  g_assert_cmpuint (lodge_tuning_values_get_cap (&v), ==, 0);
+  v.vcpu_quota = -1;
+  v.vcpu_period = 100000;
+  g_assert_cmpuint (lodge_tuning_values_get_cap (&v), ==, 0);
+  v.vcpu_quota = 20000;
+  g_assert_cmpuint (lodge_tuning_values_get_cap (&v), ==, 20);
+  /* Another period: the share is what counts. */
+  v.vcpu_period = 50000;
+  v.vcpu_quota = 25000;
+  g_assert_cmpuint (lodge_tuning_values_get_cap (&v), ==, 50);
+  /* A tiny quota is still a cap. */
+  v.vcpu_period = 1000000;
+  v.vcpu_quota = 1000;
+  g_assert_cmpuint (lodge_tuning_values_get_cap (&v), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -280,6 +325,8 @@ main (int    argc,
   g_test_add_func ("/details/stats-history/adopt", test_adopt);
   g_test_add_func ("/details/clone/suggest-name", test_suggest_name);
   g_test_add_func ("/details/config/mutations", test_config_mutations);
+  g_test_add_func ("/details/tuning/priority", test_priority);
+  g_test_add_func ("/details/tuning/cap", test_cap);
 
   return g_test_run ();
 }

@@ -15,65 +15,16 @@
 import os
 import subprocess
 import sys
-import tempfile
-import time
 
-WAIT_S = 20  # bounds a hang; not a timing assertion
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
+import lodge_atspi  # noqa: E402
+from lodge_atspi import WAIT_S, find_all, find_app, tap, walk, wait_for  # noqa: E402
 
-tests_run = 0
-failures = 0
-
-
-def tap(ok, what, detail=''):
-    global tests_run, failures
-    tests_run += 1
-    if not ok:
-        failures += 1
-    print('%s %d - %s%s' % ('ok' if ok else 'not ok', tests_run, what,
-                            (' # ' + detail) if detail and not ok else ''))
-    if not ok and detail:
-        for line in detail.splitlines():
-            print('# ' + line)
-    sys.stdout.flush()
-
-
-def skip_all(why):
-    if os.environ.get('LODGE_TEST_NO_SKIP') == '1':
-        print('precondition missing and skipping is not allowed here: ' + why, file=sys.stderr)
-        sys.exit(1)
-    print('1..0 # SKIP ' + why)
-    sys.exit(77)
-
-
-if not os.environ.get('DISPLAY') and not os.environ.get('WAYLAND_DISPLAY'):
-    skip_all('no display (run under xvfb-run)')
-if not os.environ.get('DBUS_SESSION_BUS_ADDRESS'):
-    skip_all('no D-Bus session bus (run under dbus-run-session)')
-
-try:
-    import pyatspi
-except ImportError:
-    skip_all('python3-pyatspi is not installed')
+lodge_atspi.check_session()
+import pyatspi  # noqa: E402
 
 lodge = sys.argv[1]
 gen_machines = sys.argv[2]
-
-
-def walk(node, depth=0):
-    """Every descendant of node (depth first), skipping dead objects."""
-    if node is None or depth > 60:
-        return
-    yield node
-    try:
-        n = node.childCount
-    except Exception:
-        return
-    for i in range(n):
-        try:
-            child = node.getChildAtIndex(i)
-        except Exception:
-            continue
-        yield from walk(child, depth + 1)
 
 
 def showing(node):
@@ -99,45 +50,6 @@ def with_action(nodes):
     return None
 
 
-def find_all(root, role=None, name=None):
-    result = []
-    for node in walk(root):
-        try:
-            if role is not None and node.getRole() != role:
-                continue
-            if name is not None and node.name != name:
-                continue
-            result.append(node)
-        except Exception:
-            continue
-    return result
-
-
-def wait_for(func, what):
-    end = time.monotonic() + WAIT_S
-    while time.monotonic() < end:
-        try:
-            result = func()
-        except Exception:
-            result = None
-        if result:
-            return result
-        time.sleep(0.1)
-    return None
-
-
-def find_app(pid):
-    desktop = pyatspi.Registry.getDesktop(0)
-    for i in range(desktop.childCount):
-        app = desktop.getChildAtIndex(i)
-        try:
-            if app is not None and app.get_process_id() == pid:
-                return app
-        except Exception:
-            continue
-    return None
-
-
 def find_frame(app, title):
     for node in walk(app):
         if node.getRole() in (pyatspi.ROLE_FRAME, pyatspi.ROLE_WINDOW) and node.name == title:
@@ -146,17 +58,9 @@ def find_frame(app, title):
 
 
 def find(root, role=None, name=None, only_showing=True):
-    for node in walk(root):
-        try:
-            if role is not None and node.getRole() != role:
-                continue
-            if name is not None and node.name != name:
-                continue
-            if only_showing and not showing(node):
-                continue
+    for node in find_all(root, role=role, name=name):
+        if not only_showing or showing(node):
             return node
-        except Exception:
-            continue
     return None
 
 
@@ -182,7 +86,7 @@ def main():
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
-    return 1 if failures else 0
+    return 1 if lodge_atspi.failures else 0
 
 
 def run(proc):

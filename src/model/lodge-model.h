@@ -17,6 +17,8 @@
 #include "model/lodge-machine-graphics.h"
 #include "model/lodge-machine-list.h"
 #include "model/lodge-pending-cleanup.h"
+#include "model/lodge-network.h"
+#include "model/lodge-networks.h"
 #include "model/lodge-storage.h"
 #include "model/lodge-storage-pool.h"
 #include "model/lodge-storage-volume.h"

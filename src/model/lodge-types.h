@@ -20,6 +20,9 @@ typedef struct _LodgeThrowawayWatcher LodgeThrowawayWatcher;
 typedef struct _LodgeStorage          LodgeStorage;
 typedef struct _LodgeStoragePool      LodgeStoragePool;
 typedef struct _LodgeStorageVolume    LodgeStorageVolume;
+typedef struct _LodgeNetworks         LodgeNetworks;
+typedef struct _LodgeNetwork          LodgeNetwork;
+typedef struct _LodgeHostInterface    LodgeHostInterface;
 
 /* Lodge's own directory storage pool on every host: new machines' disks,
  * throwaway overlays and express-install images go there. */
@@ -96,6 +99,16 @@ typedef enum
   LODGE_STORAGE_POOL_STATE_DEGRADED,     /* running, with degraded performance */
   LODGE_STORAGE_POOL_STATE_INACCESSIBLE, /* running, but cannot be reached */
 } LodgeStoragePoolState;
+
+/* What lodge_networks_run_action_async() does to a virtual network. */
+typedef enum
+{
+  LODGE_NETWORK_ACTION_START,
+  LODGE_NETWORK_ACTION_STOP,
+  LODGE_NETWORK_ACTION_AUTOSTART_ON,
+  LODGE_NETWORK_ACTION_AUTOSTART_OFF,
+  LODGE_NETWORK_ACTION_DELETE,        /* stops it first when it runs */
+} LodgeNetworkAction;
 
 #define LODGE_MODEL_ERROR (lodge_model_error_quark ())
 

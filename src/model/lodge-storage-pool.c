@@ -28,6 +28,8 @@ struct _LodgeStoragePool
 
   GListStore            *volumes;       /* LodgeStorageVolume, by name */
   GHashTable            *volumes_by_key; /* key → LodgeStorageVolume (borrowed) */
+
+  LodgeStorage          *storage;       /* listing it; cleared when unlisted */
 };
 
 G_DEFINE_FINAL_TYPE (LodgeStoragePool, lodge_storage_pool, G_TYPE_OBJECT)
@@ -64,9 +66,23 @@ lodge_storage_pool_data_free (LodgeStoragePoolData *data)
 }
 
 static void
+unlink_volumes (LodgeStoragePool *self)
+{
+  guint n = self->volumes != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->volumes)) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LodgeStorageVolume) volume = g_list_model_get_item (G_LIST_MODEL (self->volumes), i);
+      lodge_storage_volume_set_pool (volume, NULL);
+    }
+}
+
+static void
 lodge_storage_pool_dispose (GObject *object)
 {
   LodgeStoragePool *self = (LodgeStoragePool *)object;
+
+  unlink_volumes (self);
 
   g_clear_pointer (&self->volumes_by_key, g_hash_table_unref);
   g_clear_object (&self->volumes);
@@ -257,6 +273,11 @@ lodge_storage_pool_update_volumes (LodgeStoragePool *self,
   if (same)
     return;
 
+  /* Dropped volumes lose their pool; the kept and new ones have it. */
+  unlink_volumes (self);
+  for (guint i = 0; i < items->len; i++)
+    lodge_storage_volume_set_pool (g_ptr_array_index (items, i), self);
+
   /* The keys of the table must outlive it: take them from the volumes. */
   g_hash_table_remove_all (self->volumes_by_key);
   for (guint i = 0; i < items->len; i++)
@@ -446,4 +467,19 @@ lodge_storage_pool_lookup_volume (LodgeStoragePool *self,
         return volume; /* the store keeps its reference */
     }
   return NULL;
+}
+
+void
+lodge_storage_pool_set_storage (LodgeStoragePool *self,
+                                LodgeStorage     *storage)
+{
+  g_return_if_fail (LODGE_IS_STORAGE_POOL (self));
+  self->storage = storage;
+}
+
+LodgeStorage *
+lodge_storage_pool_get_storage (LodgeStoragePool *self)
+{
+  g_return_val_if_fail (LODGE_IS_STORAGE_POOL (self), NULL);
+  return self->storage;
 }

@@ -206,6 +206,40 @@ test_storage_parse (void)
                    LODGE_STORAGE_POOL_STATE_RUNNING);
 }
 
+static void
+test_storage_action_helpers (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pool = lodge_storage_dir_pool_xml ("a&b", "/var/tmp/x");
+  g_autofree char *thin = lodge_storage_volume_xml ("d.qcow2", "qcow2", 1024, LODGE_STORAGE_ALLOCATION_NONE, NULL, NULL);
+  g_autofree char *full = lodge_storage_volume_xml ("d.raw", "raw", 1024, LODGE_STORAGE_ALLOCATION_FULL, NULL, NULL);
+  g_autofree char *linked = lodge_storage_volume_xml ("l.qcow2", "qcow2", 2048, LODGE_STORAGE_ALLOCATION_METADATA,
+                                                     "/p/base.qcow2", "qcow2");
+  g_autoptr(LodgeStorageVolumeData) data = g_new0 (LodgeStorageVolumeData, 1);
+
+  g_assert_true (lodge_storage_check_name ("disk.qcow2", TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (lodge_storage_check_name ("..disk", TRUE, &error));
+  for (guint i = 0; i < 5; i++)
+    {
+      const char *bad[] = { "", ".", "..", "a/b", "../x" };
+
+      g_assert_false (lodge_storage_check_name (bad[i], i % 2 == 0, &error));
+      g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&error);
+    }
+  g_assert_false (lodge_storage_check_name (NULL, FALSE, &error));
+  g_clear_error (&error);
+
+  g_assert_cmpstr (pool, ==, "<pool type='dir'><name>a&amp;b</name><target><path>/var/tmp/x</path></target></pool>");
+  g_assert_nonnull (strstr (thin, "<capacity unit='bytes'>1024</capacity><allocation unit='bytes'>0</allocation>"));
+  g_assert_nonnull (strstr (full, "<capacity unit='bytes'>1024</capacity><allocation unit='bytes'>1024</allocation>"));
+  g_assert_null (strstr (thin, "backingStore"));
+  g_assert_true (lodge_storage_parse_volume_xml (linked, data));
+  g_assert_cmpstr (data->format, ==, "qcow2");
+  g_assert_cmpstr (data->backing_path, ==, "/p/base.qcow2");
+}
+
 /* The test driver --------------------------------------------------------- */
 
 static void
@@ -495,6 +529,7 @@ main (int   argc,
   lodge_connection_init_events ();
 
   g_test_add_func ("/storage/parse", test_storage_parse);
+  g_test_add_func ("/storage/action-helpers", test_storage_action_helpers);
   g_test_add_func ("/storage/list", test_storage_list);
   g_test_add_func ("/storage/events", test_storage_events);
   g_test_add_func ("/storage/many-kinds", test_storage_many_kinds);

@@ -612,7 +612,13 @@ pool_action_thread (GTask        *task,
         free (xml);
         /* A directory pool whose folder was removed makes it again
          * (building other kinds may format a device: never here). */
-        ret = virStoragePoolCreate (pool, g_strcmp0 (type, "dir") == 0 ? VIR_STORAGE_POOL_CREATE_WITH_BUILD : 0);
+        ret = virStoragePoolCreate (pool, 0);
+        if (ret < 0 && g_strcmp0 (type, "dir") == 0)
+          {
+            virResetLastError ();
+            if (virStoragePoolBuild (pool, 0) == 0)
+              ret = virStoragePoolCreate (pool, 0);
+          }
         if (ret < 0)
           lodge_model_set_error_from_virt_prefixed (&error, _("Could not start the pool"));
         break;

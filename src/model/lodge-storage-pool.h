@@ -50,6 +50,9 @@ GListModel            *lodge_storage_pool_get_volumes          (LodgeStoragePool
 LodgeStorageVolume    *lodge_storage_pool_lookup_volume        (LodgeStoragePool *self,
                                                                 const char       *name_or_path);
 
+/* The storage listing the pool (no reference), NULL once unlisted. */
+LodgeStorage          *lodge_storage_pool_get_storage          (LodgeStoragePool *self);
+
 /* Pool actions, for a pool of any type (see lodge-storage.h). */
 void      lodge_storage_pool_run_action_async    (LodgeStoragePool       *self,
                                                   LodgeStoragePoolAction  action,

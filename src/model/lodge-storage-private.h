@@ -72,7 +72,6 @@ void                lodge_storage_volume_update (LodgeStorageVolume           *s
 /* Back links of the listed objects (main thread; cleared when unlisted). */
 void                lodge_storage_pool_set_storage (LodgeStoragePool   *self,
                                                     LodgeStorage       *storage);
-LodgeStorage       *lodge_storage_pool_get_storage (LodgeStoragePool   *self);
 void                lodge_storage_volume_set_pool  (LodgeStorageVolume *self,
                                                     LodgeStoragePool   *pool);
 

@@ -559,7 +559,13 @@ upload_thread (GTask        *task,
 
 out:
   if (!ok && started)
-    g_prefix_error (&error, "%s ", _("The volume’s content is incomplete."));
+    {
+      GError *incomplete = g_error_new (error->domain, error->code,
+                                        /* Translators: %s says why an upload stopped. */
+                                        _("%s. The volume’s content is incomplete."), error->message);
+      g_error_free (error);
+      error = incomplete;
+    }
   if (st != NULL)
     virStreamFree (st);
   if (vol != NULL)

@@ -17,12 +17,19 @@
  * start, autostart, a new volume and a linked one through the dialog, grow,
  * clone's question, delete a volume and the pool, each confirmed first.
  *
+ * /ui/storage/transfer (on the system libvirtd): an upload with its
+ * progress, cancelled (the volume said incomplete), then an upload and a
+ * download of a small file, compared.
+ *
  * LODGE_TEST_SCREENSHOTS=DIR (or LODGE_TEST_SCREENSHOT_DIR) keeps PNGs of
  * the window as it was checked, for people to look at.
  */
 #define G_LOG_DOMAIN "test-ui-storage"
 
 #include "config.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <libvirt/libvirt.h>
@@ -739,6 +746,143 @@ test_storage_actions (void)
   lodge_test_spin (100);
 }
 
+/* Transfers on the system daemon --------------------------------------------- */
+
+#define SYSTEM_URI "qemu:///system"
+
+static gboolean system_host_wanted;
+
+static GtkProgressBar *
+transfer_bar (LodgeStoragePage *page)
+{
+  return GTK_PROGRESS_BAR (find_widget (GTK_WIDGET (page), GTK_TYPE_PROGRESS_BAR));
+}
+
+static gboolean
+transfer_moving (gpointer data)
+{
+  return lodge_storage_page_get_transferring (data) && gtk_progress_bar_get_fraction (transfer_bar (data)) > 0.0;
+}
+
+static gboolean
+storage_loaded (gpointer data)
+{
+  return lodge_storage_get_loaded (data);
+}
+
+static void
+write_data_file (const char *path,
+                 guint64     size,
+                 guint64     data_bytes)
+{
+  g_autofree guint8 *block = g_malloc (1 << 20);
+  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+  g_assert_cmpint (fd, >=, 0);
+  memset (block, 0x3c, 1 << 20);
+  g_assert_cmpint (ftruncate (fd, size), ==, 0);
+  for (guint64 done = 0; done < data_bytes; done += 1 << 20)
+    g_assert_cmpint (write (fd, block, 1 << 20), ==, 1 << 20);
+  g_assert_cmpint (close (fd), ==, 0);
+}
+
+static void
+test_storage_transfer (void)
+{
+  LodgeWindow *main_window;
+  LodgeHost *host;
+  LodgeStorage *storage;
+  g_autofree char *prefix = g_strdup_printf ("lodge-test-%d-ui", (int) getpid ());
+  g_autofree char *dir = g_strdup_printf ("/var/tmp/%s", prefix);
+  g_autofree char *big = g_build_filename (tmp_dir, "big.img", NULL);
+  g_autofree char *small = g_build_filename (tmp_dir, "small.img", NULL);
+  g_autofree char *back = g_build_filename (tmp_dir, "back.img", NULL);
+  g_autoptr(LodgeStoragePool) pool = NULL;
+  g_autoptr(LodgeStorageVolume) volume = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  AdwMessageDialog *question;
+  LodgeStoragePage *page;
+  GtkWindow *window;
+
+  if (!system_host_wanted)
+    {
+      if (g_strcmp0 (g_getenv ("LODGE_TEST_NO_SKIP"), "1") == 0)
+        g_error ("needs root and the system libvirtd");
+      g_test_skip ("needs root and the system libvirtd");
+      return;
+    }
+  main_window = LODGE_WINDOW (lodge_application_show (app, NULL, NULL));
+  host = lodge_host_list_lookup (lodge_application_get_hosts (app), SYSTEM_URI);
+  g_assert_nonnull (host);
+  g_assert_true (wait_until (host_connected, host));
+  storage = lodge_host_get_storage (host);
+  g_assert_true (wait_until (storage_loaded, storage));
+
+  /* A pool of this test's own with one raw volume. */
+  g_mkdir_with_parents (dir, 0755);
+  lodge_storage_create_dir_pool_async (storage, prefix, dir, NULL, lodge_test_store_result_cb, &result);
+  lodge_test_wait_result (&result, WAIT_MS);
+  pool = lodge_storage_create_dir_pool_finish (storage, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  lodge_storage_pool_create_volume_async (pool, "disk.img", "raw", 64 << 20, LODGE_STORAGE_ALLOCATION_NONE, NULL,
+                                          NULL, lodge_test_store_result_cb, &result);
+  lodge_test_wait_result (&result, WAIT_MS);
+  volume = lodge_storage_pool_create_volume_finish (pool, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (main_window), "win.host-storage", "s", SYSTEM_URI));
+  window = find_storage_window ();
+  g_assert_nonnull (window);
+  page = LODGE_STORAGE_PAGE (find_widget (GTK_WIDGET (window), LODGE_TYPE_STORAGE_PAGE));
+  g_assert_true (wait_until (page_shows_pools, page));
+  g_assert_true (lodge_storage_page_select_pool (page, prefix));
+  g_assert_true (lodge_storage_page_select_volume (page, "disk.img"));
+
+  /* A 1 GiB file full of data: uploaded with progress, cancelled midway;
+   * the page says the volume is incomplete. */
+  write_data_file (big, G_GUINT64_CONSTANT (1) << 30, G_GUINT64_CONSTANT (1) << 30);
+  lodge_storage_page_upload_file (page, big);
+  question = ADW_MESSAGE_DIALOG (wait_dialog (page));
+  save_screenshot (GTK_WIDGET (question), "storage-15-upload-question.png");
+  respond (question, "upload");
+  g_assert_true (wait_until (transfer_moving, page));
+  save_screenshot (GTK_WIDGET (window), "storage-16-upload-progress.png");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "storage.cancel-transfer", NULL));
+  g_assert_true (wait_until (not_busy, page));
+  g_test_message ("%s", lodge_storage_page_get_last_message (page));
+  g_assert_nonnull (strstr (lodge_storage_page_get_last_message (page), "incomplete"));
+  save_screenshot (GTK_WIDGET (window), "storage-17-upload-cancelled.png");
+
+  /* A small sparse file goes in whole, and comes back the same. */
+  write_data_file (small, 32 << 20, 4 << 20);
+  g_assert_true (lodge_storage_page_select_volume (page, "disk.img"));
+  lodge_storage_page_upload_file (page, small);
+  respond (ADW_MESSAGE_DIALOG (wait_dialog (page)), "upload");
+  g_assert_true (wait_until (not_busy, page));
+  g_assert_true (lodge_storage_page_select_volume (page, "disk.img"));
+  lodge_storage_page_download_file (page, back);
+  g_assert_true (wait_until (not_busy, page));
+  {
+    g_autofree char *a = NULL, *b = NULL;
+    gsize a_len = 0, b_len = 0;
+
+    g_assert_true (g_file_get_contents (small, &a, &a_len, NULL));
+    g_assert_true (g_file_get_contents (back, &b, &b_len, NULL));
+    g_assert_cmpuint (a_len, ==, b_len);
+    g_assert_true (memcmp (a, b, a_len) == 0);
+  }
+
+  gtk_window_destroy (window);
+  lodge_storage_pool_delete_async (pool, TRUE, NULL, lodge_test_store_result_cb, &result);
+  lodge_test_wait_result (&result, WAIT_MS);
+  g_assert_true (lodge_storage_pool_delete_finish (pool, result, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -767,6 +911,18 @@ main (int   argc,
 
     g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssb)"));
     g_variant_builder_add (&builder, "(ssb)", URI, "", TRUE);
+    /* The transfers need the real daemon (CI runs as root with one). */
+    if (getuid () == 0)
+      {
+        virConnectPtr system = virConnectOpen (SYSTEM_URI);
+
+        system_host_wanted = system != NULL;
+        if (system != NULL)
+          {
+            g_variant_builder_add (&builder, "(ssb)", SYSTEM_URI, "", TRUE);
+            virConnectClose (system);
+          }
+      }
     g_settings_set_value (settings, "hosts", g_variant_builder_end (&builder));
   }
 
@@ -781,6 +937,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/storage/window", test_storage_window);
   g_test_add_func ("/ui/storage/actions", test_storage_actions);
+  g_test_add_func ("/ui/storage/transfer", test_storage_transfer);
 
   ret = g_test_run ();
 

@@ -100,6 +100,17 @@ lodge_storage_volume_xml (const char             *name,
 
 /* Worker side ------------------------------------------------------------- */
 
+/* libvirt's malloc()ed string as GLib's. */
+static char *
+take_string (char *string)
+{
+  char *ret = g_strdup (string);
+
+  free (string);
+  return ret;
+}
+
+
 void
 lodge_storage_action_free (LodgeStorageAction *action)
 {
@@ -162,16 +173,6 @@ lodge_storage_action_read_pool (LodgeStorageAction *action)
   virStoragePoolFree (pool);
 }
 
-/* libvirt's malloc()ed string as GLib's. */
-static char *
-take_string (char *string)
-{
-  char *ret = g_strdup (string);
-
-  free (string);
-  return ret;
-}
-
 static char *
 vol_format (virStorageVolPtr vol)
 {
@@ -214,18 +215,22 @@ lodge_storage_action_find_users (LodgeStorageAction  *action,
                                  GError             **error)
 {
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (free);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) pools = g_ptr_array_new_with_free_func (g_free);
   virDomainPtr *domains = NULL;
   int n;
 
+  /* Read once: the volumes' paths and pools. */
   *users = NULL;
   for (guint i = 0; i < n_vols; i++)
     {
-      char *path = virStorageVolGetPath (vols[i]);
+      virStoragePoolPtr pool = virStoragePoolLookupByVolume (vols[i]);
 
-      if (path == NULL)
-        virResetLastError ();
-      g_ptr_array_add (paths, path);
+      g_ptr_array_add (paths, take_string (virStorageVolGetPath (vols[i])));
+      g_ptr_array_add (pools, pool != NULL ? g_strdup (virStoragePoolGetName (pool)) : NULL);
+      if (pool != NULL)
+        virStoragePoolFree (pool);
+      virResetLastError ();
     }
 
   n = virConnectListAllDomains (action->conn, &domains, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
@@ -257,16 +262,8 @@ lodge_storage_action_find_users (LodgeStorageAction  *action,
           gboolean used = FALSE;
 
           for (guint v = 0; v < n_vols && !used; v++)
-            {
-              virStoragePoolPtr pool = virStoragePoolLookupByVolume (vols[v]);
-              const char *pool_name = pool != NULL ? virStoragePoolGetName (pool) : NULL;
-
-              used = disk_uses (device, g_ptr_array_index (paths, v), pool_name, virStorageVolGetName (vols[v]));
-              if (pool != NULL)
-                virStoragePoolFree (pool);
-              else
-                virResetLastError ();
-            }
+            used = disk_uses (device, g_ptr_array_index (paths, v), g_ptr_array_index (pools, v),
+                              virStorageVolGetName (vols[v]));
           if (used)
             {
               const char *title = lodge_machine_config_get_title (config);

@@ -406,8 +406,9 @@ clone_thread (GTask        *task,
   virStorageVolPtr source, existing;
   gboolean ok = FALSE;
 
+  /* A disk a running machine writes to would be copied half-written. */
   source = lodge_storage_action_lookup_volume (action, &error);
-  if (source != NULL)
+  if (source != NULL && lodge_storage_action_check_unused (action, source, &error))
     pool = lodge_storage_action_lookup_pool (action, &error);
   if (pool == NULL)
     ;

@@ -695,6 +695,17 @@ test_volume_resize_wipe_delete (void)
   g_assert_nonnull (strstr (error->message, user));
   g_clear_error (&error);
   g_assert_true (lodge_storage_pool_get_active (volumes_pool));
+  /* Nor be copied half-written. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    lodge_storage_volume_clone_async (disk, "busy-copy.qcow2", NULL, NULL, NULL, lodge_test_store_result_cb, &result);
+    lodge_test_wait_result (&result, TIMEOUT_MS);
+    g_assert_null (lodge_storage_volume_clone_finish (disk, result, &error));
+    g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_STATE);
+    g_clear_error (&error);
+    g_assert_null (lodge_storage_pool_lookup_volume (volumes_pool, "busy-copy.qcow2"));
+  }
   stop_user (user);
 
   g_assert_true (volume_action (disk, VOL_DELETE, 0, &error));

@@ -460,6 +460,73 @@ test_storage_many_kinds (void)
                                   (double) (150 * GIB) / lodge_storage_pool_get_capacity (pool), 1e-9);
 }
 
+static gboolean
+pool_action (LodgeStoragePool       *pool,
+             LodgeStoragePoolAction  action,
+             GError                **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lodge_storage_pool_run_action_async (pool, action, NULL, lodge_test_store_result_cb, &result);
+  lodge_test_wait_result (&result, TIMEOUT_MS);
+  return lodge_storage_pool_run_action_finish (pool, result, error);
+}
+
+/* Pools of every kind libvirt reports (the test driver's, from
+ * data/storage-pools.xml): stopped, started and deleted through the
+ * model, whatever their type. */
+static void
+test_storage_actions_any_kind (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "storage-pools.xml", NULL);
+  g_autofree char *uri = g_strconcat ("test://", path, NULL);
+  g_autoptr(LodgeHost) host = connect_host (uri);
+  LodgeStorage *storage = lodge_host_get_storage (host);
+  guint n;
+
+  wait_loaded (storage);
+  n = g_list_model_get_n_items (G_LIST_MODEL (storage));
+  g_assert_cmpuint (n, >, 10);
+  while (g_list_model_get_n_items (G_LIST_MODEL (storage)) > 0)
+    {
+      g_autoptr(LodgeStoragePool) pool = g_list_model_get_item (G_LIST_MODEL (storage), 0);
+      g_autofree char *name = g_strdup (lodge_storage_pool_get_name (pool));
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("%s (%s)", name, lodge_storage_pool_get_pool_type (pool));
+      g_assert_true (pool_action (pool, LODGE_STORAGE_POOL_ACTION_STOP, &error));
+      g_assert_no_error (error);
+      g_assert_false (lodge_storage_pool_get_active (pool));
+      g_assert_true (pool_action (pool, LODGE_STORAGE_POOL_ACTION_START, &error));
+      g_assert_no_error (error);
+      g_assert_true (lodge_storage_pool_get_active (pool));
+      lodge_storage_pool_delete_async (pool, FALSE, NULL, lodge_test_store_result_cb, &result);
+      lodge_test_wait_result (&result, TIMEOUT_MS);
+      g_assert_true (lodge_storage_pool_delete_finish (pool, result, &error));
+      g_assert_no_error (error);
+      g_assert_null (lodge_storage_lookup_pool (storage, name));
+      g_assert_null (lodge_storage_pool_get_storage (pool));
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (storage)), ==, --n);
+    }
+
+  /* An unlisted pool: a clear error, no call. */
+  {
+    g_autoptr(LodgeStoragePool) gone = NULL;
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LodgeStoragePoolData) data = g_new0 (LodgeStoragePoolData, 1);
+
+    data->uuid = g_strdup ("00000000-0000-0000-0000-000000000000");
+    data->name = g_strdup ("never-listed");
+    gone = lodge_storage_pool_new (data);
+    lodge_storage_pool_run_action_async (gone, LODGE_STORAGE_POOL_ACTION_START, NULL, lodge_test_store_result_cb, &result);
+    lodge_test_wait_result (&result, TIMEOUT_MS);
+    g_assert_false (lodge_storage_pool_run_action_finish (gone, result, &error));
+    g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND);
+  }
+}
+
 static void
 test_storage_reconnect (void)
 {
@@ -534,6 +601,7 @@ main (int   argc,
   g_test_add_func ("/storage/events", test_storage_events);
   g_test_add_func ("/storage/many-kinds", test_storage_many_kinds);
   g_test_add_func ("/storage/reconnect", test_storage_reconnect);
+  g_test_add_func ("/storage/actions-any-kind", test_storage_actions_any_kind);
 
   return g_test_run ();
 }

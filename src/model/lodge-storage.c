@@ -57,6 +57,7 @@ struct _LodgeStorage
 enum {
   READ_RUNNING = 1 << 0,
   READ_AGAIN   = 1 << 1,
+  READ_STALE   = 1 << 2,  /* an action's reading came first: drop this one */
 };
 
 static void lodge_storage_list_model_iface_init (GListModelInterface *iface);
@@ -639,7 +640,9 @@ lodge_storage_read_pool_cb (GObject      *object,
   flags = GPOINTER_TO_UINT (g_hash_table_lookup (self->reads, read->uuid));
   g_hash_table_remove (self->reads, read->uuid);
 
-  if (data != NULL)
+  if ((flags & READ_STALE) != 0)
+    ; /* begun before an action whose result is shown: read again below */
+  else if (data != NULL)
     lodge_storage_apply_pool (self, read->uuid, data);
   else if (g_error_matches (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND))
     lodge_storage_apply_pool (self, read->uuid, NULL);
@@ -1083,7 +1086,9 @@ lodge_storage_apply_action (LodgeStorage               *self,
   if (self->session == NULL || !self->session->ready)
     return; /* the listing under way, or the next one, shows it */
   lodge_storage_apply_pool (self, uuid, data);
+  /* A read in flight may have begun before the action: its result is
+   * dropped, and the pool read once more after it. */
   flags = GPOINTER_TO_UINT (g_hash_table_lookup (self->reads, uuid));
   if ((flags & READ_RUNNING) != 0)
-    lodge_storage_read_pool (self, uuid);
+    g_hash_table_insert (self->reads, g_strdup (uuid), GUINT_TO_POINTER (flags | READ_STALE | READ_AGAIN));
 }

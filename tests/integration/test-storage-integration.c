@@ -813,9 +813,13 @@ test_volume_transfer (void)
   write_sparse (local, GIB, 512 * MIB, 10);
   lodge_storage_volume_upload_async (volume, local, progress_cb, &progress, NULL, lodge_test_store_result_cb, &result);
   lodge_test_wait_result (&result, TIMEOUT_MS);
-  g_assert_true (lodge_storage_volume_upload_finish (volume, result, &error));
+  {
+    gboolean ok = lodge_storage_volume_upload_finish (volume, result, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (ok);
+  }
   g_clear_object (&result);
-  g_assert_no_error (error);
   g_assert_true (same_content (local, path));
   g_test_message ("upload: %" G_GUINT64_FORMAT " bytes allocated of %" G_GUINT64_FORMAT, allocated (path), file_size (path));
   g_assert_cmpuint (allocated (path), <, 20 * MIB);
@@ -827,9 +831,13 @@ test_volume_transfer (void)
   progress = (Progress) { 0, 0, 0, TRUE, NULL };
   lodge_storage_volume_download_async (volume, back, progress_cb, &progress, NULL, lodge_test_store_result_cb, &result);
   lodge_test_wait_result (&result, TIMEOUT_MS);
-  g_assert_true (lodge_storage_volume_download_finish (volume, result, &error));
+  {
+    gboolean ok = lodge_storage_volume_download_finish (volume, result, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (ok);
+  }
   g_clear_object (&result);
-  g_assert_no_error (error);
   g_assert_true (same_content (local, back));
   g_test_message ("download: %" G_GUINT64_FORMAT " bytes allocated of %" G_GUINT64_FORMAT, allocated (back), file_size (back));
   g_assert_cmpuint (allocated (back), <, 20 * MIB);

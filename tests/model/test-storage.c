@@ -375,6 +375,27 @@ test_storage_events (void)
   g_assert_cmpuint (lodge_storage_pool_get_volumes_capacity (pool), ==,
                     lodge_storage_pool_get_capacity (pool) * 2 + GIB);
 
+  /* Gone and back under the same key (as an upload makes a file volume
+   * anew): whoever held it holds the listed one again. */
+  {
+    g_autoptr(LodgeStorageVolume) held = g_object_ref (lodge_storage_pool_lookup_volume (pool, "linked.qcow2"));
+    virStorageVolPtr linked = virStorageVolLookupByName (vpool, "linked.qcow2");
+
+    g_assert_nonnull (linked);
+    g_assert_cmpint (virStorageVolDelete (linked, 0), ==, 0);
+    virStorageVolFree (linked);
+    g_assert_cmpint (virStoragePoolRefresh (vpool, 0), ==, 0);
+    wait_n_volumes (pool, 1);
+    g_assert_null (lodge_storage_volume_get_pool (held));
+    vol = virStorageVolCreateXML (vpool, linked_xml, 0);
+    g_assert_nonnull (vol);
+    virStorageVolFree (vol);
+    g_assert_cmpint (virStoragePoolRefresh (vpool, 0), ==, 0);
+    wait_n_volumes (pool, 2);
+    g_assert_true (lodge_storage_pool_lookup_volume (pool, "linked.qcow2") == held);
+    g_assert_true (lodge_storage_volume_get_pool (held) == pool);
+  }
+
   /* Stopped: inactive, no volumes listed; the same object. */
   g_assert_cmpint (virStoragePoolDestroy (vpool), ==, 0);
   wait_active (pool, FALSE);

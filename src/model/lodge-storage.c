@@ -1083,8 +1083,8 @@ lodge_storage_apply_action (LodgeStorage               *self,
   g_return_if_fail (LODGE_IS_STORAGE (self));
   g_return_if_fail (uuid != NULL);
 
-  if (self->session == NULL || !self->session->ready)
-    return; /* the listing under way, or the next one, shows it */
+  if (self->session == NULL)
+    return; /* not connected: the next listing shows it */
   lodge_storage_apply_pool (self, uuid, data);
   /* A read in flight may have begun before the action: its result is
    * dropped, and the pool read once more after it. */

@@ -1550,6 +1550,8 @@ lodge_storage_page_class_init (LodgeStoragePageClass *klass)
   gtk_widget_class_install_action (widget_class, "storage.download-volume", NULL, lodge_storage_page_download_volume_action);
   gtk_widget_class_install_action (widget_class, "storage.cancel-transfer", NULL, lodge_storage_page_cancel_transfer_action);
 
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "storage.refresh-pool", NULL);
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lodgestoragepage");
 }
@@ -1557,8 +1559,17 @@ lodge_storage_page_class_init (LodgeStoragePageClass *klass)
 static void
 lodge_storage_page_init (LodgeStoragePage *self)
 {
+  GtkEventController *shortcuts;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   lodge_storage_page_setup_volume_view (self);
+
+  /* Delete in the volume list asks to delete the selected volume. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                                                          gtk_named_action_new ("storage.delete-volume")));
+  gtk_widget_add_controller (GTK_WIDGET (self->volume_view), shortcuts);
 }
 
 GtkWidget *

@@ -673,8 +673,9 @@ lodge_storage_page_setup_volume_view (LodgeStoragePage *self)
   self->volume_selection = selection;
   g_signal_connect_object (selection, "notify::selected-item",
                            G_CALLBACK (lodge_storage_page_volume_selected_cb), self, G_CONNECT_SWAPPED);
+  /* Kept (self->volume_selection) beyond the view, for actions that end
+   * after the window closed. */
   gtk_column_view_set_model (self->volume_view, GTK_SELECTION_MODEL (selection));
-  g_object_unref (selection);
   gtk_column_view_sort_by_column (self->volume_view, name_column, GTK_SORT_ASCENDING);
 }
 
@@ -683,7 +684,7 @@ lodge_storage_page_setup_volume_view (LodgeStoragePage *self)
 static LodgeStorageVolume *
 lodge_storage_page_get_volume (LodgeStoragePage *self)
 {
-  return gtk_single_selection_get_selected_item (self->volume_selection);
+  return self->volume_selection != NULL ? gtk_single_selection_get_selected_item (self->volume_selection) : NULL;
 }
 
 /* The one place that says which actions apply. */
@@ -692,13 +693,17 @@ lodge_storage_page_update_actions (LodgeStoragePage *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
   LodgeStoragePool *pool = self->pool;
-  LodgeStorageVolume *volume = lodge_storage_page_get_volume (self);
-  gboolean connected = lodge_host_get_state (self->host) == LODGE_CONNECTION_STATE_CONNECTED;
-  gboolean has_pool = connected && pool != NULL && lodge_storage_pool_get_storage (pool) != NULL;
-  gboolean active = has_pool && lodge_storage_pool_get_active (pool);
-  gboolean has_volume = active && volume != NULL && lodge_storage_volume_get_pool (volume) != NULL;
-  gboolean transferring = self->transfer != NULL;
+  LodgeStorageVolume *volume;
+  gboolean connected, has_pool, active, has_volume, transferring;
 
+  if (self->host == NULL)
+    return; /* disposed while an action ran */
+  volume = lodge_storage_page_get_volume (self);
+  connected = lodge_host_get_state (self->host) == LODGE_CONNECTION_STATE_CONNECTED;
+  has_pool = connected && pool != NULL && lodge_storage_pool_get_storage (pool) != NULL;
+  active = has_pool && lodge_storage_pool_get_active (pool);
+  has_volume = active && volume != NULL && lodge_storage_volume_get_pool (volume) != NULL;
+  transferring = self->transfer != NULL;
   gtk_widget_action_set_enabled (widget, "storage.new-pool", connected);
   gtk_widget_action_set_enabled (widget, "storage.start-pool", has_pool && !active);
   gtk_widget_action_set_enabled (widget, "storage.stop-pool", active);
@@ -719,8 +724,11 @@ static void
 lodge_storage_page_toast (LodgeStoragePage *self,
                           const char       *message)
 {
-  AdwToast *toast = adw_toast_new (message);
+  AdwToast *toast;
 
+  if (self->toast_overlay == NULL)
+    return; /* the window closed meanwhile */
+  toast = adw_toast_new (message);
   g_free (self->last_message);
   self->last_message = g_strdup (message);
   /* Errors stay until read: they say what to do. */
@@ -1129,6 +1137,8 @@ lodge_storage_page_transfer_progress_cb (guint64  done,
   g_autofree char *total_text = format_size (total);
   g_autofree char *text = NULL;
 
+  if (self->transfer_bar == NULL)
+    return; /* the window closed meanwhile */
   if (total > 0)
     {
       gtk_progress_bar_set_fraction (self->transfer_bar, MIN ((double) done / (double) total, 1.0));
@@ -1167,7 +1177,8 @@ lodge_storage_page_transfer_done_cb (GObject      *object,
     lodge_storage_volume_download_finish (volume, result, &error);
 
   g_clear_object (&self->transfer);
-  gtk_revealer_set_reveal_child (self->transfer_revealer, FALSE);
+  if (self->transfer_revealer != NULL)
+    gtk_revealer_set_reveal_child (self->transfer_revealer, FALSE);
   done_finish (done, error);
 }
 
@@ -1451,6 +1462,7 @@ lodge_storage_page_dispose (GObject *object)
   g_clear_pointer (&self->last_message, g_free);
   lodge_storage_page_set_pool (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), LODGE_TYPE_STORAGE_PAGE);
+  g_clear_object (&self->volume_selection);
   g_clear_object (&self->sorted_volumes);
   g_clear_object (&self->sorted_pools);
   g_clear_object (&self->storage);

@@ -875,7 +875,17 @@ test_storage_transfer (void)
     g_assert_true (memcmp (a, b, a_len) == 0);
   }
 
+  /* The window closed in the middle of an upload: the upload is
+   * cancelled and ends quietly. */
+  g_assert_true (lodge_storage_page_select_volume (page, "disk.img"));
+  lodge_storage_page_upload_file (page, big);
+  respond (ADW_MESSAGE_DIALOG (wait_dialog (page)), "upload");
+  g_assert_true (wait_until (transfer_moving, page));
+  g_object_ref (page);
   gtk_window_destroy (window);
+  g_assert_true (wait_until (not_busy, page));
+  g_object_unref (page);
+
   lodge_storage_pool_delete_async (pool, TRUE, NULL, lodge_test_store_result_cb, &result);
   lodge_test_wait_result (&result, WAIT_MS);
   g_assert_true (lodge_storage_pool_delete_finish (pool, result, &error));

@@ -923,7 +923,8 @@ test_pool_delete_with_data (void)
   g_clear_object (&volumes_pool);
 }
 
-/* A failed assertion aborts: what this run made still goes. */
+/* A failed assertion aborts, a timeout terminates: what this run made
+ * still goes. */
 static void
 abort_cb (int signum)
 {
@@ -974,6 +975,7 @@ main (int    argc,
   root = g_strdup_printf ("/var/tmp/%s-storage", prefix);
   g_assert_cmpint (g_mkdir_with_parents (root, 0755), ==, 0);
   signal (SIGABRT, abort_cb);
+  signal (SIGTERM, abort_cb);  /* a timeout */
 
   host = lodge_host_new (URI, &error);
   g_assert_no_error (error);

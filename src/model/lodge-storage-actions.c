@@ -987,6 +987,80 @@ lodge_storage_volume_action_new (LodgeStorageVolume  *volume,
   return action;
 }
 
+static gboolean
+is_qcow2_file (virStorageVolPtr vol)
+{
+  g_autofree char *format = vol_format (vol);
+  virStorageVolInfo info;
+
+  if (virStorageVolGetInfo (vol, &info) < 0)
+    {
+      virResetLastError ();
+      return FALSE;
+    }
+  return info.type == VIR_STORAGE_VOL_FILE && g_strcmp0 (format, "qcow2") == 0;
+}
+
+/* libvirt wipes a qcow2 file by writing zeros over it, header and all: it
+ * is then an empty raw file of the qcow2's old length. Made anew instead,
+ * thin, with the same size and backing volume: a qcow2 that reads as
+ * zeros (or as its backing volume). */
+static gboolean
+wipe_qcow2 (virStorageVolPtr   vol,
+            GError           **error)
+{
+  g_autoptr(LodgeStorageVolumeData) data = g_new0 (LodgeStorageVolumeData, 1);
+  g_autofree char *name = g_strdup (virStorageVolGetName (vol));
+  g_autofree char *backing_format = NULL;
+  g_autofree char *xml = NULL;
+  virStoragePoolPtr pool;
+  virStorageVolInfo info;
+  virStorageVolPtr made;
+  char *desc;
+
+  if (virStorageVolGetInfo (vol, &info) < 0 || (desc = virStorageVolGetXMLDesc (vol, 0)) == NULL)
+    {
+      lodge_model_set_error_from_virt_prefixed (error, _("Could not read the volume"));
+      return FALSE;
+    }
+  lodge_storage_parse_volume_xml (desc, data);
+  free (desc);
+  if (data->backing_path != NULL)
+    {
+      virStorageVolPtr backing = virStorageVolLookupByPath (virStorageVolGetConnect (vol), data->backing_path);
+
+      if (backing != NULL)
+        {
+          backing_format = vol_format (backing);
+          virStorageVolFree (backing);
+        }
+      virResetLastError ();
+    }
+  pool = virStoragePoolLookupByVolume (vol);
+  if (pool == NULL)
+    {
+      lodge_model_set_error_from_virt_prefixed (error, _("Could not find the volume’s pool"));
+      return FALSE;
+    }
+  xml = lodge_storage_volume_xml (name, "qcow2", info.capacity, LODGE_STORAGE_ALLOCATION_NONE,
+                                  data->backing_path, backing_format);
+  if (virStorageVolDelete (vol, 0) < 0)
+    {
+      lodge_model_set_error_from_virt_prefixed (error, _("Could not wipe the volume"));
+      virStoragePoolFree (pool);
+      return FALSE;
+    }
+  made = virStorageVolCreateXML (pool, xml, 0);
+  virStoragePoolFree (pool);
+  if (made == NULL)
+    {
+      lodge_model_set_error_from_virt_prefixed (error, _("The volume was emptied but not made again"));
+      return FALSE;
+    }
+  virStorageVolFree (made);
+  return TRUE;
+}
+
 static void
 volume_action_thread (GTask        *task,
                       gpointer      source_object,
@@ -1030,6 +1104,8 @@ volume_action_thread (GTask        *task,
     case LODGE_STORAGE_VOLUME_ACTION_WIPE:
       if (!lodge_storage_action_check_unused (action, vol, &error))
         ;
+      else if (is_qcow2_file (vol))
+        ok = wipe_qcow2 (vol, &error);
       else if (virStorageVolWipe (vol, 0) < 0)
         lodge_model_set_error_from_virt_prefixed (&error, _("Could not wipe the volume"));
       else

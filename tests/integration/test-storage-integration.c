@@ -676,6 +676,27 @@ test_volume_resize_wipe_delete (void)
   g_assert_no_error (error);
   g_assert_true (same_content (raw_path, zeros));
 
+  /* Wipe a qcow2: still a qcow2 of its size, thin again, reading zeros
+   * (libvirt alone would leave a raw file of zeros). */
+  {
+    g_autofree char *write_cmd = g_strdup_printf ("qemu-io -f qcow2 -c 'write -P 0x55 0 4M' %s", path);
+    g_autofree char *read_cmd = g_strdup_printf ("qemu-io -f qcow2 -c 'read -P 0 0 4M' %s", path);
+    g_autofree char *out = NULL;
+    int status = 0;
+
+    g_assert_true (g_spawn_command_line_sync (write_cmd, NULL, NULL, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_cmpuint (allocated (path), >=, 4 * MIB);
+    g_assert_true (volume_action (disk, VOL_WIPE, 0, &error));
+    g_assert_no_error (error);
+    assert_qemu_img (path, "qcow2", 2 * GIB, NULL);
+    g_assert_cmpuint (allocated (path), <, MIB);
+    g_assert_true (g_spawn_command_line_sync (read_cmd, &out, NULL, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_null (strstr (out, "Pattern verification failed"));
+    g_assert_true (disk == lodge_storage_pool_lookup_volume (volumes_pool, "grow.qcow2"));
+  }
+
   /* Delete while a running machine uses it: refused, naming the machine;
    * the file is kept. Once it stopped: deleted. */
   user = start_user (path, "qcow2");

@@ -1084,7 +1084,11 @@ volume_action_thread (GTask        *task,
   switch (action->action)
     {
     case LODGE_STORAGE_VOLUME_ACTION_RESIZE:
-      if (virStorageVolGetInfo (vol, &info) < 0)
+      /* QEMU holds a running machine's image locked; its size changes
+       * through the machine (a block resize), not here. */
+      if (!lodge_storage_action_check_unused (action, vol, &error))
+        ;
+      else if (virStorageVolGetInfo (vol, &info) < 0)
         lodge_model_set_error_from_virt_prefixed (&error, _("Could not read the volume"));
       else if (action->capacity < info.capacity)
         {

@@ -35,8 +35,8 @@ const char *lodge_storage_volume_get_backing_path (LodgeStorageVolume *self);
 /* The pool that lists it (no reference), or NULL once it is unlisted. */
 LodgeStoragePool *lodge_storage_volume_get_pool   (LodgeStorageVolume *self);
 
-/* Volume actions (see lodge-storage.h). Delete, wipe, clone and upload
- * are refused while a running machine uses the volume, naming it. */
+/* Volume actions (see lodge-storage.h). Grow, delete, wipe, clone and
+ * upload are refused while a running machine uses the volume, naming it. */
 
 /* Grows the volume to @capacity bytes; a smaller size is refused (a
  * guest's file systems would lose their end). */

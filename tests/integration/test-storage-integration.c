@@ -708,6 +708,10 @@ test_volume_resize_wipe_delete (void)
   g_assert_false (volume_action (disk, VOL_WIPE, 0, &error));
   g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_STATE);
   g_clear_error (&error);
+  g_assert_false (volume_action (disk, VOL_RESIZE, 3 * GIB, &error));
+  g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+  assert_qemu_img (path, "qcow2", 2 * GIB, NULL);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
   g_assert_nonnull (lodge_storage_pool_lookup_volume (volumes_pool, "grow.qcow2"));
   /* Its pool cannot lose its data either. */

@@ -110,6 +110,31 @@ typedef enum
   LODGE_NETWORK_ACTION_DELETE,        /* stops it first when it runs */
 } LodgeNetworkAction;
 
+/* What lodge_storage_pool_run_action_async() does. */
+typedef enum
+{
+  LODGE_STORAGE_POOL_ACTION_START,          /* builds a directory pool's missing folder first */
+  LODGE_STORAGE_POOL_ACTION_STOP,
+  LODGE_STORAGE_POOL_ACTION_REFRESH,        /* reads files added behind libvirt's back */
+  LODGE_STORAGE_POOL_ACTION_AUTOSTART_ON,
+  LODGE_STORAGE_POOL_ACTION_AUTOSTART_OFF,
+} LodgeStoragePoolAction;
+
+/* How much of a new volume's space is taken when it is made. */
+typedef enum
+{
+  LODGE_STORAGE_ALLOCATION_NONE,      /* thin: space taken as it is written */
+  LODGE_STORAGE_ALLOCATION_METADATA,  /* qcow2 only: its tables, not the data */
+  LODGE_STORAGE_ALLOCATION_FULL,      /* all of it, now */
+} LodgeStorageAllocation;
+
+/* Progress of a long action (bytes done of total; total 0 when unknown),
+ * called on the thread that began it, at most about ten times a second and
+ * always before the action's callback. */
+typedef void (*LodgeStorageProgressFunc) (guint64  done,
+                                          guint64  total,
+                                          gpointer user_data);
+
 #define LODGE_MODEL_ERROR (lodge_model_error_quark ())
 
 typedef enum

@@ -1155,8 +1155,16 @@ lodge_console_page_init (LodgeConsolePage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* The template's menu, with room for the window's machine actions. */
+  /* Send Key, the template's menu, and room for the window's machine
+   * actions. */
   self->menu = g_menu_new ();
+  {
+    g_autoptr(GMenuModel) keys = lodge_ui_send_key_menu_new ("console.send-key");
+    g_autoptr(GMenu) section = g_menu_new ();
+
+    g_menu_append_submenu (section, _("Send _Key"), keys);
+    g_menu_append_section (self->menu, NULL, G_MENU_MODEL (section));
+  }
   g_menu_append_section (self->menu, NULL, self->console_menu);
   gtk_menu_button_set_menu_model (self->menu_button, G_MENU_MODEL (self->menu));
 

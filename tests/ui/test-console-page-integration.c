@@ -331,6 +331,8 @@ force_off_cb (GObject      *object,
   g_assert_true (lodge_machine_run_action_finish (LODGE_MACHINE (object), result, &error));
 }
 
+#define DESTROY_ROUNDS 20
+
 static void
 test_real_guest (void)
 {
@@ -427,6 +429,24 @@ test_real_guest (void)
                     check.compare.differing, check.compare.total);
   g_assert_true (page_has_picture (&check));
   save_screenshot (window, "after-start.png");
+
+  /* Fault loop: destroyed behind Lodge's back (as a crash or another
+   * program would) 20 times while the console is open. Each time the page
+   * says the machine is not running, with no critical warning (fatal
+   * here) and no crash; started again, it shows the screen again. */
+  for (guint round = 0; round < DESTROY_ROUNDS; round++)
+    {
+      g_assert_cmpint (virDomainDestroy (domain), ==, 0);
+      if (!wait_until (page_not_running, &check, WAIT_MS))
+        g_error ("round %u: the page shows “%s” after the machine was destroyed", round,
+                 lodge_console_page_get_view (page));
+      g_assert_nonnull (strstr (lodge_console_page_get_status (page), "not running"));
+      g_assert_cmpint (virDomainCreate (domain), ==, 0);
+      if (!wait_until (page_has_picture, &check, BOOT_MS))
+        g_error ("round %u: no picture after the restart (“%s”: %s)", round,
+                 lodge_console_page_get_view (page), lodge_console_page_get_status (page));
+    }
+  g_test_message ("destroyed and restarted %u times under an open console", DESTROY_ROUNDS);
 
   /* Back to the library: the page lets go. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-library", NULL));

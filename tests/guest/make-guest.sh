@@ -20,6 +20,11 @@
 #   lodge.mode=scroll  scrolls text on tty0 without end
 #   lodge.mode=frames  writes whole frames to /dev/fb0 in a loop
 #   lodge.mode=busy    keeps the vCPU busy (for CPU statistics)
+#   lodge.mode=echo    answers every line read on ttyS0 with "echo: LINE"
+#                      (a serial console's input reaches the guest)
+#   lodge.mode=flood   after lodge.flood=N (default 10485760) bytes of
+#                      text on ttyS0 as fast as it can, prints
+#                      "LODGE-FLOOD-DONE" and stays still
 # Suggested command line: console=ttyS0 console=tty0 quiet lodge.mode=still
 #
 # Output is cached: when OUTDIR already holds a complete build from this
@@ -131,9 +136,11 @@ for module in /modules/*.ko; do
 done
 
 mode=still
+flood=10485760
 for arg in $(cat /proc/cmdline); do
   case $arg in
     lodge.mode=*) mode=${arg#lodge.mode=} ;;
+    lodge.flood=*) flood=${arg#lodge.flood=} ;;
   esac
 done
 
@@ -193,6 +200,23 @@ case $mode in
     ;;
   busy)
     while :; do :; done
+    ;;
+  echo)
+    # The line discipline must not echo what it reads itself: only the
+    # answer shows that the line arrived.
+    stty -F /dev/ttyS0 -echo 2>/dev/null
+    while read -r line; do
+      echo "echo: $line"
+    done < /dev/ttyS0 > /dev/ttyS0
+    while :; do sleep 3600; done
+    ;;
+  flood)
+    # 64-byte lines of text; head counts the bytes.
+    yes "lodge flood 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKL" |
+      head -c "$flood" > /dev/ttyS0
+    echo "" > /dev/ttyS0
+    echo "LODGE-FLOOD-DONE" > /dev/ttyS0
+    while :; do sleep 3600; done
     ;;
   *)
     while :; do sleep 3600; done

@@ -685,9 +685,6 @@ lodge_serial_console_init (LodgeSerialConsole *self)
   self->status_revealer = GTK_REVEALER (gtk_revealer_new ());
   gtk_revealer_set_child (self->status_revealer, box);
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->status_revealer));
-  /* Screen readers hear it when it changes. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->status_label),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Console status"), -1);
 
   /* The search bar. */
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);

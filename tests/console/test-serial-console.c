@@ -15,6 +15,7 @@
 #include <vte/vte.h>
 
 #include "console/lodge-console.h"
+#include "lodge-test-ui.h"
 
 #define WAIT_MS 20000
 
@@ -25,25 +26,6 @@ typedef struct
   VteTerminal        *terminal;
   GString            *input;
 } Fixture;
-
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_until (gboolean (*check) (gpointer), gpointer data)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;
-  guint wake = g_timeout_add (20, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = check (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
-}
 
 static void
 console_input_cb (LodgeSerialConsole *console,
@@ -79,7 +61,7 @@ fixture_set_up (Fixture       *fixture,
   g_signal_connect (fixture->console, "input", G_CALLBACK (console_input_cb), fixture);
   gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->console));
   gtk_window_present (fixture->window);
-  g_assert_true (wait_until (mapped, fixture));
+  g_assert_true (lodge_test_ui_wait_until (mapped, fixture, WAIT_MS));
 }
 
 static void
@@ -107,7 +89,7 @@ static void
 wait_shows (Fixture    *fixture,
             const char *text)
 {
-  if (!wait_until (shows, (gpointer[]) { fixture, (gpointer) text }))
+  if (!lodge_test_ui_wait_until (shows, (gpointer[]) { fixture, (gpointer) text }, WAIT_MS))
     {
       g_autofree char *all = lodge_serial_console_get_text (fixture->console);
       g_error ("the terminal does not show “%s”: %s", text, all);
@@ -216,7 +198,7 @@ test_copy_and_paste (Fixture       *fixture,
   g_assert_true (vte_terminal_get_has_selection (fixture->terminal));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->console), "serial.copy", NULL));
   gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &read);
-  g_assert_true (wait_until (read_done, &read));
+  g_assert_true (lodge_test_ui_wait_until (read_done, &read, WAIT_MS));
   g_assert_nonnull (read.text);
   g_assert_nonnull (strstr (read.text, "copy me please"));
   g_free (read.text);
@@ -224,7 +206,7 @@ test_copy_and_paste (Fixture       *fixture,
   /* Pasted text goes to the guest as input. */
   gdk_clipboard_set_text (clipboard, "pasted words");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->console), "serial.paste", NULL));
-  g_assert_true (wait_until (input_has, (gpointer[]) { fixture, "pasted words" }));
+  g_assert_true (lodge_test_ui_wait_until (input_has, (gpointer[]) { fixture, "pasted words" }, WAIT_MS));
 }
 
 static void
@@ -302,17 +284,17 @@ test_zoom (Fixture       *fixture,
   g_assert_cmpfloat (lodge_serial_console_get_font_scale (fixture->console), ==, 1.0);
   g_assert_true (gtk_widget_activate_action (widget, "serial.zoom-in", NULL));
   g_assert_cmpfloat (lodge_serial_console_get_font_scale (fixture->console), >, 1.1);
-  g_assert_true (wait_until (height_differs, &h));
+  g_assert_true (lodge_test_ui_wait_until (height_differs, &h, WAIT_MS));
   g_assert_cmpint (vte_terminal_get_char_height (fixture->terminal), >, h.height);
   /* Bigger letters, fewer rows in the same window (once laid out). */
   h.rows = rows;
-  g_assert_true (wait_until (fewer_rows, &h));
+  g_assert_true (lodge_test_ui_wait_until (fewer_rows, &h, WAIT_MS));
 
   g_assert_true (gtk_widget_activate_action (widget, "serial.zoom-reset", NULL));
   g_assert_cmpfloat (lodge_serial_console_get_font_scale (fixture->console), ==, 1.0);
   h.height = vte_terminal_get_char_height (fixture->terminal);
   g_assert_true (gtk_widget_activate_action (widget, "serial.zoom-out", NULL));
-  g_assert_true (wait_until (height_differs, &h));
+  g_assert_true (lodge_test_ui_wait_until (height_differs, &h, WAIT_MS));
   g_assert_cmpint (vte_terminal_get_char_height (fixture->terminal), <, h.height);
 
   /* Within limits, however often asked. */

@@ -36,6 +36,7 @@
 #include <vte/vte.h>
 
 #include "lodge-test.h"
+#include "lodge-test-ui.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-console-page.h"
 #include "ui/lodge-window-private.h"
@@ -70,29 +71,6 @@ on_abort (int sig)
   signal (sig, SIG_DFL);
   cleanup ();
   raise (sig);
-}
-
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*CheckFunc) (gpointer data);
-
-static gboolean
-wait_until (CheckFunc check,
-            gpointer  data,
-            int       timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint wake = g_timeout_add (20, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = check (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
 }
 
 static gboolean
@@ -141,47 +119,6 @@ start_guest (guint    index,
   if (virDomainCreate (domain) < 0)
     g_error ("Could not start the guest: %s", virGetLastErrorMessage ());
   return domain;
-}
-
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        return child;
-      found = find_widget (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static void
-save_screenshot (const char *name)
-{
-  const char *dir = g_getenv ("LODGE_TEST_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  g_autofree char *command = NULL;
-  gint64 end;
-  guint wake;
-
-  if (dir == NULL)
-    return;
-  /* Let the window draw what it shows now. */
-  end = g_get_monotonic_time () + 700000;
-  wake = g_timeout_add (20, wake_cb, NULL);
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  path = g_build_filename (dir, name, NULL);
-  command = g_strdup_printf ("import -window root %s", path);
-  if (system (command) != 0)
-    g_test_message ("could not save %s", path);
 }
 
 typedef struct
@@ -317,21 +254,21 @@ test_no_graphics (void)
   double scale;
 
   domain = start_guest (0, FALSE);
-  g_assert_true (wait_until (serial_log_says_ready, serial_logs[0], BOOT_MS));
+  g_assert_true (lodge_test_ui_wait_until (serial_log_says_ready, serial_logs[0], BOOT_MS));
 
   check.window = LODGE_WINDOW (lodge_application_show (app, URI, NULL));
   gtk_window_set_default_size (GTK_WINDOW (check.window), 1000, 700);
   check.name = domain_names[0];
-  g_assert_true (wait_until (machine_listed, &check, WAIT_MS));
+  g_assert_true (lodge_test_ui_wait_until (machine_listed, &check, WAIT_MS));
   machine = lodge_connection_lookup_machine (lodge_window_get_connection (check.window), check.name);
   gtk_editable_set_text (lodge_window_get_search_entry (check.window), check.name);
 
   /* machine.open: no display, so the serial console, connected. */
   g_assert_true (lodge_window_select_machine (check.window, machine));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (check.window), "machine.open", NULL));
-  check.page = LODGE_CONSOLE_PAGE (find_widget (GTK_WIDGET (check.window), LODGE_TYPE_CONSOLE_PAGE));
+  check.page = LODGE_CONSOLE_PAGE (lodge_test_ui_find_widget (GTK_WIDGET (check.window), LODGE_TYPE_CONSOLE_PAGE));
   g_assert_nonnull (check.page);
-  if (!wait_until (serial_connected, &check, WAIT_MS))
+  if (!lodge_test_ui_wait_until (serial_connected, &check, WAIT_MS))
     g_error ("the page shows “%s” (%s)", lodge_console_page_get_view (check.page),
              lodge_console_page_get_status (check.page));
   g_assert_cmpstr (lodge_console_page_get_source (check.page), ==, "serial0");
@@ -340,7 +277,7 @@ test_no_graphics (void)
   /* Typed: the guest answers on the same line. */
   type_line (&check, hello);
   check.text = echo_hello;
-  if (!wait_until (terminal_shows, &check, WAIT_MS))
+  if (!lodge_test_ui_wait_until (terminal_shows, &check, WAIT_MS))
     {
       g_autofree char *text = lodge_serial_console_get_text (serial_console (&check));
       g_error ("no “%s” in the terminal: %s", echo_hello, text);
@@ -351,8 +288,8 @@ test_no_graphics (void)
   gdk_clipboard_set_text (gdk_display_get_clipboard (gdk_display_get_default ()), pasted);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (check.page), "console.paste", NULL));
   check.text = echo_pasted;
-  g_assert_true (wait_until (terminal_shows, &check, WAIT_MS));
-  save_screenshot ("serial-console.png");
+  g_assert_true (lodge_test_ui_wait_until (terminal_shows, &check, WAIT_MS));
+  lodge_test_ui_save_screenshot ("serial-console.png");
 
   /* Search: the answer is found and selected; garbage is not. */
   g_assert_true (lodge_serial_console_find (serial_console (&check), echo_hello, TRUE));
@@ -362,7 +299,7 @@ test_no_graphics (void)
   g_assert_true (lodge_serial_console_get_search_visible (serial_console (&check)));
   /* Found again from the selection, the only match (Enter in the entry). */
   g_assert_true (lodge_serial_console_find (serial_console (&check), echo_hello, TRUE));
-  save_screenshot ("serial-console-search.png");
+  lodge_test_ui_save_screenshot ("serial-console-search.png");
   g_assert_false (lodge_serial_console_find (serial_console (&check), "zzz-nowhere-zzz", FALSE));
 
   /* Zoom through the page's menu actions: a taller font, and back. */
@@ -372,10 +309,10 @@ test_no_graphics (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (check.page), "console.zoom-in", NULL));
   scale = lodge_serial_console_get_font_scale (serial_console (&check));
   g_assert_cmpfloat (scale, >, 1.0);
-  g_assert_true (wait_until (font_taller, &taller, WAIT_MS));
+  g_assert_true (lodge_test_ui_wait_until (font_taller, &taller, WAIT_MS));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (check.page), "console.original-size", NULL));
   g_assert_cmpfloat (lodge_serial_console_get_font_scale (serial_console (&check)), ==, 1.0);
-  g_assert_true (wait_until (font_back, &taller, WAIT_MS));
+  g_assert_true (lodge_test_ui_wait_until (font_back, &taller, WAIT_MS));
 
   /* Another client takes the console over: the page's stream ends. */
   other = virStreamNew (conn, 0);
@@ -383,7 +320,7 @@ test_no_graphics (void)
   if (virDomainOpenConsole (domain, "serial0", other, VIR_DOMAIN_CONSOLE_FORCE) < 0)
     g_error ("the test could not take the console: %s", virGetLastErrorMessage ());
   check.text = "closed";
-  if (!wait_until (status_contains, &check, WAIT_MS))
+  if (!lodge_test_ui_wait_until (status_contains, &check, WAIT_MS))
     g_error ("the page does not say its console was closed: %s",
              lodge_serial_console_get_status (serial_console (&check)));
   g_assert_cmpstr (lodge_console_page_get_view (check.page), ==, "serial");
@@ -391,15 +328,15 @@ test_no_graphics (void)
   /* Reconnect: busy, and Take Over is offered. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (check.page), "console.reconnect", NULL));
   check.text = "Another client";
-  if (!wait_until (status_contains, &check, WAIT_MS))
+  if (!lodge_test_ui_wait_until (status_contains, &check, WAIT_MS))
     g_error ("the page does not say the console is busy: %s",
              lodge_serial_console_get_status (serial_console (&check)));
-  g_assert_true (wait_until (page_offers_take_over, &check, WAIT_MS));
-  save_screenshot ("serial-console-busy.png");
+  g_assert_true (lodge_test_ui_wait_until (page_offers_take_over, &check, WAIT_MS));
+  lodge_test_ui_save_screenshot ("serial-console-busy.png");
 
   /* Take Over: ours again, the other client's stream ends. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (check.page), "console.take-over", NULL));
-  g_assert_true (wait_until (serial_connected, &check, WAIT_MS));
+  g_assert_true (lodge_test_ui_wait_until (serial_connected, &check, WAIT_MS));
   {
     char buffer[256];
     /* The other stream is blocking: it returns at once, ended or failed. */
@@ -415,31 +352,31 @@ test_no_graphics (void)
   }
   type_line (&check, again);
   check.text = echo_again;
-  g_assert_true (wait_until (terminal_shows, &check, WAIT_MS));
+  g_assert_true (lodge_test_ui_wait_until (terminal_shows, &check, WAIT_MS));
 
   /* Forced off: a clear status, the text kept, Start offered. */
   virDomainDestroy (domain);
   check.text = "is not running";
-  if (!wait_until (status_contains, &check, WAIT_MS))
+  if (!lodge_test_ui_wait_until (status_contains, &check, WAIT_MS))
     g_error ("the page does not say the machine stopped: %s",
              lodge_serial_console_get_status (serial_console (&check)));
   g_assert_cmpstr (lodge_console_page_get_view (check.page), ==, "serial");
   check.text = echo_again;
   g_assert_true (terminal_shows (&check));
   g_assert_true (action_enabled (check.page, "console.start"));
-  save_screenshot ("serial-console-stopped.png");
+  lodge_test_ui_save_screenshot ("serial-console-stopped.png");
 
   /* Start: the console opens by itself and shows the boot banner. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (check.page), "console.start", NULL));
   check.text = "LODGE-GUEST-READY";
-  if (!wait_until (terminal_shows, &check, BOOT_MS))
+  if (!lodge_test_ui_wait_until (terminal_shows, &check, BOOT_MS))
     {
       g_autofree char *text = lodge_serial_console_get_text (serial_console (&check));
       g_error ("no banner in the terminal (%s): %s",
                lodge_serial_console_get_status (serial_console (&check)), text);
     }
   g_assert_true (serial_connected (&check));
-  save_screenshot ("serial-console-boot.png");
+  lodge_test_ui_save_screenshot ("serial-console-boot.png");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (check.window), "win.show-library", NULL));
   g_assert_null (lodge_console_page_get_machine (check.page));
@@ -466,22 +403,22 @@ test_switch_views (void)
   GtkWidget *source_button;
 
   start_guest (1, TRUE);
-  g_assert_true (wait_until (serial_log_says_ready, serial_logs[1], BOOT_MS));
+  g_assert_true (lodge_test_ui_wait_until (serial_log_says_ready, serial_logs[1], BOOT_MS));
 
   check.window = LODGE_WINDOW (lodge_application_show (app, URI, NULL));
   gtk_window_set_default_size (GTK_WINDOW (check.window), 1000, 700);
   check.name = domain_names[1];
-  g_assert_true (wait_until (machine_listed, &check, WAIT_MS));
+  g_assert_true (lodge_test_ui_wait_until (machine_listed, &check, WAIT_MS));
   machine = lodge_connection_lookup_machine (lodge_window_get_connection (check.window), check.name);
   gtk_editable_set_text (lodge_window_get_search_entry (check.window), check.name);
   g_assert_true (lodge_window_select_machine (check.window, machine));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (check.window), "machine.open", NULL));
-  check.page = LODGE_CONSOLE_PAGE (find_widget (GTK_WIDGET (check.window), LODGE_TYPE_CONSOLE_PAGE));
+  check.page = LODGE_CONSOLE_PAGE (lodge_test_ui_find_widget (GTK_WIDGET (check.window), LODGE_TYPE_CONSOLE_PAGE));
 
   /* A display: the page opens on it, and the chooser offers both. */
-  g_assert_true (wait_until (display_shown, &check, WAIT_MS));
+  g_assert_true (lodge_test_ui_wait_until (display_shown, &check, WAIT_MS));
   g_assert_cmpstr (lodge_console_page_get_source (check.page), ==, "display");
-  source_button = find_widget (GTK_WIDGET (check.page), GTK_TYPE_MENU_BUTTON);
+  source_button = lodge_test_ui_find_widget (GTK_WIDGET (check.page), GTK_TYPE_MENU_BUTTON);
   g_assert_nonnull (source_button);
   for (; source_button != NULL; source_button = gtk_widget_get_next_sibling (source_button))
     if (GTK_IS_MENU_BUTTON (source_button)
@@ -494,18 +431,18 @@ test_switch_views (void)
 
   /* To the serial console, as the menu item does. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (check.page), "console.source", "s", "serial0"));
-  g_assert_true (wait_until (serial_connected, &check, WAIT_MS));
+  g_assert_true (lodge_test_ui_wait_until (serial_connected, &check, WAIT_MS));
   g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (source_button)), ==, "Serial 1");
   g_assert_false (action_enabled (check.page, "console.screenshot"));
   g_assert_true (action_enabled (check.page, "console.copy"));
   type_line (&check, hello);
   check.text = echo_hello;
-  g_assert_true (wait_until (terminal_shows, &check, WAIT_MS));
-  save_screenshot ("serial-console-switched.png");
+  g_assert_true (lodge_test_ui_wait_until (terminal_shows, &check, WAIT_MS));
+  lodge_test_ui_save_screenshot ("serial-console-switched.png");
 
   /* And back to the display: its picture is there again. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (check.page), "console.source", "s", "display"));
-  g_assert_true (wait_until (display_shown, &check, WAIT_MS));
+  g_assert_true (lodge_test_ui_wait_until (display_shown, &check, WAIT_MS));
   g_assert_true (action_enabled (check.page, "console.screenshot"));
   g_assert_false (action_enabled (check.page, "console.copy"));
 

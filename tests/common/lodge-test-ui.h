@@ -7,6 +7,9 @@
 
 #include <gtk/gtk.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+#include "lodge-test.h"
 
 typedef gboolean (*LodgeTestCheck) (gpointer data);
 
@@ -75,4 +78,31 @@ lodge_test_ui_save_screenshot (const char *name)
   command = g_strdup_printf ("import -window root %s", path);
   if (system (command) != 0)
     g_test_message ("could not save %s", path);
+}
+
+/* What a window test on a real guest needs, or it skips: root, an X
+ * display, QEMU, a libvirtd (started by $LODGE_START_LIBVIRTD when none
+ * answers) and the small guest built by $LODGE_MAKE_GUEST into
+ * $LODGE_GUEST_DIR. */
+static inline void
+lodge_test_ui_need_real_guest (void)
+{
+  const char *start = g_getenv ("LODGE_START_LIBVIRTD");
+  const char *make_guest = g_getenv ("LODGE_MAKE_GUEST");
+  const char *guest_dir = g_getenv ("LODGE_GUEST_DIR");
+
+  if (geteuid () != 0)
+    lodge_test_skip_all ("not root");
+  if (g_getenv ("DISPLAY") == NULL)
+    lodge_test_skip_all ("no X display (run under xvfb-run)");
+  if (g_find_program_in_path ("qemu-system-x86_64") == NULL)
+    lodge_test_skip_all ("no qemu-system-x86_64");
+  g_assert_nonnull (start);
+  g_assert_nonnull (make_guest);
+  g_assert_nonnull (guest_dir);
+
+  if (!lodge_test_run ("start-libvirtd", (char *[]) { (char *) start, "start", NULL }))
+    lodge_test_skip_all ("no libvirtd");
+  if (!lodge_test_run ("make-guest", (char *[]) { (char *) make_guest, (char *) guest_dir, NULL }))
+    lodge_test_skip_all ("could not build the test guest");
 }

@@ -455,9 +455,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *start = g_getenv ("LODGE_START_LIBVIRTD");
-  const char *make_guest = g_getenv ("LODGE_MAKE_GUEST");
-  const char *guest_dir = g_getenv ("LODGE_GUEST_DIR");
   g_autoptr(GError) error = NULL;
   g_autofree char *config = NULL;
   int result;
@@ -468,20 +465,7 @@ main (int   argc,
   lodge_test_allow_spice_link_end ();
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_FATAL_MASK);
 
-  if (geteuid () != 0)
-    lodge_test_skip_all ("not root");
-  if (g_getenv ("DISPLAY") == NULL)
-    lodge_test_skip_all ("no X display (run under xvfb-run)");
-  if (g_find_program_in_path ("qemu-system-x86_64") == NULL)
-    lodge_test_skip_all ("no qemu-system-x86_64");
-  g_assert_nonnull (start);
-  g_assert_nonnull (make_guest);
-  g_assert_nonnull (guest_dir);
-
-  if (!lodge_test_run ("start-libvirtd", (char *[]) { (char *) start, "start", NULL }))
-    lodge_test_skip_all ("no libvirtd");
-  if (!lodge_test_run ("make-guest", (char *[]) { (char *) make_guest, (char *) guest_dir, NULL }))
-    lodge_test_skip_all ("could not build the test guest");
+  lodge_test_ui_need_real_guest ();
 
   work_dir = g_dir_make_tmp ("lodge-serial-console-XXXXXX", &error);
   g_assert_no_error (error);

@@ -11,8 +11,11 @@
  */
 #include "config.h"
 
+#include <gdk/x11/gdkx.h>
 #include <string.h>
 #include <vte/vte.h>
+#include <X11/XKBlib.h>
+#include <X11/extensions/XTest.h>
 
 #include "console/lodge-console.h"
 #include "lodge-test-ui.h"
@@ -310,6 +313,123 @@ test_zoom (Fixture       *fixture,
   g_assert_cmpfloat (lodge_serial_console_get_font_scale (fixture->console), ==, 1.0);
 }
 
+/* Real keys through the X server (XTest), to the focused terminal. */
+static Display *
+xdisplay (void)
+{
+  return gdk_x11_display_get_xdisplay (gdk_display_get_default ());
+}
+
+static void
+x_key (KeySym   keysym,
+       gboolean press)
+{
+  XTestFakeKeyEvent (xdisplay (), XKeysymToKeycode (xdisplay (), keysym), press, CurrentTime);
+  XSync (xdisplay (), False);
+}
+
+static void
+x_type (const KeySym *modifiers,
+        guint         n_modifiers,
+        KeySym        key)
+{
+  for (guint i = 0; i < n_modifiers; i++)
+    x_key (modifiers[i], TRUE);
+  x_key (key, TRUE);
+  x_key (key, FALSE);
+  for (guint i = n_modifiers; i > 0; i--)
+    x_key (modifiers[i - 1], FALSE);
+}
+
+static gboolean
+terminal_focused (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return gtk_widget_has_focus (GTK_WIDGET (fixture->terminal));
+}
+
+static gboolean
+clipboard_changed (gpointer data)
+{
+  GdkClipboard *clipboard = ((gpointer *) data)[0];
+
+  return (gpointer) gdk_clipboard_get_content (clipboard) != ((gpointer *) data)[1];
+}
+
+static gboolean
+zoomed (gpointer data)
+{
+  return lodge_serial_console_get_font_scale (((Fixture *) data)->console) > 1.0;
+}
+
+static gboolean
+not_zoomed (gpointer data)
+{
+  return lodge_serial_console_get_font_scale (((Fixture *) data)->console) == 1.0;
+}
+
+static gboolean
+searching (gpointer data)
+{
+  return lodge_serial_console_get_search_visible (((Fixture *) data)->console);
+}
+
+static void
+test_real_keys (Fixture       *fixture,
+                gconstpointer  data)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (fixture->window));
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (fixture->console));
+  const KeySym ctrl_shift[] = { XK_Control_L, XK_Shift_L };
+  const KeySym ctrl[] = { XK_Control_L };
+  ReadText read = { 0 };
+  GdkContentProvider *content;
+
+  /* No window manager under Xvfb: the X focus is given directly. */
+  XSetInputFocus (xdisplay (), gdk_x11_surface_get_xid (surface), RevertToParent, CurrentTime);
+  XSync (xdisplay (), False);
+  gtk_widget_grab_focus (GTK_WIDGET (fixture->terminal));
+  g_assert_true (lodge_test_ui_wait_until (terminal_focused, fixture, WAIT_MS));
+
+  /* Typed keys are input, Enter a carriage return. */
+  x_type (NULL, 0, XK_l);
+  x_type (NULL, 0, XK_s);
+  x_type (NULL, 0, XK_Return);
+  g_assert_true (lodge_test_ui_wait_until (input_has, (gpointer[]) { fixture, "ls\r" }, WAIT_MS));
+
+  /* Ctrl+Shift+V pastes, and is not sent as a key; Ctrl+Shift+C copies. */
+  g_string_truncate (fixture->input, 0);
+  gdk_clipboard_set_text (clipboard, "from the clipboard");
+  x_type (ctrl_shift, 2, XK_V);
+  g_assert_true (lodge_test_ui_wait_until (input_has, (gpointer[]) { fixture, "from the clipboard" }, WAIT_MS));
+  g_assert_cmpstr (fixture->input->str, ==, "from the clipboard");
+
+  feed (fixture, "select this\r\n");
+  wait_shows (fixture, "select this");
+  vte_terminal_select_all (fixture->terminal);
+  g_string_truncate (fixture->input, 0);
+  content = gdk_clipboard_get_content (clipboard);
+  x_type (ctrl_shift, 2, XK_C);
+  g_assert_true (lodge_test_ui_wait_until (clipboard_changed, (gpointer[]) { clipboard, content }, WAIT_MS));
+  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &read);
+  g_assert_true (lodge_test_ui_wait_until (read_done, &read, WAIT_MS));
+  g_assert_nonnull (strstr (read.text, "select this"));
+  g_free (read.text);
+  g_assert_cmpstr (fixture->input->str, ==, "");
+
+  /* Ctrl+plus zooms, Ctrl+0 goes back; neither reaches the guest. */
+  x_type (ctrl, 1, XK_plus);
+  g_assert_true (lodge_test_ui_wait_until (zoomed, fixture, WAIT_MS));
+  x_type (ctrl, 1, XK_0);
+  g_assert_true (lodge_test_ui_wait_until (not_zoomed, fixture, WAIT_MS));
+  g_assert_cmpstr (fixture->input->str, ==, "");
+
+  /* Ctrl+Shift+F opens the search bar. */
+  x_type (ctrl_shift, 2, XK_F);
+  g_assert_true (lodge_test_ui_wait_until (searching, fixture, WAIT_MS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -327,5 +447,7 @@ main (int   argc,
               fixture_set_up, test_search, fixture_tear_down);
   g_test_add ("/serial-console/zoom", Fixture, NULL,
               fixture_set_up, test_zoom, fixture_tear_down);
+  g_test_add ("/serial-console/real-keys", Fixture, NULL,
+              fixture_set_up, test_real_keys, fixture_tear_down);
   return g_test_run ();
 }

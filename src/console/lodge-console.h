@@ -11,6 +11,7 @@
 #include "console/lodge-spice-session.h"
 #include "console/lodge-display.h"
 #include "console/lodge-display-endpoint.h"
+#include "console/lodge-serial-console.h"
 
 G_BEGIN_DECLS
 

@@ -24,4 +24,5 @@
 #include "model/lodge-storage-volume.h"
 #include "model/lodge-throwaway-watcher.h"
 #include "model/lodge-migration.h"
+#include "model/lodge-text-console.h"
 #include "model/lodge-model-enums.h"

@@ -151,6 +151,7 @@ typedef enum
   LODGE_MODEL_ERROR_INCOMPATIBLE,      /* the other host cannot run the machine */
   LODGE_MODEL_ERROR_HOST_KEY_REFUSED,  /* the host's key was refused, or does not match */
   LODGE_MODEL_ERROR_TIMED_OUT,
+  LODGE_MODEL_ERROR_BUSY,              /* another client holds it (a console) */
 } LodgeModelError;
 
 /* Where a migration (lodge-migration.h) is. */

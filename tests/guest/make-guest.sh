@@ -26,6 +26,11 @@
 #                      each, up to lodge.tries= times, default 20) and prints
 #                      "LODGE-PING X ok" or "LODGE-PING X fail"; lodge.route=
 #                      NET/N@GW adds a route first; a trailing "LODGE-PINGS-DONE"
+#   lodge.mode=echo    answers every line read on ttyS0 with "echo: LINE"
+#                      (a serial console's input reaches the guest)
+#   lodge.mode=flood   after lodge.flood=N (default 10485760) bytes of
+#                      text on ttyS0 as fast as it can, prints
+#                      "LODGE-FLOOD-DONE" and stays still
 # Suggested command line: console=ttyS0 console=tty0 quiet lodge.mode=still
 #
 # Output is cached: when OUTDIR already holds a complete build from this
@@ -156,6 +161,7 @@ ip_address=
 ping_list=
 route=
 tries=20
+flood=10485760
 for arg in $(cat /proc/cmdline); do
   case $arg in
     lodge.mode=*) mode=${arg#lodge.mode=} ;;
@@ -163,6 +169,7 @@ for arg in $(cat /proc/cmdline); do
     lodge.ping=*) ping_list=${arg#lodge.ping=} ;;
     lodge.route=*) route=${arg#lodge.route=} ;;
     lodge.tries=*) tries=${arg#lodge.tries=} ;;
+    lodge.flood=*) flood=${arg#lodge.flood=} ;;
   esac
 done
 
@@ -251,6 +258,23 @@ case $mode in
       say "LODGE-PING $target $result"
     done
     say "LODGE-PINGS-DONE"
+    while :; do sleep 3600; done
+    ;;
+  echo)
+    # The line discipline must not echo what it reads itself: only the
+    # answer shows that the line arrived.
+    stty -F /dev/ttyS0 -echo 2>/dev/null
+    while read -r line; do
+      echo "echo: $line"
+    done < /dev/ttyS0 > /dev/ttyS0
+    while :; do sleep 3600; done
+    ;;
+  flood)
+    # 64-byte lines of text; head counts the bytes.
+    yes "lodge flood 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKL" |
+      head -c "$flood" > /dev/ttyS0
+    echo "" > /dev/ttyS0
+    echo "LODGE-FLOOD-DONE" > /dev/ttyS0
     while :; do sleep 3600; done
     ;;
   *)

@@ -13,6 +13,7 @@
 #include "console/lodge-vnc-session.h"
 #include "console/lodge-display.h"
 #include "console/lodge-display-endpoint.h"
+#include "console/lodge-serial-console.h"
 
 G_BEGIN_DECLS
 

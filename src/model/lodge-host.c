@@ -11,6 +11,7 @@
 #include "model/lodge-libvirt.h"
 #include "model/lodge-model-private.h"
 #include "model/lodge-storage-private.h"
+#include "model/lodge-network-private.h"
 
 struct _LodgeHost
 {
@@ -26,6 +27,7 @@ struct _LodgeHost
   LodgePendingCleanup   *pending_cleanup;
   LodgeThrowawayWatcher *throwaway_watcher;
   LodgeStorage          *storage;
+  LodgeNetworks         *networks;
 
   LodgeHostCapabilities *capabilities;
   /* Tasks waiting for the capabilities read under way. */
@@ -356,6 +358,7 @@ lodge_host_dispose (GObject *object)
   g_clear_object (&self->pending_cleanup);
   g_clear_object (&self->throwaway_watcher);
   g_clear_object (&self->storage);
+  g_clear_object (&self->networks);
   g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (lodge_host_parent_class)->dispose (object);
@@ -633,6 +636,18 @@ lodge_host_get_storage (LodgeHost *self)
   if (self->storage == NULL)
     self->storage = lodge_storage_new (self->connection);
   return self->storage;
+}
+
+LodgeNetworks *
+lodge_host_get_networks (LodgeHost *self)
+{
+  g_return_val_if_fail (LODGE_IS_HOST (self), NULL);
+
+  /* Made on first use: it follows the connection from then on. Interfaces
+   * and routes of a local host can be read from this machine's /sys. */
+  if (self->networks == NULL)
+    self->networks = lodge_networks_new (self->connection, lodge_uri_has_local_files (self->uri));
+  return self->networks;
 }
 
 LodgeHostCapabilities *

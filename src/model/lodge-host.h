@@ -6,8 +6,8 @@
  * A LodgeHost owns its LodgeConnection (and through it the machines), the
  * history of their figures, the host's capabilities, read once per
  * connection on a worker thread, and the host's services (the pending
- * cleanup of failed creations, the throwaway watcher, the storage pools).
- * Networks will hang here too.
+ * cleanup of failed creations, the throwaway watcher, the storage pools,
+ * the virtual networks).
  * Main thread only.
  *
  * Properties: uri (string, construct), label (string: the user's name for
@@ -24,6 +24,7 @@
 #include "model/lodge-host-capabilities.h"
 #include "model/lodge-pending-cleanup.h"
 #include "model/lodge-stats-history.h"
+#include "model/lodge-networks.h"
 #include "model/lodge-storage.h"
 #include "model/lodge-throwaway-watcher.h"
 #include "model/lodge-types.h"
@@ -63,6 +64,9 @@ LodgeThrowawayWatcher *lodge_host_get_throwaway_watcher (LodgeHost    *self);
 /* The host's storage pools, made on first use and kept while the host
  * lives (a GListModel of LodgeStoragePool; see lodge-storage.h). */
 LodgeStorage         *lodge_host_get_storage         (LodgeHost     *self);
+/* The host's virtual networks and interfaces, made on first use and kept
+ * while the host lives (see lodge-networks.h). */
+LodgeNetworks        *lodge_host_get_networks        (LodgeHost     *self);
 /* The capabilities read since the last (re)connection, or NULL. */
 LodgeHostCapabilities *lodge_host_get_capabilities   (LodgeHost     *self);
 guint                 lodge_host_get_n_machines      (LodgeHost     *self);

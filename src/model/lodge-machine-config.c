@@ -93,6 +93,8 @@ lodge_device_unref (LodgeDevice *device)
   if (device->password != NULL)
     memset (device->password, 0, strlen (device->password));
   g_free (device->password);
+  g_free (device->char_type);
+  g_free (device->target_type);
   g_free (device->vendor_id);
   g_free (device->product_id);
   g_free (device);
@@ -495,6 +497,7 @@ parse_device (xmlDoc  *doc,
   device->alias = child_prop (node, "alias", "name");
   device->boot_order = parse_uint (boot, 0);
   device->kind = LODGE_DEVICE_KIND_OTHER;
+  device->target_port = -1;
 
   if (g_str_equal (element, "disk"))
     parse_disk (device, node);
@@ -522,6 +525,15 @@ parse_device (xmlDoc  *doc,
            && prop_is (node, "mode", "subsystem")
            && prop_is (node, "type", "usb"))
     parse_usb_host (device, node);
+  else if (g_str_equal (element, "serial") || g_str_equal (element, "console"))
+    {
+      g_autofree char *port = child_prop (node, "target", "port");
+
+      /* Listed read-only like other devices; the console page opens them. */
+      device->char_type = get_prop (node, "type");
+      device->target_type = child_prop (node, "target", "type");
+      device->target_port = port != NULL ? (int) parse_uint (port, 0) : -1;
+    }
 
   if (device->summary == NULL)
     {

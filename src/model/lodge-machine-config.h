@@ -86,6 +86,13 @@ typedef struct
   int       tls_port;
   char     *password;
 
+  /* serial ports and consoles: the character device's type (<serial
+   * type=''>: pty, file, unix...), the target's type ("isa-serial",
+   * "serial", "virtio"...; NULL when not said) and port (-1 when none) */
+  char     *char_type;
+  char     *target_type;
+  int       target_port;
+
   /* USB host devices: vendor/product ids as 4 hex digits, or bus/device */
   char     *vendor_id;
   char     *product_id;

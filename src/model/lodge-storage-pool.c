@@ -28,6 +28,12 @@ struct _LodgeStoragePool
 
   GListStore            *volumes;       /* LodgeStorageVolume, by name */
   GHashTable            *volumes_by_key; /* key → LodgeStorageVolume (borrowed) */
+  /* key → GWeakRef of a volume dropped from the list: one that comes back
+   * (a file volume an upload makes anew, or a read that saw it missing)
+   * is the same object again for whoever still holds it. */
+  GHashTable            *unlisted;
+
+  LodgeStorage          *storage;       /* listing it; cleared when unlisted */
 };
 
 G_DEFINE_FINAL_TYPE (LodgeStoragePool, lodge_storage_pool, G_TYPE_OBJECT)
@@ -64,11 +70,26 @@ lodge_storage_pool_data_free (LodgeStoragePoolData *data)
 }
 
 static void
+unlink_volumes (LodgeStoragePool *self)
+{
+  guint n = self->volumes != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->volumes)) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LodgeStorageVolume) volume = g_list_model_get_item (G_LIST_MODEL (self->volumes), i);
+      lodge_storage_volume_set_pool (volume, NULL);
+    }
+}
+
+static void
 lodge_storage_pool_dispose (GObject *object)
 {
   LodgeStoragePool *self = (LodgeStoragePool *)object;
 
+  unlink_volumes (self);
+
   g_clear_pointer (&self->volumes_by_key, g_hash_table_unref);
+  g_clear_pointer (&self->unlisted, g_hash_table_unref);
   g_clear_object (&self->volumes);
 
   G_OBJECT_CLASS (lodge_storage_pool_parent_class)->dispose (object);
@@ -170,10 +191,18 @@ lodge_storage_pool_class_init (LodgeStoragePoolClass *klass)
 }
 
 static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+static void
 lodge_storage_pool_init (LodgeStoragePool *self)
 {
   self->volumes = g_list_store_new (LODGE_TYPE_STORAGE_VOLUME);
   self->volumes_by_key = g_hash_table_new (g_str_hash, g_str_equal);
+  self->unlisted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, weak_ref_free);
 }
 
 static void
@@ -236,12 +265,16 @@ lodge_storage_pool_update_volumes (LodgeStoragePool *self,
     {
       const LodgeStorageVolumeData *data = g_ptr_array_index (volumes, i);
       LodgeStorageVolume *volume = g_hash_table_lookup (self->volumes_by_key, volume_data_key (data));
+      GWeakRef *weak;
 
       if (volume != NULL && !g_hash_table_contains (by_key, volume_data_key (data)))
         {
           lodge_storage_volume_update (volume, data);
           g_object_ref (volume);
         }
+      else if ((weak = g_hash_table_lookup (self->unlisted, volume_data_key (data))) != NULL &&
+               (volume = g_weak_ref_get (weak)) != NULL)
+        lodge_storage_volume_update (volume, data);
       else
         volume = lodge_storage_volume_new (data);
 
@@ -256,6 +289,46 @@ lodge_storage_pool_update_volumes (LodgeStoragePool *self,
 
   if (same)
     return;
+
+  /* Dropped volumes lose their pool and are remembered; the kept and new
+   * ones have it. */
+  {
+    GHashTableIter iter;
+    GWeakRef *weak;
+
+    g_hash_table_iter_init (&iter, self->unlisted);
+    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &weak))
+      {
+        g_autoptr(GObject) alive = g_weak_ref_get (weak);
+
+        if (alive == NULL)
+          g_hash_table_iter_remove (&iter);
+      }
+  }
+  for (guint i = 0; i < n_old; i++)
+    {
+      g_autoptr(LodgeStorageVolume) old = g_list_model_get_item (G_LIST_MODEL (self->volumes), i);
+      const char *key = lodge_storage_volume_get_key (old);
+
+      if (key == NULL)
+        key = lodge_storage_volume_get_name (old);
+      if (key != NULL && !g_hash_table_contains (by_key, key))
+        {
+          GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+          g_weak_ref_init (weak, old);
+          g_hash_table_replace (self->unlisted, g_strdup (key), weak);
+        }
+    }
+  unlink_volumes (self);
+  for (guint i = 0; i < items->len; i++)
+    {
+      LodgeStorageVolume *volume = g_ptr_array_index (items, i);
+      const char *key = lodge_storage_volume_get_key (volume);
+
+      g_hash_table_remove (self->unlisted, key != NULL ? key : lodge_storage_volume_get_name (volume));
+      lodge_storage_volume_set_pool (volume, self);
+    }
 
   /* The keys of the table must outlive it: take them from the volumes. */
   g_hash_table_remove_all (self->volumes_by_key);
@@ -446,4 +519,19 @@ lodge_storage_pool_lookup_volume (LodgeStoragePool *self,
         return volume; /* the store keeps its reference */
     }
   return NULL;
+}
+
+void
+lodge_storage_pool_set_storage (LodgeStoragePool *self,
+                                LodgeStorage     *storage)
+{
+  g_return_if_fail (LODGE_IS_STORAGE_POOL (self));
+  self->storage = storage;
+}
+
+LodgeStorage *
+lodge_storage_pool_get_storage (LodgeStoragePool *self)
+{
+  g_return_val_if_fail (LODGE_IS_STORAGE_POOL (self), NULL);
+  return self->storage;
 }

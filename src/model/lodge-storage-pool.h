@@ -50,4 +50,47 @@ GListModel            *lodge_storage_pool_get_volumes          (LodgeStoragePool
 LodgeStorageVolume    *lodge_storage_pool_lookup_volume        (LodgeStoragePool *self,
                                                                 const char       *name_or_path);
 
+/* The storage listing the pool (no reference), NULL once unlisted. */
+LodgeStorage          *lodge_storage_pool_get_storage          (LodgeStoragePool *self);
+
+/* Pool actions, for a pool of any type (see lodge-storage.h). */
+void      lodge_storage_pool_run_action_async    (LodgeStoragePool       *self,
+                                                  LodgeStoragePoolAction  action,
+                                                  GCancellable           *cancellable,
+                                                  GAsyncReadyCallback     callback,
+                                                  gpointer                user_data);
+gboolean  lodge_storage_pool_run_action_finish   (LodgeStoragePool       *self,
+                                                  GAsyncResult           *result,
+                                                  GError                **error);
+/* Stops the pool if it runs and removes its definition. With delete_data
+ * (only when the user asked for it) first deletes its volumes and what
+ * the pool is made of (a directory pool's folder), refused while a running
+ * machine uses one of its volumes. */
+void      lodge_storage_pool_delete_async        (LodgeStoragePool       *self,
+                                                  gboolean                delete_data,
+                                                  GCancellable           *cancellable,
+                                                  GAsyncReadyCallback     callback,
+                                                  gpointer                user_data);
+gboolean  lodge_storage_pool_delete_finish       (LodgeStoragePool       *self,
+                                                  GAsyncResult           *result,
+                                                  GError                **error);
+/* A new volume in the running pool: @format "qcow2" or "raw", @capacity
+ * bytes (> 0), @allocation (METADATA for qcow2 only), and for a qcow2 a
+ * backing volume (@backing, may be NULL; of any pool of the host) that it
+ * reads from until written: a linked volume. Refused: a name that is
+ * empty, has a '/', is "." or "..", or is taken in the pool. The finish
+ * function returns the listed volume (a new reference). */
+void      lodge_storage_pool_create_volume_async (LodgeStoragePool       *self,
+                                                  const char             *name,
+                                                  const char             *format,
+                                                  guint64                 capacity,
+                                                  LodgeStorageAllocation  allocation,
+                                                  LodgeStorageVolume     *backing,
+                                                  GCancellable           *cancellable,
+                                                  GAsyncReadyCallback     callback,
+                                                  gpointer                user_data);
+LodgeStorageVolume *lodge_storage_pool_create_volume_finish (LodgeStoragePool  *self,
+                                                             GAsyncResult      *result,
+                                                             GError           **error);
+
 G_END_DECLS

@@ -69,6 +69,38 @@ LodgeStorageVolume *lodge_storage_volume_new    (const LodgeStorageVolumeData *d
 void                lodge_storage_volume_update (LodgeStorageVolume           *self,
                                                  const LodgeStorageVolumeData *data);
 
+/* Back links of the listed objects (main thread; cleared when unlisted). */
+void                lodge_storage_pool_set_storage (LodgeStoragePool   *self,
+                                                    LodgeStorage       *storage);
+void                lodge_storage_volume_set_pool  (LodgeStorageVolume *self,
+                                                    LodgeStoragePool   *pool);
+
+/* Main thread: a new reference to the current libvirt connection, for one
+ * action's worker; NULL with LODGE_MODEL_ERROR_NOT_CONNECTED. */
+virConnectPtr       lodge_storage_ref_conn         (LodgeStorage       *self,
+                                                    GError            **error);
+/* Main thread: what an action's worker read of its pool after acting
+ * (NULL: the pool is gone), applied at once; a read in flight, which may
+ * have begun before the action, is made again. */
+void                lodge_storage_apply_action     (LodgeStorage               *self,
+                                                    const char                 *uuid,
+                                                    const LodgeStoragePoolData *data);
+
+/* Pure helpers of the actions, unit-tested. */
+/* A pool or volume name: not empty, no '/', not "." or "..". */
+gboolean            lodge_storage_check_name       (const char  *name,
+                                                    gboolean     volume,
+                                                    GError     **error);
+char               *lodge_storage_dir_pool_xml     (const char  *name,
+                                                    const char  *path);
+/* @backing_path/@backing_format may be NULL. */
+char               *lodge_storage_volume_xml       (const char             *name,
+                                                    const char             *format,
+                                                    guint64                 capacity,
+                                                    LodgeStorageAllocation  allocation,
+                                                    const char             *backing_path,
+                                                    const char             *backing_format);
+
 /* Made by lodge_host_get_storage(); follows the connection through a weak
  * pointer. */
 LodgeStorage       *lodge_storage_new           (LodgeConnection              *connection);

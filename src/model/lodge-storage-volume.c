@@ -21,6 +21,8 @@ struct _LodgeStorageVolume
   char    *backing_path;
   guint64  capacity;
   guint64  allocation;
+
+  LodgeStoragePool *pool;  /* the pool listing it; cleared when unlisted */
 };
 
 G_DEFINE_FINAL_TYPE (LodgeStorageVolume, lodge_storage_volume, G_TYPE_OBJECT)
@@ -254,4 +256,19 @@ lodge_storage_volume_get_backing_path (LodgeStorageVolume *self)
 {
   g_return_val_if_fail (LODGE_IS_STORAGE_VOLUME (self), NULL);
   return self->backing_path;
+}
+
+LodgeStoragePool *
+lodge_storage_volume_get_pool (LodgeStorageVolume *self)
+{
+  g_return_val_if_fail (LODGE_IS_STORAGE_VOLUME (self), NULL);
+  return self->pool;
+}
+
+void
+lodge_storage_volume_set_pool (LodgeStorageVolume *self,
+                               LodgeStoragePool   *pool)
+{
+  g_return_if_fail (LODGE_IS_STORAGE_VOLUME (self));
+  self->pool = pool;
 }

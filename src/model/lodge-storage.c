@@ -57,6 +57,7 @@ struct _LodgeStorage
 enum {
   READ_RUNNING = 1 << 0,
   READ_AGAIN   = 1 << 1,
+  READ_STALE   = 1 << 2,  /* an action's reading came first: drop this one */
 };
 
 static void lodge_storage_list_model_iface_init (GListModelInterface *iface);
@@ -484,12 +485,20 @@ lodge_storage_items_changed (LodgeStorage *self,
 }
 
 static void
+unlink_pools (LodgeStorage *self)
+{
+  for (guint i = 0; i < self->pools->len; i++)
+    lodge_storage_pool_set_storage (g_ptr_array_index (self->pools, i), NULL);
+}
+
+static void
 lodge_storage_clear (LodgeStorage *self)
 {
   guint n = self->pools->len;
 
   if (n == 0)
     return;
+  unlink_pools (self);
   g_hash_table_remove_all (self->by_uuid);
   g_ptr_array_set_size (self->pools, 0);
   lodge_storage_items_changed (self, 0, n, 0);
@@ -512,6 +521,7 @@ lodge_storage_apply_pool (LodgeStorage               *self,
       guint position;
 
       g_assert (g_ptr_array_find (self->pools, pool, &position));
+      lodge_storage_pool_set_storage (pool, NULL);
       g_hash_table_remove (self->by_uuid, uuid);
       g_ptr_array_remove_index (self->pools, position);
       lodge_storage_items_changed (self, position, 1, 0);
@@ -519,6 +529,7 @@ lodge_storage_apply_pool (LodgeStorage               *self,
   else if (data != NULL)
     {
       pool = lodge_storage_pool_new (data);
+      lodge_storage_pool_set_storage (pool, self);
       g_ptr_array_add (self->pools, pool);
       g_hash_table_insert (self->by_uuid, (gpointer) lodge_storage_pool_get_uuid (pool), pool);
       lodge_storage_items_changed (self, self->pools->len - 1, 0, 1);
@@ -554,10 +565,12 @@ lodge_storage_apply_all (LodgeStorage *self,
   if (same)
     return;
 
+  unlink_pools (self);
   g_hash_table_remove_all (self->by_uuid);
   for (guint i = 0; i < pools->len; i++)
     {
       LodgeStoragePool *pool = g_ptr_array_index (pools, i);
+      lodge_storage_pool_set_storage (pool, self);
       g_hash_table_insert (self->by_uuid, (gpointer) lodge_storage_pool_get_uuid (pool), pool);
     }
   g_ptr_array_unref (self->pools);
@@ -627,7 +640,9 @@ lodge_storage_read_pool_cb (GObject      *object,
   flags = GPOINTER_TO_UINT (g_hash_table_lookup (self->reads, read->uuid));
   g_hash_table_remove (self->reads, read->uuid);
 
-  if (data != NULL)
+  if ((flags & READ_STALE) != 0)
+    ; /* begun before an action whose result is shown: read again below */
+  else if (data != NULL)
     lodge_storage_apply_pool (self, read->uuid, data);
   else if (g_error_matches (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND))
     lodge_storage_apply_pool (self, read->uuid, NULL);
@@ -918,6 +933,7 @@ lodge_storage_dispose (GObject *object)
     session_detach (g_steal_pointer (&self->session));
   if (self->pools != NULL)
     {
+      unlink_pools (self);
       g_hash_table_remove_all (self->by_uuid);
       g_ptr_array_set_size (self->pools, 0);
     }
@@ -1040,4 +1056,39 @@ lodge_storage_lookup_pool (LodgeStorage *self,
         return pool;
     }
   return NULL;
+}
+
+virConnectPtr
+lodge_storage_ref_conn (LodgeStorage  *self,
+                        GError       **error)
+{
+  virConnectPtr conn;
+
+  g_return_val_if_fail (LODGE_IS_STORAGE (self), NULL);
+
+  conn = self->connection != NULL ? lodge_connection_ref_virconnect (self->connection) : NULL;
+  if (conn == NULL)
+    g_set_error_literal (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_CONNECTED,
+                         _("The host is not connected"));
+  return conn;
+}
+
+void
+lodge_storage_apply_action (LodgeStorage               *self,
+                            const char                 *uuid,
+                            const LodgeStoragePoolData *data)
+{
+  guint flags;
+
+  g_return_if_fail (LODGE_IS_STORAGE (self));
+  g_return_if_fail (uuid != NULL);
+
+  if (self->session == NULL)
+    return; /* not connected: the next listing shows it */
+  lodge_storage_apply_pool (self, uuid, data);
+  /* A read in flight may have begun before the action: its result is
+   * dropped, and the pool read once more after it. */
+  flags = GPOINTER_TO_UINT (g_hash_table_lookup (self->reads, uuid));
+  if ((flags & READ_RUNNING) != 0)
+    g_hash_table_insert (self->reads, g_strdup (uuid), GUINT_TO_POINTER (flags | READ_STALE | READ_AGAIN));
 }

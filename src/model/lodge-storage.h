@@ -15,6 +15,14 @@
  * Properties: n-items (uint), loaded (bool: the pools of the current
  * connection are listed), error (GError boxed: why the last listing
  * failed, or NULL).
+ *
+ * Actions (here, on LodgeStoragePool and on LodgeStorageVolume) run their
+ * libvirt calls on a worker thread and, once done, read the pool again
+ * (volumes have no events of their own): when the callback runs, the list
+ * shows what the action did. Errors are LODGE_MODEL_ERROR with a message
+ * for people (INVALID_ARGUMENT for bad input, INVALID_STATE for a volume a
+ * running machine uses), or G_IO_ERROR_CANCELLED. An action that fails
+ * removes what it made.
  */
 #pragma once
 
@@ -35,5 +43,20 @@ const GError     *lodge_storage_get_error    (LodgeStorage *self);
 /* The pool with this name or uuid, or NULL (no new reference). */
 LodgeStoragePool *lodge_storage_lookup_pool  (LodgeStorage *self,
                                               const char   *name_or_uuid);
+
+/* A persistent directory pool on the host's folder @path (absolute, an
+ * existing folder), started and set to start with the host. Refused with
+ * a clear message: a name that is empty, has a '/' or is taken; a path that
+ * is not absolute, does not exist or is no folder. The finish function
+ * returns the listed pool (a new reference). */
+void              lodge_storage_create_dir_pool_async  (LodgeStorage        *self,
+                                                        const char          *name,
+                                                        const char          *path,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+LodgeStoragePool *lodge_storage_create_dir_pool_finish (LodgeStorage        *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
 
 G_END_DECLS

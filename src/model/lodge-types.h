@@ -20,6 +20,9 @@ typedef struct _LodgeThrowawayWatcher LodgeThrowawayWatcher;
 typedef struct _LodgeStorage          LodgeStorage;
 typedef struct _LodgeStoragePool      LodgeStoragePool;
 typedef struct _LodgeStorageVolume    LodgeStorageVolume;
+typedef struct _LodgeNetworks         LodgeNetworks;
+typedef struct _LodgeNetwork          LodgeNetwork;
+typedef struct _LodgeHostInterface    LodgeHostInterface;
 
 /* Lodge's own directory storage pool on every host: new machines' disks,
  * throwaway overlays and express-install images go there. */
@@ -97,6 +100,41 @@ typedef enum
   LODGE_STORAGE_POOL_STATE_INACCESSIBLE, /* running, but cannot be reached */
 } LodgeStoragePoolState;
 
+/* What lodge_networks_run_action_async() does to a virtual network. */
+typedef enum
+{
+  LODGE_NETWORK_ACTION_START,
+  LODGE_NETWORK_ACTION_STOP,
+  LODGE_NETWORK_ACTION_AUTOSTART_ON,
+  LODGE_NETWORK_ACTION_AUTOSTART_OFF,
+  LODGE_NETWORK_ACTION_DELETE,        /* stops it first when it runs */
+} LodgeNetworkAction;
+
+/* What lodge_storage_pool_run_action_async() does. */
+typedef enum
+{
+  LODGE_STORAGE_POOL_ACTION_START,          /* builds a directory pool's missing folder first */
+  LODGE_STORAGE_POOL_ACTION_STOP,
+  LODGE_STORAGE_POOL_ACTION_REFRESH,        /* reads files added behind libvirt's back */
+  LODGE_STORAGE_POOL_ACTION_AUTOSTART_ON,
+  LODGE_STORAGE_POOL_ACTION_AUTOSTART_OFF,
+} LodgeStoragePoolAction;
+
+/* How much of a new volume's space is taken when it is made. */
+typedef enum
+{
+  LODGE_STORAGE_ALLOCATION_NONE,      /* thin: space taken as it is written */
+  LODGE_STORAGE_ALLOCATION_METADATA,  /* qcow2 only: its tables, not the data */
+  LODGE_STORAGE_ALLOCATION_FULL,      /* all of it, now */
+} LodgeStorageAllocation;
+
+/* Progress of a long action (bytes done of total; total 0 when unknown),
+ * called on the thread that began it, at most about ten times a second and
+ * always before the action's callback. */
+typedef void (*LodgeStorageProgressFunc) (guint64  done,
+                                          guint64  total,
+                                          gpointer user_data);
+
 #define LODGE_MODEL_ERROR (lodge_model_error_quark ())
 
 typedef enum
@@ -113,6 +151,7 @@ typedef enum
   LODGE_MODEL_ERROR_INCOMPATIBLE,      /* the other host cannot run the machine */
   LODGE_MODEL_ERROR_HOST_KEY_REFUSED,  /* the host's key was refused, or does not match */
   LODGE_MODEL_ERROR_TIMED_OUT,
+  LODGE_MODEL_ERROR_BUSY,              /* another client holds it (a console) */
 } LodgeModelError;
 
 /* Where a migration (lodge-migration.h) is. */

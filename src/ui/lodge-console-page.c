@@ -55,6 +55,22 @@ struct _LodgeConsolePage
   GtkWindow          *toplevel;
   GSettings          *settings;
 
+  /* What the page shows: "display" or a text console's alias. */
+  char               *source;
+  gboolean            source_chosen;     /* by the user, not by default */
+  gboolean            no_graphics;       /* the machine has no display */
+  /* Text consoles: the list (LodgeDevice) and their names. */
+  GPtrArray          *text_consoles;
+  char              **text_console_names;
+  GCancellable       *text_cancellable;  /* listing */
+  GCancellable       *open_cancellable;  /* opening one */
+  gboolean            listing;
+  LodgeTextConsole   *text_console;
+  gboolean            text_opening;
+  gboolean            text_busy;         /* another client holds it */
+  gboolean            text_seen;         /* shown since the machine was set */
+  GMenu              *sources_menu;
+
   /* template children */
   GtkOverlay         *overlay;
   GtkRevealer        *fullscreen_revealer;
@@ -62,10 +78,12 @@ struct _LodgeConsolePage
   AdwHeaderBar       *header_bar;
   AdwWindowTitle     *window_title;
   GtkMenuButton      *menu_button;
+  GtkMenuButton      *source_button;
   GtkToggleButton    *fullscreen_button;
   GtkStack           *stack;
   GtkSpinner         *connecting_spinner;
   LodgeDisplay       *display;
+  LodgeSerialConsole *serial_console;
   GtkRevealer        *grab_revealer;
   GtkLabel           *grab_label;
   GtkRevealer        *transfer_revealer;
@@ -86,6 +104,7 @@ enum {
   PROP_SHARE_CLIPBOARD,
   PROP_SHARE_MICROPHONE,
   PROP_FULLSCREEN,
+  PROP_SOURCE,
   N_PROPS
 };
 
@@ -99,6 +118,8 @@ static guint signals[N_SIGNALS];
 
 static void lodge_console_page_connect (LodgeConsolePage *self);
 static void lodge_console_page_update  (LodgeConsolePage *self);
+static void lodge_console_page_open_text (LodgeConsolePage      *self,
+                                          LodgeTextConsoleFlags  flags);
 
 /* Per-machine choices ------------------------------------------------- */
 
@@ -162,6 +183,294 @@ lodge_console_page_toast (LodgeConsolePage *self,
     g_message ("%s", text);
 }
 
+/* Text consoles ------------------------------------------------------- */
+
+static gboolean
+lodge_console_page_shows_text (LodgeConsolePage *self)
+{
+  return self->source != NULL && !g_str_equal (self->source, "display");
+}
+
+static const char *
+lodge_console_page_text_console_name (LodgeConsolePage *self,
+                                      const char       *alias)
+{
+  for (guint i = 0; self->text_consoles != NULL && i < self->text_consoles->len; i++)
+    {
+      LodgeDevice *device = g_ptr_array_index (self->text_consoles, i);
+
+      if (g_strcmp0 (device->alias, alias) == 0)
+        return self->text_console_names[i];
+    }
+  return NULL;
+}
+
+/* The console's name for people, or its alias while the list is read. */
+static const char *
+lodge_console_page_source_name (LodgeConsolePage *self)
+{
+  const char *name = lodge_console_page_text_console_name (self, self->source);
+
+  return name != NULL ? name : self->source;
+}
+
+static void
+lodge_console_page_stop_text (LodgeConsolePage *self)
+{
+  if (self->open_cancellable != NULL)
+    g_cancellable_cancel (self->open_cancellable);
+  g_clear_object (&self->open_cancellable);
+  if (self->text_console != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->text_console, self);
+      lodge_text_console_close (self->text_console);
+      g_clear_object (&self->text_console);
+    }
+  self->text_opening = FALSE;
+  self->text_busy = FALSE;
+}
+
+static void
+lodge_console_page_text_not_running (LodgeConsolePage *self)
+{
+  g_autofree char *text = NULL;
+
+  /* Translators: the machine's name */
+  text = g_strdup_printf (_("“%s” is not running"),
+                          self->machine != NULL ? lodge_machine_get_display_name (self->machine) : "");
+  lodge_serial_console_set_status (self->serial_console, text, _("_Start"), "console.start");
+}
+
+static void
+lodge_console_page_text_console_received_cb (LodgeConsolePage *self,
+                                              GBytes           *bytes,
+                                              LodgeTextConsole *console)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  lodge_serial_console_feed (self->serial_console, data, size);
+}
+
+static void
+lodge_console_page_text_console_closed_cb (LodgeConsolePage *self,
+                                           GError           *error,
+                                           LodgeTextConsole *console)
+{
+  g_signal_handlers_disconnect_by_data (console, self);
+  g_clear_object (&self->text_console);
+  if (self->machine != NULL && lodge_machine_is_active (self->machine))
+    lodge_serial_console_set_status (self->serial_console,
+                                     error != NULL ? error->message : _("The console was closed"),
+                                     _("_Reconnect"), "console.reconnect");
+  else
+    lodge_console_page_text_not_running (self);
+  lodge_console_page_update (self);
+}
+
+static void
+lodge_console_page_text_input_cb (LodgeConsolePage   *self,
+                                  GBytes             *bytes,
+                                  LodgeSerialConsole *serial_console)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  if (self->text_console != NULL)
+    lodge_text_console_write (self->text_console, data, size);
+}
+
+static void
+lodge_console_page_open_text_cb (GObject      *object,
+                                 GAsyncResult *result,
+                                 gpointer      user_data)
+{
+  g_autoptr(LodgeConsolePage) self = user_data;
+  g_autoptr(LodgeTextConsole) console = NULL;
+  g_autoptr(GError) error = NULL;
+
+  console = lodge_text_console_open_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if ((gpointer) object != (gpointer) self->machine || !self->text_opening)
+    {
+      if (console != NULL)
+        lodge_text_console_close (console);
+      return;
+    }
+
+  self->text_opening = FALSE;
+  g_clear_object (&self->open_cancellable);
+  if (console != NULL)
+    {
+      self->text_console = g_steal_pointer (&console);
+      g_signal_connect_object (self->text_console, "received",
+                               G_CALLBACK (lodge_console_page_text_console_received_cb),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->text_console, "closed",
+                               G_CALLBACK (lodge_console_page_text_console_closed_cb),
+                               self, G_CONNECT_SWAPPED);
+      lodge_serial_console_set_status (self->serial_console, NULL, NULL, NULL);
+    }
+  else if (g_error_matches (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_BUSY))
+    {
+      g_autofree char *text = NULL;
+
+      self->text_busy = TRUE;
+      /* Translators: %s is a console's name, "Serial 1" */
+      text = g_strdup_printf (_("Another client is using %s (virsh console, or Lodge on another "
+                                "computer). Take it over to use it here: the other client is "
+                                "disconnected."), lodge_console_page_source_name (self));
+      lodge_serial_console_set_status (self->serial_console, text, _("_Take Over"), "console.take-over");
+    }
+  else if (g_error_matches (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_STATE))
+    lodge_console_page_text_not_running (self);
+  else
+    lodge_serial_console_set_status (self->serial_console, error->message,
+                                     _("_Reconnect"), "console.reconnect");
+  lodge_console_page_update (self);
+}
+
+static void
+lodge_console_page_open_text (LodgeConsolePage      *self,
+                              LodgeTextConsoleFlags  flags)
+{
+  g_autofree char *text = NULL;
+
+  g_assert (lodge_console_page_shows_text (self));
+
+  lodge_console_page_stop_text (self);
+  if (self->machine == NULL || !lodge_machine_is_active (self->machine))
+    {
+      lodge_console_page_text_not_running (self);
+      lodge_console_page_update (self);
+      return;
+    }
+
+  /* Translators: %s is a console's name, "Serial 1" */
+  text = g_strdup_printf (_("Connecting to %s…"), lodge_console_page_source_name (self));
+  lodge_serial_console_set_status (self->serial_console, text, NULL, NULL);
+  self->open_cancellable = g_cancellable_new ();
+  self->text_opening = TRUE;
+  lodge_text_console_open_async (self->machine, self->source, flags, self->open_cancellable,
+                                 lodge_console_page_open_text_cb, g_object_ref (self));
+  lodge_console_page_update (self);
+}
+
+/* The chooser names what is shown. */
+static void
+lodge_console_page_update_source_label (LodgeConsolePage *self)
+{
+  gtk_menu_button_set_label (self->source_button,
+                             lodge_console_page_shows_text (self)
+                             ? lodge_console_page_source_name (self) : _("Display"));
+}
+
+static void
+lodge_console_page_rebuild_sources (LodgeConsolePage *self)
+{
+  guint n;
+
+  g_menu_remove_all (self->sources_menu);
+  if (!self->no_graphics)
+    g_menu_append (self->sources_menu, _("_Graphical Display"), "console.source::display");
+  for (guint i = 0; self->text_consoles != NULL && i < self->text_consoles->len; i++)
+    {
+      LodgeDevice *device = g_ptr_array_index (self->text_consoles, i);
+      g_autoptr(GMenuItem) item = g_menu_item_new (self->text_console_names[i], NULL);
+
+      g_menu_item_set_action_and_target_value (item, "console.source",
+                                               g_variant_new_string (device->alias));
+      g_menu_append_item (self->sources_menu, item);
+    }
+  n = g_menu_model_get_n_items (G_MENU_MODEL (self->sources_menu));
+  gtk_widget_set_visible (GTK_WIDGET (self->source_button), n > 1);
+  lodge_console_page_update_source_label (self);
+}
+
+static void
+lodge_console_page_set_source_internal (LodgeConsolePage *self,
+                                        const char       *source)
+{
+  gboolean same_text;
+
+  if (g_strcmp0 (self->source, source) == 0)
+    return;
+
+  /* Back to the display keeps the text console open, and its output. */
+  same_text = self->text_console != NULL
+              && g_strcmp0 (lodge_text_console_get_alias (self->text_console), source) == 0;
+  g_free (self->source);
+  self->source = g_strdup (source);
+  if (lodge_console_page_shows_text (self) && !same_text)
+    {
+      lodge_console_page_stop_text (self);
+      lodge_serial_console_reset (self->serial_console);
+      lodge_serial_console_set_name (self->serial_console, lodge_console_page_source_name (self));
+      self->text_seen = FALSE;
+      lodge_console_page_open_text (self, LODGE_TEXT_CONSOLE_NONE);
+    }
+  lodge_console_page_update_source_label (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
+  lodge_console_page_update (self);
+}
+
+/* Once the display and the text consoles are known: a machine without a
+ * display shows its first text console, unless the user chose. */
+static void
+lodge_console_page_follow_source (LodgeConsolePage *self)
+{
+  lodge_console_page_rebuild_sources (self);
+  if (self->listing || !self->no_graphics)
+    return;
+  if (self->text_consoles != NULL && self->text_consoles->len > 0)
+    {
+      LodgeDevice *first = g_ptr_array_index (self->text_consoles, 0);
+
+      if (!self->source_chosen && !lodge_console_page_shows_text (self))
+        lodge_console_page_set_source_internal (self, first->alias);
+    }
+  else if (self->machine != NULL)
+    {
+      g_free (self->error_message);
+      /* Translators: the machine's name */
+      self->error_message = g_strdup_printf (_("“%s” has no graphical display and no text console"),
+                                             lodge_machine_get_display_name (self->machine));
+    }
+}
+
+static void
+lodge_console_page_list_cb (GObject      *object,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  g_autoptr(LodgeConsolePage) self = user_data;
+  g_autoptr(GPtrArray) consoles = NULL;
+  g_autoptr(GError) error = NULL;
+
+  consoles = lodge_text_console_list_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || (gpointer) object != (gpointer) self->machine)
+    return;
+
+  self->listing = FALSE;
+  g_clear_object (&self->text_cancellable);
+  if (error != NULL)
+    g_debug ("No text consoles of %s: %s", lodge_machine_get_name (self->machine), error->message);
+  g_clear_pointer (&self->text_consoles, g_ptr_array_unref);
+  g_clear_pointer (&self->text_console_names, g_strfreev);
+  self->text_consoles = consoles != NULL ? g_steal_pointer (&consoles)
+                        : g_ptr_array_new_with_free_func ((GDestroyNotify) lodge_device_unref);
+  self->text_console_names = lodge_text_console_describe_all (self->text_consoles);
+  if (lodge_console_page_shows_text (self))
+    lodge_serial_console_set_name (self->serial_console, lodge_console_page_source_name (self));
+  lodge_console_page_follow_source (self);
+  /* A machine started again: its console opens again. */
+  if (lodge_console_page_shows_text (self) && self->text_console == NULL && !self->text_opening)
+    lodge_console_page_open_text (self, LODGE_TEXT_CONSOLE_NONE);
+  lodge_console_page_update (self);
+}
+
 /* State --------------------------------------------------------------- */
 
 static void
@@ -178,15 +487,22 @@ lodge_console_page_update_actions (LodgeConsolePage *self)
   GtkWidget *widget = GTK_WIDGET (self);
   const char *view = gtk_stack_get_visible_child_name (self->stack);
   gboolean shown = g_strcmp0 (view, "display") == 0;
+  gboolean text = g_strcmp0 (view, "serial") == 0;
+  gboolean active = self->machine != NULL && lodge_machine_is_active (self->machine);
 
   gtk_widget_action_set_enabled (widget, "console.send-key", shown);
   gtk_widget_action_set_enabled (widget, "console.screenshot", shown);
-  gtk_widget_action_set_enabled (widget, "console.original-size", shown);
-  gtk_widget_action_set_enabled (widget, "console.zoom-in", shown);
-  gtk_widget_action_set_enabled (widget, "console.zoom-out", shown);
+  /* Zoom and original size apply to the text console's font too. */
+  gtk_widget_action_set_enabled (widget, "console.original-size", shown || text);
+  gtk_widget_action_set_enabled (widget, "console.zoom-in", shown || text);
+  gtk_widget_action_set_enabled (widget, "console.zoom-out", shown || text);
+  gtk_widget_action_set_enabled (widget, "console.copy", text);
+  gtk_widget_action_set_enabled (widget, "console.paste", text && self->text_console != NULL);
+  gtk_widget_action_set_enabled (widget, "console.find", text);
+  gtk_widget_action_set_enabled (widget, "console.take-over",
+                                 text && active && self->text_busy && !self->text_opening);
   gtk_widget_action_set_enabled (widget, "console.reconnect",
-                                 self->machine != NULL && !self->resolving
-                                 && lodge_machine_is_active (self->machine));
+                                 active && (text ? !self->text_opening : !self->resolving));
   gtk_widget_action_set_enabled (widget, "console.start",
                                  self->machine != NULL && lodge_machine_can_start (self->machine));
   gtk_widget_action_set_enabled (widget, "console.cancel-transfer", self->copy_cancellable != NULL);
@@ -208,10 +524,23 @@ lodge_console_page_update (LodgeConsolePage *self)
   const char *view;
   const char *old_view = gtk_stack_get_visible_child_name (self->stack);
 
+  gboolean shows_text = lodge_console_page_shows_text (self);
+
+  /* Whatever ended the stream, a stopped machine is what to say. */
+  if (shows_text && self->machine != NULL && !lodge_machine_is_active (self->machine)
+      && self->text_console == NULL && !self->text_opening)
+    lodge_console_page_text_not_running (self);
+
   if (self->machine == NULL)
     view = "connecting";
+  /* A text console keeps what the guest said, after it stopped too. */
+  else if (shows_text && (self->text_seen || lodge_machine_is_active (self->machine)))
+    view = "serial";
   else if (!lodge_machine_is_active (self->machine))
     view = "not-running";
+  /* No display: the text consoles are still being listed. */
+  else if (self->no_graphics && self->listing)
+    view = "connecting";
   else if (lodge_display_get_state (self->display) == LODGE_DISPLAY_STATE_CONNECTED)
     view = "display";
   else if (self->error_message != NULL && self->grace_source == 0 && !self->resolving)
@@ -240,7 +569,23 @@ lodge_console_page_update (LodgeConsolePage *self)
       adw_status_page_set_description (self->disconnected_page, description);
     }
 
-  if (g_str_equal (view, "not-running"))
+  if (g_str_equal (view, "serial"))
+    {
+      const char *status = lodge_serial_console_get_status (self->serial_console);
+      const char *name = lodge_console_page_text_console_name (self, self->source);
+
+      self->text_seen = TRUE;
+      if (status != NULL)
+        lodge_console_page_set_status (self, status);
+      else
+        {
+          /* Translators: %s is a console's name, "Serial 1" */
+          g_autofree char *text_status = g_strdup_printf (_("%s, connected through libvirt"),
+                                                          name != NULL ? name : self->source);
+          lodge_console_page_set_status (self, text_status);
+        }
+    }
+  else if (g_str_equal (view, "not-running"))
     lodge_console_page_set_status (self, _("Not connected: the machine is not running"));
   else if (g_str_equal (view, "disconnected"))
     lodge_console_page_set_status (self, self->error_message);
@@ -266,6 +611,8 @@ lodge_console_page_update (LodgeConsolePage *self)
       gtk_stack_set_visible_child_name (self->stack, view);
       if (g_str_equal (view, "display"))
         gtk_widget_grab_focus (GTK_WIDGET (self->display));
+      else if (g_str_equal (view, "serial"))
+        gtk_widget_grab_focus (lodge_serial_console_get_terminal (self->serial_console));
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
     }
   lodge_console_page_update_actions (self);
@@ -286,6 +633,11 @@ lodge_console_page_stop (LodgeConsolePage *self)
   /* notify::state comes back while error_message is still clear. */
   g_clear_pointer (&self->error_message, g_free);
   lodge_display_disconnect (self->display);
+  lodge_console_page_stop_text (self);
+  g_cancellable_cancel (self->text_cancellable);
+  g_clear_object (&self->text_cancellable);
+  self->listing = FALSE;
+  self->no_graphics = FALSE;
 }
 
 static void
@@ -308,6 +660,12 @@ lodge_console_page_resolve_cb (GObject      *object,
     {
       g_free (self->error_message);
       self->error_message = g_strdup (error->message);
+      /* A machine without graphics opens on its text console. */
+      if (g_error_matches (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND))
+        {
+          self->no_graphics = TRUE;
+          lodge_console_page_follow_source (self);
+        }
       lodge_console_page_update (self);
       return;
     }
@@ -340,6 +698,10 @@ lodge_console_page_connect (LodgeConsolePage *self)
   self->resolving = TRUE;
   lodge_console_target_resolve_async (self->machine, self->cancellable,
                                       lodge_console_page_resolve_cb, g_object_ref (self));
+  self->text_cancellable = g_cancellable_new ();
+  self->listing = TRUE;
+  lodge_text_console_list_async (self->machine, self->text_cancellable,
+                                 lodge_console_page_list_cb, g_object_ref (self));
   lodge_console_page_update (self);
 }
 
@@ -647,7 +1009,10 @@ lodge_console_page_original_size_action (GtkWidget  *widget,
 {
   LodgeConsolePage *self = LODGE_CONSOLE_PAGE (widget);
 
-  lodge_display_set_scaling (self->display, LODGE_DISPLAY_SCALING_ONE_TO_ONE);
+  if (lodge_console_page_shows_text (self))
+    gtk_widget_activate_action (GTK_WIDGET (self->serial_console), "serial.zoom-reset", NULL);
+  else
+    lodge_display_set_scaling (self->display, LODGE_DISPLAY_SCALING_ONE_TO_ONE);
 }
 
 static void
@@ -657,7 +1022,11 @@ lodge_console_page_zoom_action (GtkWidget  *widget,
 {
   LodgeConsolePage *self = LODGE_CONSOLE_PAGE (widget);
 
-  if (g_str_equal (action_name, "console.zoom-in"))
+  if (lodge_console_page_shows_text (self))
+    gtk_widget_activate_action (GTK_WIDGET (self->serial_console),
+                                g_str_equal (action_name, "console.zoom-in")
+                                ? "serial.zoom-in" : "serial.zoom-out", NULL);
+  else if (g_str_equal (action_name, "console.zoom-in"))
     lodge_display_zoom_in (self->display);
   else
     lodge_display_zoom_out (self->display);
@@ -668,7 +1037,37 @@ lodge_console_page_reconnect_action (GtkWidget  *widget,
                                      const char *action_name,
                                      GVariant   *parameter)
 {
-  lodge_console_page_reconnect (LODGE_CONSOLE_PAGE (widget));
+  LodgeConsolePage *self = LODGE_CONSOLE_PAGE (widget);
+
+  /* The text console alone: the display stays as it is. */
+  if (lodge_console_page_shows_text (self))
+    lodge_console_page_open_text (self, LODGE_TEXT_CONSOLE_NONE);
+  else
+    lodge_console_page_reconnect (self);
+}
+
+static void
+lodge_console_page_take_over_action (GtkWidget  *widget,
+                                     const char *action_name,
+                                     GVariant   *parameter)
+{
+  LodgeConsolePage *self = LODGE_CONSOLE_PAGE (widget);
+
+  if (lodge_console_page_shows_text (self))
+    lodge_console_page_open_text (self, LODGE_TEXT_CONSOLE_TAKE_OVER);
+}
+
+/* The page's menu is not inside the terminal: its items reach the
+ * terminal's own actions from here. */
+static void
+lodge_console_page_text_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  LodgeConsolePage *self = LODGE_CONSOLE_PAGE (widget);
+  g_autofree char *name = g_strconcat ("serial.", action_name + strlen ("console."), NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (self->serial_console), name, NULL);
 }
 
 static void
@@ -815,6 +1214,17 @@ lodge_console_page_set_machine (LodgeConsolePage *self,
   if (machine == NULL && self->fullscreen)
     lodge_console_page_set_fullscreen (self, FALSE);
   g_set_object (&self->machine, machine);
+  /* Each machine opens on its display (or its first text console). */
+  g_free (self->source);
+  self->source = g_strdup ("display");
+  self->source_chosen = FALSE;
+  self->text_seen = FALSE;
+  g_clear_pointer (&self->text_consoles, g_ptr_array_unref);
+  g_clear_pointer (&self->text_console_names, g_strfreev);
+  lodge_serial_console_reset (self->serial_console);
+  lodge_serial_console_set_status (self->serial_console, NULL, NULL, NULL);
+  lodge_console_page_rebuild_sources (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
 
   if (machine != NULL)
     {
@@ -868,6 +1278,33 @@ lodge_console_page_get_status (LodgeConsolePage *self)
   g_return_val_if_fail (LODGE_IS_CONSOLE_PAGE (self), NULL);
 
   return self->status;
+}
+
+LodgeSerialConsole *
+lodge_console_page_get_serial_console (LodgeConsolePage *self)
+{
+  g_return_val_if_fail (LODGE_IS_CONSOLE_PAGE (self), NULL);
+
+  return self->serial_console;
+}
+
+const char *
+lodge_console_page_get_source (LodgeConsolePage *self)
+{
+  g_return_val_if_fail (LODGE_IS_CONSOLE_PAGE (self), NULL);
+
+  return self->source;
+}
+
+void
+lodge_console_page_set_source (LodgeConsolePage *self,
+                               const char       *source)
+{
+  g_return_if_fail (LODGE_IS_CONSOLE_PAGE (self));
+  g_return_if_fail (source != NULL);
+
+  self->source_chosen = TRUE;
+  lodge_console_page_set_source_internal (self, source);
 }
 
 void
@@ -927,10 +1364,13 @@ lodge_console_page_dispose (GObject *object)
   g_clear_handle_id (&self->spinner_source, g_source_remove);
   g_clear_object (&self->copy_cancellable);
   g_clear_pointer (&self->copy_files, g_ptr_array_unref);
+  g_clear_pointer (&self->text_consoles, g_ptr_array_unref);
+  g_clear_pointer (&self->text_console_names, g_strfreev);
   /* The header may be in the revealer: both go with the template. */
   gtk_widget_dispose_template (GTK_WIDGET (self), LODGE_TYPE_CONSOLE_PAGE);
   g_clear_object (&self->menu);
   g_clear_object (&self->machine_menu);
+  g_clear_object (&self->sources_menu);
 
   G_OBJECT_CLASS (lodge_console_page_parent_class)->dispose (object);
 }
@@ -942,6 +1382,7 @@ lodge_console_page_finalize (GObject *object)
 
   g_free (self->error_message);
   g_free (self->status);
+  g_free (self->source);
 
   G_OBJECT_CLASS (lodge_console_page_parent_class)->finalize (object);
 }
@@ -976,6 +1417,9 @@ lodge_console_page_get_property (GObject    *object,
       break;
     case PROP_FULLSCREEN:
       g_value_set_boolean (value, self->fullscreen);
+      break;
+    case PROP_SOURCE:
+      g_value_set_string (value, self->source);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1031,6 +1475,9 @@ lodge_console_page_set_property (GObject      *object,
     case PROP_FULLSCREEN:
       lodge_console_page_set_fullscreen (self, g_value_get_boolean (value));
       break;
+    case PROP_SOURCE:
+      lodge_console_page_set_source (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1085,6 +1532,10 @@ lodge_console_page_class_init (LodgeConsolePageClass *klass)
   properties[PROP_FULLSCREEN] =
     g_param_spec_boolean ("fullscreen", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* "display", or the alias of the text console shown. */
+  properties[PROP_SOURCE] =
+    g_param_spec_string ("source", NULL, NULL, "display",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The user wants to go back to the library. */
@@ -1093,6 +1544,7 @@ lodge_console_page_class_init (LodgeConsolePageClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (LODGE_TYPE_DISPLAY);
+  g_type_ensure (LODGE_TYPE_SERIAL_CONSOLE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/lodge/Lodge/lodge-console-page.ui");
   gtk_widget_class_bind_template_child (widget_class, LodgeConsolePage, console_menu);
@@ -1102,6 +1554,8 @@ lodge_console_page_class_init (LodgeConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LodgeConsolePage, header_bar);
   gtk_widget_class_bind_template_child (widget_class, LodgeConsolePage, window_title);
   gtk_widget_class_bind_template_child (widget_class, LodgeConsolePage, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, LodgeConsolePage, source_button);
+  gtk_widget_class_bind_template_child (widget_class, LodgeConsolePage, serial_console);
   gtk_widget_class_bind_template_child (widget_class, LodgeConsolePage, fullscreen_button);
   gtk_widget_class_bind_template_child (widget_class, LodgeConsolePage, stack);
   gtk_widget_class_bind_template_child (widget_class, LodgeConsolePage, connecting_spinner);
@@ -1138,6 +1592,15 @@ lodge_console_page_class_init (LodgeConsolePageClass *klass)
                                    lodge_console_page_start_action);
   gtk_widget_class_install_action (widget_class, "console.cancel-transfer", NULL,
                                    lodge_console_page_cancel_transfer_action);
+  gtk_widget_class_install_property_action (widget_class, "console.source", "source");
+  gtk_widget_class_install_action (widget_class, "console.take-over", NULL,
+                                   lodge_console_page_take_over_action);
+  gtk_widget_class_install_action (widget_class, "console.copy", NULL,
+                                   lodge_console_page_text_action);
+  gtk_widget_class_install_action (widget_class, "console.paste", NULL,
+                                   lodge_console_page_text_action);
+  gtk_widget_class_install_action (widget_class, "console.find", NULL,
+                                   lodge_console_page_text_action);
 
   /* Over the status pages only: the display keeps every key it gets. */
   gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_Escape, 0, "back", NULL);
@@ -1155,10 +1618,24 @@ lodge_console_page_init (LodgeConsolePage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* The template's menu, with room for the window's machine actions. */
+  /* Send Key, the template's menu, and room for the window's machine
+   * actions. */
   self->menu = g_menu_new ();
+  {
+    g_autoptr(GMenuModel) keys = lodge_ui_send_key_menu_new ("console.send-key");
+    g_autoptr(GMenu) section = g_menu_new ();
+
+    g_menu_append_submenu (section, _("Send _Key"), keys);
+    g_menu_append_section (self->menu, NULL, G_MENU_MODEL (section));
+  }
   g_menu_append_section (self->menu, NULL, self->console_menu);
   gtk_menu_button_set_menu_model (self->menu_button, G_MENU_MODEL (self->menu));
+  self->source = g_strdup ("display");
+  self->sources_menu = g_menu_new ();
+  gtk_menu_button_set_menu_model (self->source_button, G_MENU_MODEL (self->sources_menu));
+  g_signal_connect_object (self->serial_console, "input",
+                           G_CALLBACK (lodge_console_page_text_input_cb),
+                           self, G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self->display, "notify::state",
                            G_CALLBACK (lodge_console_page_display_state_cb),

@@ -76,6 +76,10 @@ lodge_host_row_update_menu (LodgeHostRow *self)
   g_menu_item_set_action_and_target (item, "win.host-storage", "s", uri);
   g_menu_append_item (first, item);
   g_clear_object (&item);
+  item = g_menu_item_new (_("_Networks"), NULL);
+  g_menu_item_set_action_and_target (item, "win.host-networks", "s", uri);
+  g_menu_append_item (first, item);
+  g_clear_object (&item);
 
   item = g_menu_item_new (_("_Edit…"), NULL);
   g_menu_item_set_action_and_target (item, "win.host-edit", "s", uri);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ui/lodge-remote-window.h"
+#include "ui/lodge-ui-private.h"
 
 /* The pointer this close to the top of a fullscreen window brings the
  * Leave Fullscreen button down. */
@@ -609,6 +610,12 @@ lodge_remote_window_init (LodgeRemoteWindow *self)
   GtkShortcutController *shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  {
+    g_autoptr(GMenuModel) keys = lodge_ui_send_key_menu_new ("remote.send-key");
+
+    gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->send_key_button), keys);
+  }
 
   g_signal_connect_object (self->display, "notify::state",
                            G_CALLBACK (lodge_remote_window_display_state_cb), self, G_CONNECT_SWAPPED);

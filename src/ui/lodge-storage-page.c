@@ -3,7 +3,10 @@
  * Copyright 2026 The Lodge authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Read-only for now. The pools are few (a row each, through
+ * Actions on the selected pool and volume (storage.* actions, enabled in
+ * one place), dialogs for new pools and volumes, confirmations for what
+ * destroys data, and one transfer (clone, upload, download) at a time with
+ * its progress and Cancel. The pools are few (a row each, through
  * gtk_list_box_bind_model); a pool's volumes may be thousands, so they are
  * a GtkColumnView over a GtkSortListModel of the pool's own model, whose
  * cells are made for the rows on screen only and bound to the volume they
@@ -15,7 +18,9 @@
 
 #include <glib/gi18n.h>
 
+#include "ui/lodge-storage-dialog.h"
 #include "ui/lodge-storage-page.h"
+#include "ui/lodge-ui-private.h"
 
 /* Warn when the volumes are promised more than this share of the space
  * the pool has (free plus allocated): at 100 % guests writing to thin
@@ -320,6 +325,16 @@ struct _LodgeStoragePage
   GtkListBox        *pool_list;
   GtkStack          *volume_stack;
   GtkColumnView     *volume_view;
+  GtkSingleSelection *volume_selection;
+  AdwToastOverlay   *toast_overlay;
+  GtkRevealer       *transfer_revealer;
+  GtkLabel          *transfer_label;
+  GtkProgressBar    *transfer_bar;
+
+  GtkWindow         *dialog;         /* the dialog open now, for tests */
+  GCancellable      *transfer;       /* the clone, upload or download under way */
+  guint              busy;           /* actions under way */
+  char              *last_message;   /* the last toast, for tests */
 };
 
 G_DEFINE_FINAL_TYPE (LodgeStoragePage, lodge_storage_page, GTK_TYPE_WIDGET)
@@ -328,10 +343,13 @@ enum
 {
   PROP_0,
   PROP_HOST,
+  PROP_POOL_AUTOSTART,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void lodge_storage_page_update_actions (LodgeStoragePage *self);
 
 static void
 lodge_storage_page_update_volumes (LodgeStoragePage *self)
@@ -388,6 +406,7 @@ lodge_storage_page_storage_notify_cb (LodgeStoragePage *self,
                                       GObject          *object)
 {
   lodge_storage_page_update (self);
+  lodge_storage_page_update_actions (self);
 }
 
 static void
@@ -405,7 +424,11 @@ lodge_storage_page_pool_notify_cb (LodgeStoragePage *self,
                                    GParamSpec       *pspec,
                                    LodgeStoragePool *pool)
 {
-  lodge_storage_page_update_volumes (self);
+  if (g_str_equal (pspec->name, "active"))
+    lodge_storage_page_update_volumes (self);
+  if (g_str_equal (pspec->name, "autostart"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POOL_AUTOSTART]);
+  lodge_storage_page_update_actions (self);
 }
 
 static void
@@ -429,11 +452,13 @@ lodge_storage_page_set_pool (LodgeStoragePage *self,
     g_signal_handlers_disconnect_by_data (self->pool, self);
   g_set_object (&self->pool, pool);
   if (pool != NULL)
-    g_signal_connect_object (pool, "notify::active", G_CALLBACK (lodge_storage_page_pool_notify_cb),
+    g_signal_connect_object (pool, "notify", G_CALLBACK (lodge_storage_page_pool_notify_cb),
                              self, G_CONNECT_SWAPPED);
   gtk_sort_list_model_set_model (self->sorted_volumes,
                                  pool != NULL ? lodge_storage_pool_get_volumes (pool) : NULL);
   lodge_storage_page_update_volumes (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POOL_AUTOSTART]);
+  lodge_storage_page_update_actions (self);
 }
 
 static void
@@ -616,6 +641,12 @@ lodge_storage_page_add_column (LodgeStoragePage *self,
 }
 
 static void
+lodge_storage_page_volume_selected_cb (LodgeStoragePage *self)
+{
+  lodge_storage_page_update_actions (self);
+}
+
+static void
 lodge_storage_page_setup_volume_view (LodgeStoragePage *self)
 {
   GtkColumnViewColumn *name_column;
@@ -639,9 +670,756 @@ lodge_storage_page_setup_volume_view (LodgeStoragePage *self)
   selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sorted_volumes)));
   gtk_single_selection_set_autoselect (selection, FALSE);
   gtk_single_selection_set_can_unselect (selection, TRUE);
+  self->volume_selection = selection;
+  g_signal_connect_object (selection, "notify::selected-item",
+                           G_CALLBACK (lodge_storage_page_volume_selected_cb), self, G_CONNECT_SWAPPED);
+  /* Kept (self->volume_selection) beyond the view, for actions that end
+   * after the window closed. */
   gtk_column_view_set_model (self->volume_view, GTK_SELECTION_MODEL (selection));
-  g_object_unref (selection);
   gtk_column_view_sort_by_column (self->volume_view, name_column, GTK_SORT_ASCENDING);
+}
+
+/* Actions ------------------------------------------------------------------- */
+
+static LodgeStorageVolume *
+lodge_storage_page_get_volume (LodgeStoragePage *self)
+{
+  return self->volume_selection != NULL ? gtk_single_selection_get_selected_item (self->volume_selection) : NULL;
+}
+
+/* The one place that says which actions apply. */
+static void
+lodge_storage_page_update_actions (LodgeStoragePage *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  LodgeStoragePool *pool = self->pool;
+  LodgeStorageVolume *volume;
+  gboolean connected, has_pool, active, has_volume, transferring;
+
+  if (self->host == NULL)
+    return; /* disposed while an action ran */
+  volume = lodge_storage_page_get_volume (self);
+  connected = lodge_host_get_state (self->host) == LODGE_CONNECTION_STATE_CONNECTED;
+  has_pool = connected && pool != NULL && lodge_storage_pool_get_storage (pool) != NULL;
+  active = has_pool && lodge_storage_pool_get_active (pool);
+  has_volume = active && volume != NULL && lodge_storage_volume_get_pool (volume) != NULL;
+  transferring = self->transfer != NULL;
+  gtk_widget_action_set_enabled (widget, "storage.new-pool", connected);
+  gtk_widget_action_set_enabled (widget, "storage.start-pool", has_pool && !active);
+  gtk_widget_action_set_enabled (widget, "storage.stop-pool", active);
+  gtk_widget_action_set_enabled (widget, "storage.refresh-pool", active);
+  gtk_widget_action_set_enabled (widget, "storage.autostart", has_pool && lodge_storage_pool_get_persistent (pool));
+  gtk_widget_action_set_enabled (widget, "storage.delete-pool", has_pool);
+  gtk_widget_action_set_enabled (widget, "storage.new-volume", active);
+  gtk_widget_action_set_enabled (widget, "storage.clone-volume", has_volume && !transferring);
+  gtk_widget_action_set_enabled (widget, "storage.resize-volume", has_volume);
+  gtk_widget_action_set_enabled (widget, "storage.wipe-volume", has_volume);
+  gtk_widget_action_set_enabled (widget, "storage.delete-volume", has_volume);
+  gtk_widget_action_set_enabled (widget, "storage.upload-volume", has_volume && !transferring);
+  gtk_widget_action_set_enabled (widget, "storage.download-volume", has_volume && !transferring);
+  gtk_widget_action_set_enabled (widget, "storage.cancel-transfer", transferring);
+}
+
+static void
+lodge_storage_page_toast (LodgeStoragePage *self,
+                          const char       *message)
+{
+  AdwToast *toast;
+
+  if (self->toast_overlay == NULL)
+    return; /* the window closed meanwhile */
+  toast = adw_toast_new (message);
+  g_free (self->last_message);
+  self->last_message = g_strdup (message);
+  /* Errors stay until read: they say what to do. */
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* Every action's end: its error, if any, as a toast. */
+static void
+lodge_storage_page_action_done (LodgeStoragePage *self,
+                                const GError     *error,
+                                const char       *what)
+{
+  g_assert (self->busy > 0);
+  self->busy--;
+  lodge_storage_page_update_actions (self);
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Translators: the pool or volume acted on, then the model's message:
+       * "“a.qcow2”: Could not delete the volume: …". */
+      g_autofree char *message = g_strdup_printf (_("%s: %s"), what, error->message);
+      lodge_storage_page_toast (self, message);
+    }
+  else if (error != NULL)
+    lodge_storage_page_toast (self, error->message);
+}
+
+static void
+lodge_storage_page_present (LodgeStoragePage *self,
+                            GtkWindow        *dialog)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (GTK_IS_WINDOW (root))
+    lodge_ui_window_set_parent (dialog, GTK_WINDOW (root));
+  g_set_weak_pointer (&self->dialog, dialog);
+  gtk_window_present (dialog);
+}
+
+static AdwMessageDialog *
+lodge_storage_page_question (LodgeStoragePage *self,
+                             const char       *heading,
+                             const char       *body,
+                             const char       *id,
+                             const char       *label,
+                             gboolean          destructive)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                                         heading, body));
+
+  lodge_ui_dialog_add_choice (dialog, id, label, destructive);
+  return dialog;
+}
+
+/* Pools */
+
+static void
+lodge_storage_page_dialog_created_cb (LodgeStoragePage *self,
+                                      GObject          *created,
+                                      GtkWidget        *dialog)
+{
+  if (LODGE_IS_STORAGE_POOL (created))
+    lodge_storage_page_select_pool (self, lodge_storage_pool_get_name (LODGE_STORAGE_POOL (created)));
+  else if (LODGE_IS_STORAGE_VOLUME (created))
+    {
+      GListModel *model = G_LIST_MODEL (self->volume_selection);
+
+      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+        {
+          g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+          if (item == created)
+            gtk_single_selection_set_selected (self->volume_selection, i);
+        }
+    }
+}
+
+static void
+lodge_storage_page_new_pool_action (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *parameter)
+{
+  LodgeStoragePage *self = LODGE_STORAGE_PAGE (widget);
+  GtkWidget *dialog = lodge_storage_dialog_new_pool (self->storage);
+
+  g_signal_connect_object (dialog, "created", G_CALLBACK (lodge_storage_page_dialog_created_cb),
+                           self, G_CONNECT_SWAPPED);
+  lodge_storage_page_present (self, GTK_WINDOW (dialog));
+}
+
+typedef struct
+{
+  LodgeStoragePage *page;
+  char             *what;
+} Done;
+
+static Done *
+done_new (LodgeStoragePage *self,
+          char             *what)
+{
+  Done *done = g_new (Done, 1);
+
+  self->busy++;
+  lodge_storage_page_update_actions (self);
+  done->page = g_object_ref (self);
+  done->what = what;
+  return done;
+}
+
+static void
+done_finish (Done         *done,
+             const GError *error)
+{
+  lodge_storage_page_action_done (done->page, error, done->what);
+  g_object_unref (done->page);
+  g_free (done->what);
+  g_free (done);
+}
+
+static void
+lodge_storage_page_pool_action_cb (GObject      *object,
+                                   GAsyncResult *result,
+                                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  lodge_storage_pool_run_action_finish (LODGE_STORAGE_POOL (object), result, &error);
+  done_finish (user_data, error);
+}
+
+static void
+lodge_storage_page_run_pool_action (LodgeStoragePage       *self,
+                                    LodgeStoragePoolAction  action,
+                                    char                   *what)
+{
+  g_autofree char *text = what;
+
+  if (self->pool == NULL)
+    return;
+  lodge_storage_pool_run_action_async (self->pool, action, NULL, lodge_storage_page_pool_action_cb,
+                                       done_new (self, g_steal_pointer (&text)));
+}
+
+static void
+lodge_storage_page_start_pool_action (GtkWidget  *widget,
+                                      const char *action_name,
+                                      GVariant   *parameter)
+{
+  LodgeStoragePage *self = LODGE_STORAGE_PAGE (widget);
+
+  if (self->pool != NULL)
+    lodge_storage_page_run_pool_action (self, LODGE_STORAGE_POOL_ACTION_START,
+                                        /* Translators: %s is a pool's name. */
+                                        g_strdup_printf (_("“%s”"),
+                                                         lodge_storage_pool_get_name (self->pool)));
+}
+
+static void
+lodge_storage_page_stop_pool_action (GtkWidget  *widget,
+                                     const char *action_name,
+                                     GVariant   *parameter)
+{
+  LodgeStoragePage *self = LODGE_STORAGE_PAGE (widget);
+
+  if (self->pool != NULL)
+    lodge_storage_page_run_pool_action (self, LODGE_STORAGE_POOL_ACTION_STOP,
+                                        /* Translators: %s is a pool's name. */
+                                        g_strdup_printf (_("“%s”"),
+                                                         lodge_storage_pool_get_name (self->pool)));
+}
+
+static void
+lodge_storage_page_refresh_pool_action (GtkWidget  *widget,
+                                        const char *action_name,
+                                        GVariant   *parameter)
+{
+  LodgeStoragePage *self = LODGE_STORAGE_PAGE (widget);
+
+  if (self->pool != NULL)
+    lodge_storage_page_run_pool_action (self, LODGE_STORAGE_POOL_ACTION_REFRESH,
+                                        /* Translators: %s is a pool's name. */
+                                        g_strdup_printf (_("“%s”"),
+                                                         lodge_storage_pool_get_name (self->pool)));
+}
+
+static void
+lodge_storage_page_pool_deleted_cb (GObject      *object,
+                                    GAsyncResult *result,
+                                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  lodge_storage_pool_delete_finish (LODGE_STORAGE_POOL (object), result, &error);
+  done_finish (user_data, error);
+}
+
+static void
+lodge_storage_page_delete_pool_response_cb (LodgeStoragePage *self,
+                                            const char       *response,
+                                            AdwMessageDialog *dialog)
+{
+  LodgeStoragePool *pool = g_object_get_data (G_OBJECT (dialog), "lodge-pool");
+  GtkWidget *check = adw_message_dialog_get_extra_child (dialog);
+  g_autofree char *what = NULL;
+
+  if (!g_str_equal (response, "delete") || pool == NULL)
+    return;
+  /* Translators: %s is a pool's name. */
+  what = g_strdup_printf (_("“%s”"), lodge_storage_pool_get_name (pool));
+  lodge_storage_pool_delete_async (pool, gtk_check_button_get_active (GTK_CHECK_BUTTON (check)), NULL,
+                                   lodge_storage_page_pool_deleted_cb, done_new (self, g_steal_pointer (&what)));
+}
+
+static void
+lodge_storage_page_delete_pool_action (GtkWidget  *widget,
+                                       const char *action_name,
+                                       GVariant   *parameter)
+{
+  LodgeStoragePage *self = LODGE_STORAGE_PAGE (widget);
+  AdwMessageDialog *dialog;
+  GtkWidget *check;
+  g_autofree char *heading = NULL;
+
+  if (self->pool == NULL)
+    return;
+  /* Translators: %s is a pool's name. */
+  heading = g_strdup_printf (_("Delete Pool “%s”?"), lodge_storage_pool_get_name (self->pool));
+  dialog = lodge_storage_page_question (self, heading,
+                                        _("Lodge forgets the pool. Its volumes stay on the host, "
+                                          "unless you choose to delete them too."),
+                                        "delete", _("_Delete"), TRUE);
+  /* Unchecked: data goes only when asked for. */
+  check = gtk_check_button_new_with_mnemonic (_("Also delete its _volumes and its folder"));
+  adw_message_dialog_set_extra_child (dialog, check);
+  g_object_set_data_full (G_OBJECT (dialog), "lodge-pool", g_object_ref (self->pool), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (lodge_storage_page_delete_pool_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  lodge_storage_page_present (self, GTK_WINDOW (dialog));
+}
+
+/* Volumes */
+
+static void
+lodge_storage_page_new_volume_action (GtkWidget  *widget,
+                                      const char *action_name,
+                                      GVariant   *parameter)
+{
+  LodgeStoragePage *self = LODGE_STORAGE_PAGE (widget);
+  GtkWidget *dialog;
+
+  if (self->pool == NULL)
+    return;
+  dialog = lodge_storage_dialog_new_volume (self->pool);
+  g_signal_connect_object (dialog, "created", G_CALLBACK (lodge_storage_page_dialog_created_cb),
+                           self, G_CONNECT_SWAPPED);
+  lodge_storage_page_present (self, GTK_WINDOW (dialog));
+}
+
+static void
+lodge_storage_page_volume_action_cb (GObject      *object,
+                                     GAsyncResult *result,
+                                     gpointer      user_data)
+{
+  LodgeStorageVolume *volume = LODGE_STORAGE_VOLUME (object);
+  g_autoptr(GError) error = NULL;
+  gpointer tag = g_task_get_source_tag (G_TASK (result));
+
+  if (tag == lodge_storage_volume_delete_async)
+    lodge_storage_volume_delete_finish (volume, result, &error);
+  else if (tag == lodge_storage_volume_wipe_async)
+    lodge_storage_volume_wipe_finish (volume, result, &error);
+  else
+    lodge_storage_volume_resize_finish (volume, result, &error);
+  done_finish (user_data, error);
+}
+
+static void
+lodge_storage_page_volume_response_cb (LodgeStoragePage *self,
+                                       const char       *response,
+                                       AdwMessageDialog *dialog)
+{
+  LodgeStorageVolume *volume = g_object_get_data (G_OBJECT (dialog), "lodge-volume");
+  const char *name;
+  Done *done;
+
+  if (g_str_equal (response, "cancel") || volume == NULL)
+    return;
+  name = lodge_storage_volume_get_name (volume);
+  if (g_str_equal (response, "delete"))
+    {
+      /* Translators: %s is a volume's name. */
+      done = done_new (self, g_strdup_printf (_("“%s”"), name));
+      lodge_storage_volume_delete_async (volume, NULL, lodge_storage_page_volume_action_cb, done);
+    }
+  else if (g_str_equal (response, "wipe"))
+    {
+      /* Translators: %s is a volume's name. */
+      done = done_new (self, g_strdup_printf (_("“%s”"), name));
+      lodge_storage_volume_wipe_async (volume, NULL, lodge_storage_page_volume_action_cb, done);
+    }
+  else if (g_str_equal (response, "grow"))
+    {
+      GtkSpinButton *spin = GTK_SPIN_BUTTON (adw_message_dialog_get_extra_child (dialog));
+      guint64 capacity = (guint64) (gtk_spin_button_get_value (spin) * 1024.0 + 0.5) << 20;
+
+      /* Translators: %s is a volume's name. */
+      done = done_new (self, g_strdup_printf (_("“%s”"), name));
+      lodge_storage_volume_resize_async (volume, capacity, NULL, lodge_storage_page_volume_action_cb, done);
+    }
+}
+
+static void
+lodge_storage_page_ask_volume (LodgeStoragePage *self,
+                               char             *heading_owned,
+                               const char       *body,
+                               const char       *id,
+                               const char       *label,
+                               gboolean          destructive,
+                               GtkWidget        *extra)
+{
+  LodgeStorageVolume *volume = lodge_storage_page_get_volume (self);
+  g_autofree char *heading = heading_owned;
+  AdwMessageDialog *dialog;
+
+  if (volume == NULL)
+    {
+      if (extra != NULL)
+        g_object_unref (g_object_ref_sink (extra));
+      return;
+    }
+  dialog = lodge_storage_page_question (self, heading, body, id, label, destructive);
+  if (extra != NULL)
+    adw_message_dialog_set_extra_child (dialog, extra);
+  g_object_set_data_full (G_OBJECT (dialog), "lodge-volume", g_object_ref (volume), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (lodge_storage_page_volume_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  lodge_storage_page_present (self, GTK_WINDOW (dialog));
+}
+
+static void
+lodge_storage_page_delete_volume_action (GtkWidget  *widget,
+                                         const char *action_name,
+                                         GVariant   *parameter)
+{
+  LodgeStoragePage *self = LODGE_STORAGE_PAGE (widget);
+  LodgeStorageVolume *volume = lodge_storage_page_get_volume (self);
+
+  if (volume == NULL)
+    return;
+  /* Translators: %s is a volume's name. */
+  lodge_storage_page_ask_volume (self, g_strdup_printf (_("Delete Volume “%s”?"), lodge_storage_volume_get_name (volume)),
+                                 _("What it holds is lost for good."), "delete", _("_Delete"), TRUE, NULL);
+}
+
+static void
+lodge_storage_page_wipe_volume_action (GtkWidget  *widget,
+                                       const char *action_name,
+                                       GVariant   *parameter)
+{
+  LodgeStoragePage *self = LODGE_STORAGE_PAGE (widget);
+  LodgeStorageVolume *volume = lodge_storage_page_get_volume (self);
+
+  if (volume == NULL)
+    return;
+  /* Translators: %s is a volume's name. */
+  lodge_storage_page_ask_volume (self, g_strdup_printf (_("Wipe Volume “%s”?"), lodge_storage_volume_get_name (volume)),
+                                 _("Everything written on it is replaced by zeros; the volume stays."),
+                                 "wipe", _("_Wipe"), TRUE, NULL);
+}
+
+static void
+lodge_storage_page_resize_volume_action (GtkWidget  *widget,
+                                         const char *action_name,
+                                         GVariant   *parameter)
+{
+  LodgeStoragePage *self = LODGE_STORAGE_PAGE (widget);
+  LodgeStorageVolume *volume = lodge_storage_page_get_volume (self);
+  GtkWidget *spin;
+  double gib;
+
+  if (volume == NULL)
+    return;
+  gib = (double) lodge_storage_volume_get_capacity (volume) / (double) (G_GUINT64_CONSTANT (1) << 30);
+  /* Volumes only grow: the smallest choice is the size it has. */
+  spin = gtk_spin_button_new_with_range (gib, MAX (gib * 16, 65536.0), 1.0);
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), gib);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, _("New size in GiB"), -1);
+  /* Translators: %s is a volume's name. */
+  lodge_storage_page_ask_volume (self, g_strdup_printf (_("Grow Volume “%s”"), lodge_storage_volume_get_name (volume)),
+                                 _("The new size in GiB. Volumes cannot shrink. The machine using it must "
+                                   "then grow its partition and file system."),
+                                 "grow", _("_Grow"), FALSE, spin);
+}
+
+/* Transfers: clone, upload, download */
+
+static void
+lodge_storage_page_transfer_progress_cb (guint64  done,
+                                         guint64  total,
+                                         gpointer user_data)
+{
+  LodgeStoragePage *self = user_data;
+  g_autofree char *done_text = format_size (done);
+  g_autofree char *total_text = format_size (total);
+  g_autofree char *text = NULL;
+
+  if (self->transfer_bar == NULL)
+    return; /* the window closed meanwhile */
+  if (total > 0)
+    {
+      gtk_progress_bar_set_fraction (self->transfer_bar, MIN ((double) done / (double) total, 1.0));
+      /* Translators: progress of a copy: "1.2 GiB of 4.0 GiB". */
+      text = g_strdup_printf (_("%s of %s"), done_text, total_text);
+    }
+  else
+    {
+      gtk_progress_bar_pulse (self->transfer_bar);
+      text = g_strdup (done_text);
+    }
+  gtk_progress_bar_set_text (self->transfer_bar, text);
+  gtk_progress_bar_set_show_text (self->transfer_bar, TRUE);
+}
+
+static void
+lodge_storage_page_transfer_done_cb (GObject      *object,
+                                     GAsyncResult *result,
+                                     gpointer      user_data)
+{
+  Done *done = user_data;
+  LodgeStoragePage *self = done->page;
+  LodgeStorageVolume *volume = LODGE_STORAGE_VOLUME (object);
+  g_autoptr(GError) error = NULL;
+  gpointer tag = g_task_get_source_tag (G_TASK (result));
+
+  if (tag == lodge_storage_volume_clone_async)
+    {
+      g_autoptr(LodgeStorageVolume) copy = lodge_storage_volume_clone_finish (volume, result, &error);
+      if (copy != NULL)
+        lodge_storage_page_dialog_created_cb (self, G_OBJECT (copy), NULL);
+    }
+  else if (tag == lodge_storage_volume_upload_async)
+    lodge_storage_volume_upload_finish (volume, result, &error);
+  else
+    lodge_storage_volume_download_finish (volume, result, &error);
+
+  g_clear_object (&self->transfer);
+  if (self->transfer_revealer != NULL)
+    gtk_revealer_set_reveal_child (self->transfer_revealer, FALSE);
+  done_finish (done, error);
+}
+
+static Done *
+lodge_storage_page_begin_transfer (LodgeStoragePage *self,
+                                   char             *label,
+                                   char             *what)
+{
+  g_assert (self->transfer == NULL);
+  self->transfer = g_cancellable_new ();
+  gtk_label_set_label (self->transfer_label, label);
+  gtk_progress_bar_set_fraction (self->transfer_bar, 0.0);
+  gtk_progress_bar_set_show_text (self->transfer_bar, FALSE);
+  gtk_revealer_set_reveal_child (self->transfer_revealer, TRUE);
+  g_free (label);
+  return done_new (self, what);
+}
+
+static void
+lodge_storage_page_clone_response_cb (LodgeStoragePage *self,
+                                      const char       *response,
+                                      AdwMessageDialog *dialog)
+{
+  LodgeStorageVolume *volume = g_object_get_data (G_OBJECT (dialog), "lodge-volume");
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)));
+  Done *done;
+
+  if (!g_str_equal (response, "clone") || volume == NULL || self->transfer != NULL)
+    return;
+  done = lodge_storage_page_begin_transfer (self,
+                                            /* Translators: %s is a volume's name. */
+                                            g_strdup_printf (_("Copying to “%s”…"), name),
+                                            /* Translators: %s is a volume's name. */
+                                            g_strdup_printf (_("“%s”"),
+                                                             lodge_storage_volume_get_name (volume)));
+  lodge_storage_volume_clone_async (volume, name, lodge_storage_page_transfer_progress_cb, self,
+                                    self->transfer, lodge_storage_page_transfer_done_cb, done);
+}
+
+static char *
+clone_name (const char *name)
+{
+  const char *dot = strrchr (name, '.');
+
+  if (dot != NULL && dot != name)
+    {
+      g_autofree char *base = g_strndup (name, dot - name);
+      return g_strdup_printf ("%s-clone%s", base, dot);
+    }
+  return g_strdup_printf ("%s-clone", name);
+}
+
+static void
+lodge_storage_page_clone_volume_action (GtkWidget  *widget,
+                                        const char *action_name,
+                                        GVariant   *parameter)
+{
+  LodgeStoragePage *self = LODGE_STORAGE_PAGE (widget);
+  LodgeStorageVolume *volume = lodge_storage_page_get_volume (self);
+  g_autofree char *name = NULL;
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  if (volume == NULL)
+    return;
+  name = clone_name (lodge_storage_volume_get_name (volume));
+  entry = gtk_entry_new ();
+  gtk_editable_set_text (GTK_EDITABLE (entry), name);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Name of the copy"), -1);
+  /* Translators: %s is a volume's name. */
+  heading = g_strdup_printf (_("Clone Volume “%s”"), lodge_storage_volume_get_name (volume));
+  dialog = lodge_storage_page_question (self, heading,
+                                        _("A copy in the same pool, under this name. Holes in the volume stay holes."),
+                                        "clone", _("C_lone"), FALSE);
+  adw_message_dialog_set_extra_child (dialog, entry);
+  g_object_set_data_full (G_OBJECT (dialog), "lodge-volume", g_object_ref (volume), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (lodge_storage_page_clone_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  lodge_storage_page_present (self, GTK_WINDOW (dialog));
+}
+
+static void
+lodge_storage_page_upload_response_cb (LodgeStoragePage *self,
+                                       const char       *response,
+                                       AdwMessageDialog *dialog)
+{
+  LodgeStorageVolume *volume = g_object_get_data (G_OBJECT (dialog), "lodge-volume");
+  const char *path = g_object_get_data (G_OBJECT (dialog), "lodge-path");
+  g_autofree char *base = NULL;
+  Done *done;
+
+  if (!g_str_equal (response, "upload") || volume == NULL || self->transfer != NULL)
+    return;
+  base = g_path_get_basename (path);
+  done = lodge_storage_page_begin_transfer (self,
+                                            /* Translators: %s is a file's name. */
+                                            g_strdup_printf (_("Uploading “%s”…"), base),
+                                            /* Translators: %s is a volume's name. */
+                                            g_strdup_printf (_("“%s”"),
+                                                             lodge_storage_volume_get_name (volume)));
+  lodge_storage_volume_upload_async (volume, path, lodge_storage_page_transfer_progress_cb, self,
+                                     self->transfer, lodge_storage_page_transfer_done_cb, done);
+}
+
+void
+lodge_storage_page_upload_file (LodgeStoragePage *self,
+                                const char       *path)
+{
+  LodgeStorageVolume *volume;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *base = NULL;
+  AdwMessageDialog *dialog;
+
+  g_return_if_fail (LODGE_IS_STORAGE_PAGE (self));
+  g_return_if_fail (path != NULL);
+
+  volume = lodge_storage_page_get_volume (self);
+  if (volume == NULL)
+    return;
+  base = g_path_get_basename (path);
+  /* Translators: %s is a volume's name. */
+  heading = g_strdup_printf (_("Replace the Content of “%s”?"), lodge_storage_volume_get_name (volume));
+  /* Translators: %s is a file's name. */
+  body = g_strdup_printf (_("Everything on the volume is replaced by the file “%s”. A raw volume takes "
+                            "the file’s size."), base);
+  dialog = lodge_storage_page_question (self, heading, body, "upload", _("_Replace"), TRUE);
+  g_object_set_data_full (G_OBJECT (dialog), "lodge-volume", g_object_ref (volume), g_object_unref);
+  g_object_set_data_full (G_OBJECT (dialog), "lodge-path", g_strdup (path), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (lodge_storage_page_upload_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  lodge_storage_page_present (self, GTK_WINDOW (dialog));
+}
+
+void
+lodge_storage_page_download_file (LodgeStoragePage *self,
+                                  const char       *path)
+{
+  LodgeStorageVolume *volume;
+  g_autofree char *base = NULL;
+  Done *done;
+
+  g_return_if_fail (LODGE_IS_STORAGE_PAGE (self));
+  g_return_if_fail (path != NULL);
+
+  volume = lodge_storage_page_get_volume (self);
+  if (volume == NULL || self->transfer != NULL)
+    return;
+  base = g_path_get_basename (path);
+  done = lodge_storage_page_begin_transfer (self,
+                                            /* Translators: %s is a file's name. */
+                                            g_strdup_printf (_("Downloading to “%s”…"), base),
+                                            /* Translators: %s is a volume's name. */
+                                            g_strdup_printf (_("“%s”"),
+                                                             lodge_storage_volume_get_name (volume)));
+  lodge_storage_volume_download_async (volume, path, lodge_storage_page_transfer_progress_cb, self,
+                                       self->transfer, lodge_storage_page_transfer_done_cb, done);
+}
+
+static void
+lodge_storage_page_chooser_response_cb (LodgeStoragePage     *self,
+                                        int                   response,
+                                        GtkFileChooserNative *chooser)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path == NULL)
+        lodge_storage_page_toast (self, _("Choose a file on this computer"));
+      else if (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)) == GTK_FILE_CHOOSER_ACTION_SAVE)
+        lodge_storage_page_download_file (self, path);
+      else
+        lodge_storage_page_upload_file (self, path);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+lodge_storage_page_choose_file (LodgeStoragePage     *self,
+                                GtkFileChooserAction  action)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  LodgeStorageVolume *volume = lodge_storage_page_get_volume (self);
+  gboolean save = action == GTK_FILE_CHOOSER_ACTION_SAVE;
+  GtkFileChooserNative *chooser;
+
+  if (volume == NULL)
+    return;
+  chooser = gtk_file_chooser_native_new (save ? _("Download the Volume") : _("Upload a File Into the Volume"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, action,
+                                         save ? _("_Download") : _("_Upload"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  if (save)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), lodge_storage_volume_get_name (volume));
+  g_signal_connect_object (chooser, "response", G_CALLBACK (lodge_storage_page_chooser_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+lodge_storage_page_upload_volume_action (GtkWidget  *widget,
+                                         const char *action_name,
+                                         GVariant   *parameter)
+{
+  lodge_storage_page_choose_file (LODGE_STORAGE_PAGE (widget), GTK_FILE_CHOOSER_ACTION_OPEN);
+}
+
+static void
+lodge_storage_page_download_volume_action (GtkWidget  *widget,
+                                           const char *action_name,
+                                           GVariant   *parameter)
+{
+  lodge_storage_page_choose_file (LODGE_STORAGE_PAGE (widget), GTK_FILE_CHOOSER_ACTION_SAVE);
+}
+
+static void
+lodge_storage_page_cancel_transfer_action (GtkWidget  *widget,
+                                           const char *action_name,
+                                           GVariant   *parameter)
+{
+  LodgeStoragePage *self = LODGE_STORAGE_PAGE (widget);
+
+  if (self->transfer != NULL)
+    g_cancellable_cancel (self->transfer);
+}
+
+static void
+lodge_storage_page_set_pool_autostart (LodgeStoragePage *self,
+                                       gboolean          autostart)
+{
+  if (self->pool == NULL || lodge_storage_pool_get_autostart (self->pool) == autostart)
+    return;
+  lodge_storage_page_run_pool_action (self, autostart ? LODGE_STORAGE_POOL_ACTION_AUTOSTART_ON
+                                                      : LODGE_STORAGE_POOL_ACTION_AUTOSTART_OFF,
+                                      /* Translators: %s is a pool's name. */
+                                      g_strdup_printf (_("“%s”"),
+                                                       lodge_storage_pool_get_name (self->pool)));
 }
 
 /* GObject ------------------------------------------------------------------- */
@@ -670,6 +1448,7 @@ lodge_storage_page_constructed (GObject *object)
                            G_CALLBACK (lodge_storage_page_storage_items_changed_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   lodge_storage_page_update (self);
+  lodge_storage_page_update_actions (self);
 }
 
 static void
@@ -677,8 +1456,13 @@ lodge_storage_page_dispose (GObject *object)
 {
   LodgeStoragePage *self = LODGE_STORAGE_PAGE (object);
 
+  if (self->transfer != NULL)
+    g_cancellable_cancel (self->transfer);
+  g_clear_weak_pointer (&self->dialog);
+  g_clear_pointer (&self->last_message, g_free);
   lodge_storage_page_set_pool (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), LODGE_TYPE_STORAGE_PAGE);
+  g_clear_object (&self->volume_selection);
   g_clear_object (&self->sorted_volumes);
   g_clear_object (&self->sorted_pools);
   g_clear_object (&self->storage);
@@ -700,6 +1484,9 @@ lodge_storage_page_get_property (GObject    *object,
     case PROP_HOST:
       g_value_set_object (value, self->host);
       break;
+    case PROP_POOL_AUTOSTART:
+      g_value_set_boolean (value, self->pool != NULL && lodge_storage_pool_get_autostart (self->pool));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -717,6 +1504,9 @@ lodge_storage_page_set_property (GObject      *object,
     {
     case PROP_HOST:
       self->host = g_value_dup_object (value);
+      break;
+    case PROP_POOL_AUTOSTART:
+      lodge_storage_page_set_pool_autostart (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -737,6 +1527,10 @@ lodge_storage_page_class_init (LodgeStoragePageClass *klass)
   properties[PROP_HOST] =
     g_param_spec_object ("host", NULL, NULL, LODGE_TYPE_HOST,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* The selected pool's, as the storage.autostart action's state. */
+  properties[PROP_POOL_AUTOSTART] =
+    g_param_spec_boolean ("pool-autostart", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/lodge-storage-page.ui");
@@ -746,8 +1540,29 @@ lodge_storage_page_class_init (LodgeStoragePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LodgeStoragePage, pool_list);
   gtk_widget_class_bind_template_child (widget_class, LodgeStoragePage, volume_stack);
   gtk_widget_class_bind_template_child (widget_class, LodgeStoragePage, volume_view);
+  gtk_widget_class_bind_template_child (widget_class, LodgeStoragePage, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LodgeStoragePage, transfer_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LodgeStoragePage, transfer_label);
+  gtk_widget_class_bind_template_child (widget_class, LodgeStoragePage, transfer_bar);
   gtk_widget_class_bind_template_callback (widget_class, lodge_storage_page_pool_list_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, lodge_storage_page_pool_list_row_activated_cb);
+
+  gtk_widget_class_install_action (widget_class, "storage.new-pool", NULL, lodge_storage_page_new_pool_action);
+  gtk_widget_class_install_action (widget_class, "storage.start-pool", NULL, lodge_storage_page_start_pool_action);
+  gtk_widget_class_install_action (widget_class, "storage.stop-pool", NULL, lodge_storage_page_stop_pool_action);
+  gtk_widget_class_install_action (widget_class, "storage.refresh-pool", NULL, lodge_storage_page_refresh_pool_action);
+  gtk_widget_class_install_property_action (widget_class, "storage.autostart", "pool-autostart");
+  gtk_widget_class_install_action (widget_class, "storage.delete-pool", NULL, lodge_storage_page_delete_pool_action);
+  gtk_widget_class_install_action (widget_class, "storage.new-volume", NULL, lodge_storage_page_new_volume_action);
+  gtk_widget_class_install_action (widget_class, "storage.clone-volume", NULL, lodge_storage_page_clone_volume_action);
+  gtk_widget_class_install_action (widget_class, "storage.resize-volume", NULL, lodge_storage_page_resize_volume_action);
+  gtk_widget_class_install_action (widget_class, "storage.wipe-volume", NULL, lodge_storage_page_wipe_volume_action);
+  gtk_widget_class_install_action (widget_class, "storage.delete-volume", NULL, lodge_storage_page_delete_volume_action);
+  gtk_widget_class_install_action (widget_class, "storage.upload-volume", NULL, lodge_storage_page_upload_volume_action);
+  gtk_widget_class_install_action (widget_class, "storage.download-volume", NULL, lodge_storage_page_download_volume_action);
+  gtk_widget_class_install_action (widget_class, "storage.cancel-transfer", NULL, lodge_storage_page_cancel_transfer_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "storage.refresh-pool", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lodgestoragepage");
@@ -756,8 +1571,17 @@ lodge_storage_page_class_init (LodgeStoragePageClass *klass)
 static void
 lodge_storage_page_init (LodgeStoragePage *self)
 {
+  GtkEventController *shortcuts;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   lodge_storage_page_setup_volume_view (self);
+
+  /* Delete in the volume list asks to delete the selected volume. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                                                          gtk_named_action_new ("storage.delete-volume")));
+  gtk_widget_add_controller (GTK_WIDGET (self->volume_view), shortcuts);
 }
 
 GtkWidget *
@@ -890,4 +1714,50 @@ lodge_storage_page_get_pool_warns (LodgeStoragePage *self,
   row = lodge_storage_page_find_row (self, name);
   return row != NULL && row->warns && gtk_widget_get_visible (row->promised_box) &&
          gtk_widget_has_css_class (row->promised_box, "warning");
+}
+
+GtkWindow *
+lodge_storage_page_get_dialog (LodgeStoragePage *self)
+{
+  g_return_val_if_fail (LODGE_IS_STORAGE_PAGE (self), NULL);
+
+  return self->dialog;
+}
+
+const char *
+lodge_storage_page_get_last_message (LodgeStoragePage *self)
+{
+  g_return_val_if_fail (LODGE_IS_STORAGE_PAGE (self), NULL);
+
+  return self->last_message;
+}
+
+gboolean
+lodge_storage_page_select_volume (LodgeStoragePage *self,
+                                  const char       *name)
+{
+  GListModel *model;
+
+  g_return_val_if_fail (LODGE_IS_STORAGE_PAGE (self), FALSE);
+
+  model = G_LIST_MODEL (self->volume_selection);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(LodgeStorageVolume) volume = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (lodge_storage_volume_get_name (volume), name) == 0)
+        {
+          gtk_single_selection_set_selected (self->volume_selection, i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+gboolean
+lodge_storage_page_get_transferring (LodgeStoragePage *self)
+{
+  g_return_val_if_fail (LODGE_IS_STORAGE_PAGE (self), FALSE);
+
+  return self->transfer != NULL;
 }

@@ -15,10 +15,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LodgeStoragePage, lodge_storage_page, LODGE, STORAGE_PAGE, GtkWidget)
 
-/* Read-only: the pools of the host's LodgeStorage (name, type, state,
- * autostart, space used, and what thin volumes promise), and the volumes of
- * the selected one. Kept current by the model's events. Content only: no
- * header bar. */
+/* The pools of the host's LodgeStorage (name, type, state, autostart,
+ * space used, and what thin volumes promise), and the volumes of the
+ * selected one, kept current by the model's events; with the actions on
+ * them (storage.* on the page). Content only: no header bar. */
 GtkWidget        *lodge_storage_page_new               (LodgeHost        *host);
 LodgeHost        *lodge_storage_page_get_host          (LodgeStoragePage *self);
 
@@ -41,5 +41,19 @@ char             *lodge_storage_page_dup_pool_text     (LodgeStoragePage *self,
  * more than) the space the pool has. */
 gboolean          lodge_storage_page_get_pool_warns    (LodgeStoragePage *self,
                                                         const char       *name);
+
+/* The volume of that name in the selected pool; FALSE when not listed. */
+gboolean          lodge_storage_page_select_volume     (LodgeStoragePage *self,
+                                                        const char       *name);
+/* What the file choosers lead to: upload asks first, download starts. */
+void              lodge_storage_page_upload_file       (LodgeStoragePage *self,
+                                                        const char       *path);
+void              lodge_storage_page_download_file     (LodgeStoragePage *self,
+                                                        const char       *path);
+/* For tests: the dialog the page opened last while it is open, the text
+ * of the last toast, whether a clone, upload or download runs. */
+GtkWindow        *lodge_storage_page_get_dialog        (LodgeStoragePage *self);
+const char       *lodge_storage_page_get_last_message  (LodgeStoragePage *self);
+gboolean          lodge_storage_page_get_transferring  (LodgeStoragePage *self);
 
 G_END_DECLS

@@ -67,4 +67,8 @@ double      lodge_ui_migration_fraction    (LodgeMigration    *migration);
  * directory when this program runs from there, else in libexecdir. */
 char       *lodge_ui_dup_helper_path   (const char        *name);
 
+/* The Send Key menu of every console, its items activating @action
+ * ("console.send-key") with a LodgeSendKey as an int32 target. */
+GMenuModel *lodge_ui_send_key_menu_new (const char        *action);
+
 G_END_DECLS

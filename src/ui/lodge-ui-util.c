@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "console/lodge-types.h"
 #include "ui/lodge-ui-private.h"
 
 typedef struct
@@ -464,4 +465,58 @@ lodge_ui_dup_helper_path (const char *name)
   if (self != NULL && g_str_has_prefix (self, LODGE_BUILD_ROOT "/"))
     return g_build_filename (LODGE_BUILD_ROOT, "src", name, NULL);
   return g_build_filename (LIBEXECDIR, name, NULL);
+}
+
+/* The send-key menu: key combinations a window manager or the host would
+ * take for itself, in groups. Targets are LodgeSendKey values. */
+static const struct
+{
+  const char *label;
+  int         group;
+} send_keys[] = {
+  [LODGE_SEND_KEY_CTRL_ALT_DEL]       = { N_("Ctrl+Alt+Del"), 0 },
+  [LODGE_SEND_KEY_CTRL_ALT_BACKSPACE] = { N_("Ctrl+Alt+Backspace"), 0 },
+  [LODGE_SEND_KEY_CTRL_ALT_F1]        = { N_("Ctrl+Alt+F1"), 1 },
+  [LODGE_SEND_KEY_CTRL_ALT_F2]        = { N_("Ctrl+Alt+F2"), 1 },
+  [LODGE_SEND_KEY_CTRL_ALT_F3]        = { N_("Ctrl+Alt+F3"), 1 },
+  [LODGE_SEND_KEY_CTRL_ALT_F4]        = { N_("Ctrl+Alt+F4"), 1 },
+  [LODGE_SEND_KEY_CTRL_ALT_F5]        = { N_("Ctrl+Alt+F5"), 1 },
+  [LODGE_SEND_KEY_CTRL_ALT_F6]        = { N_("Ctrl+Alt+F6"), 1 },
+  [LODGE_SEND_KEY_CTRL_ALT_F7]        = { N_("Ctrl+Alt+F7"), 1 },
+  [LODGE_SEND_KEY_CTRL_ALT_F8]        = { N_("Ctrl+Alt+F8"), 1 },
+  [LODGE_SEND_KEY_CTRL_ALT_F9]        = { N_("Ctrl+Alt+F9"), 1 },
+  [LODGE_SEND_KEY_CTRL_ALT_F10]       = { N_("Ctrl+Alt+F10"), 1 },
+  [LODGE_SEND_KEY_CTRL_ALT_F11]       = { N_("Ctrl+Alt+F11"), 1 },
+  [LODGE_SEND_KEY_CTRL_ALT_F12]       = { N_("Ctrl+Alt+F12"), 1 },
+  [LODGE_SEND_KEY_PRINT_SCREEN]       = { N_("Print Screen"), 2 },
+  [LODGE_SEND_KEY_SYSRQ]              = { N_("SysRq"), 2 },
+};
+
+GMenuModel *
+lodge_ui_send_key_menu_new (const char *action)
+{
+  GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) section = NULL;
+  int group = -1;
+
+  g_return_val_if_fail (action != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (send_keys); i++)
+    {
+      g_autoptr(GMenuItem) item = NULL;
+
+      if (send_keys[i].group != group)
+        {
+          if (section != NULL)
+            g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+          g_clear_object (&section);
+          section = g_menu_new ();
+          group = send_keys[i].group;
+        }
+      item = g_menu_item_new (_(send_keys[i].label), NULL);
+      g_menu_item_set_action_and_target_value (item, action, g_variant_new_int32 ((gint32) i));
+      g_menu_append_item (section, item);
+    }
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+  return G_MENU_MODEL (menu);
 }

@@ -16,6 +16,7 @@
 #include "ui/lodge-console-page.h"
 #include "ui/lodge-details-page.h"
 #include "ui/lodge-host-page.h"
+#include "ui/lodge-networks-page.h"
 #include "ui/lodge-storage-page.h"
 #include "ui/lodge-new-machine-assistant.h"
 #include "ui/lodge-host-dialog.h"
@@ -1270,6 +1271,26 @@ lodge_window_host_storage_action (GtkWidget  *widget,
   /* Translators: the title of a window; %s is a host's name. */
   title = g_strdup_printf (_("Storage — %s"), host_title);
   lodge_window_present_host_window (self, title, lodge_storage_page_new (host), 900, 600);
+}
+
+/* A host's virtual networks and interfaces. */
+static void
+lodge_window_host_networks_action (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *parameter)
+{
+  LodgeWindow *self = LODGE_WINDOW (widget);
+  LodgeHost *host = lodge_window_action_host (self, parameter);
+  g_autofree char *host_title = NULL;
+  g_autofree char *title = NULL;
+
+  if (host == NULL)
+    return;
+
+  host_title = lodge_ui_host_title (host);
+  /* Translators: the title of a window; %s is a host's name. */
+  title = g_strdup_printf (_("Networks — %s"), host_title);
+  lodge_window_present_host_window (self, title, lodge_networks_page_new (host), 760, 640);
 }
 
 static void
@@ -2643,6 +2664,8 @@ lodge_window_class_init (LodgeWindowClass *klass)
                                    lodge_window_host_overview_action);
   gtk_widget_class_install_action (widget_class, "win.host-storage", "s",
                                    lodge_window_host_storage_action);
+  gtk_widget_class_install_action (widget_class, "win.host-networks", "s",
+                                   lodge_window_host_networks_action);
   for (guint i = 0; i < G_N_ELEMENTS (state_actions); i++)
     gtk_widget_class_install_action (widget_class, state_actions[i], NULL,
                                      lodge_window_machine_state_action);

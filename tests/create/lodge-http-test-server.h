@@ -129,7 +129,8 @@ lodge_http_test_finished_cb (SoupServerMessage *msg,
   LodgeHttpTestSend *send = data;
 
   g_signal_handlers_disconnect_by_data (msg, send);
-  lodge_http_test_send_free (send);
+  /* Frees it (lodge_http_test_send_free). */
+  g_object_set_data (G_OBJECT (msg), "lodge-http-test-send", NULL);
 }
 
 static inline void
@@ -214,6 +215,10 @@ lodge_http_test_handler (SoupServer        *soup_server,
         soup_message_headers_set_encoding (response, SOUP_ENCODING_CONTENT_LENGTH);
         soup_message_headers_set_content_length (response, (goffset) g_bytes_get_size (send->body));
       }
+    /* Freed with the message: "finished" is not emitted for a connection
+     * taken away or closed by the client. */
+    g_object_set_data_full (G_OBJECT (msg), "lodge-http-test-send", send,
+                            (GDestroyNotify) lodge_http_test_send_free);
     g_signal_connect (msg, "wrote-chunk", G_CALLBACK (lodge_http_test_wrote_chunk_cb), send);
     g_signal_connect (msg, "finished", G_CALLBACK (lodge_http_test_finished_cb), send);
     lodge_http_test_send_next (send);

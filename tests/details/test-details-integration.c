@@ -559,7 +559,6 @@ test_clone_linked (void)
 {
   g_autoptr(LodgeMachineEditor) editor = lodge_machine_editor_new_for_virconnect (conn, guest_uuid);
   g_autoptr(LodgeMachineConfig) config = NULL;
-  g_autofree char *out = NULL;
 
   clone_and_boot (LODGE_CLONE_LINKED, PREFIX "linked-clone");
 

@@ -572,7 +572,6 @@ main (int    argc,
   g_autofree char *path = NULL;
   g_autofree char *uri = NULL;
   const char *show = g_getenv ("LODGE_DETAILS_SHOW");
-  g_autoptr(GError) error = NULL;
 
   g_test_init (&argc, &argv, NULL);
   if (!gtk_init_check ())

@@ -20,6 +20,17 @@
 #   lodge.mode=scroll  scrolls text on tty0 without end
 #   lodge.mode=frames  writes whole frames to /dev/fb0 in a loop
 #   lodge.mode=busy    keeps the vCPU busy (for CPU statistics)
+#   lodge.mode=net     (default flavour only) loads virtio-net, gives eth0
+#                      lodge.ip=A.B.C.D/N, prints LODGE-NET-READY, then for
+#                      each address of lodge.ping=X,Y,... tries ping (1 s
+#                      each, up to lodge.tries= times, default 20) and prints
+#                      "LODGE-PING X ok" or "LODGE-PING X fail"; lodge.route=
+#                      NET/N@GW adds a route first; a trailing "LODGE-PINGS-DONE"
+#   lodge.mode=echo    answers every line read on ttyS0 with "echo: LINE"
+#                      (a serial console's input reaches the guest)
+#   lodge.mode=flood   after lodge.flood=N (default 10485760) bytes of
+#                      text on ttyS0 as fast as it can, prints
+#                      "LODGE-FLOOD-DONE" and stays still
 # Suggested command line: console=ttyS0 console=tty0 quiet lodge.mode=still
 #
 # Output is cached: when OUTDIR already holds a complete build from this
@@ -91,6 +102,17 @@ if [ "$flavour" = text ]; then
     './lib/modules/*/kernel/drivers/acpi/button.ko' \
     './lib/modules/*/kernel/drivers/input/evdev.ko'
   cp "$work"/kernel/boot/vmlinuz-* "$outdir/vmlinuz"
+  # virtio-net and what it needs, loaded in this order by lodge.mode=net only.
+  mkdir -p "$work/netkernel"
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/netkernel" --wildcards \
+    './lib/modules/*/kernel/net/core/failover.ko' \
+    './lib/modules/*/kernel/drivers/net/net_failover.ko' \
+    './lib/modules/*/kernel/drivers/virtio/virtio.ko' \
+    './lib/modules/*/kernel/drivers/virtio/virtio_ring.ko' \
+    './lib/modules/*/kernel/drivers/virtio/virtio_pci_modern_dev.ko' \
+    './lib/modules/*/kernel/drivers/virtio/virtio_pci_legacy_dev.ko' \
+    './lib/modules/*/kernel/drivers/virtio/virtio_pci.ko' \
+    './lib/modules/*/kernel/drivers/net/virtio_net.ko'
 else
   di=/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64/linux
   if [ ! -f "$di" ]; then
@@ -118,6 +140,10 @@ if [ -d "$work/kernel/lib/modules" ]; then
   mkdir -p "$root/modules"
   find "$work/kernel/lib/modules" -name '*.ko' -exec cp {} "$root/modules/" \;
 fi
+if [ -d "$work/netkernel/lib/modules" ]; then
+  mkdir -p "$root/netmodules"
+  find "$work/netkernel/lib/modules" -name '*.ko' -exec cp {} "$root/netmodules/" \;
+fi
 
 cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
@@ -131,9 +157,19 @@ for module in /modules/*.ko; do
 done
 
 mode=still
+ip_address=
+ping_list=
+route=
+tries=20
+flood=10485760
 for arg in $(cat /proc/cmdline); do
   case $arg in
     lodge.mode=*) mode=${arg#lodge.mode=} ;;
+    lodge.ip=*) ip_address=${arg#lodge.ip=} ;;
+    lodge.ping=*) ping_list=${arg#lodge.ping=} ;;
+    lodge.route=*) route=${arg#lodge.route=} ;;
+    lodge.tries=*) tries=${arg#lodge.tries=} ;;
+    lodge.flood=*) flood=${arg#lodge.flood=} ;;
   esac
 done
 
@@ -193,6 +229,53 @@ case $mode in
     ;;
   busy)
     while :; do :; done
+    ;;
+  net)
+    for module in failover net_failover virtio_ring virtio virtio_pci_modern_dev \
+                  virtio_pci_legacy_dev virtio_pci virtio_net; do
+      insmod /netmodules/$module.ko 2>/dev/null
+    done
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+      [ -e /sys/class/net/eth0 ] && break
+      sleep 1
+    done
+    ip link set lo up
+    ip link set eth0 up
+    [ -n "$ip_address" ] && ip addr add "$ip_address" dev eth0
+    [ -n "$route" ] && ip route add "${route%@*}" via "${route#*@}"
+    say "LODGE-NET-READY $(ip -4 addr show eth0 | awk '/inet / { print $2 }')"
+    for target in $(echo "$ping_list" | tr ',' ' '); do
+      result=fail
+      i=0
+      while [ $i -lt "$tries" ]; do
+        if ping -c 1 -W 1 "$target" >/dev/null 2>&1; then
+          result=ok
+          break
+        fi
+        i=$((i + 1))
+        sleep 1
+      done
+      say "LODGE-PING $target $result"
+    done
+    say "LODGE-PINGS-DONE"
+    while :; do sleep 3600; done
+    ;;
+  echo)
+    # The line discipline must not echo what it reads itself: only the
+    # answer shows that the line arrived.
+    stty -F /dev/ttyS0 -echo 2>/dev/null
+    while read -r line; do
+      echo "echo: $line"
+    done < /dev/ttyS0 > /dev/ttyS0
+    while :; do sleep 3600; done
+    ;;
+  flood)
+    # 64-byte lines of text; head counts the bytes.
+    yes "lodge flood 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKL" |
+      head -c "$flood" > /dev/ttyS0
+    echo "" > /dev/ttyS0
+    echo "LODGE-FLOOD-DONE" > /dev/ttyS0
+    while :; do sleep 3600; done
     ;;
   *)
     while :; do sleep 3600; done

@@ -349,7 +349,6 @@ test_daemon_restart (void)
   g_autofree char *new_name = lodge_test_domain_name ("new");
   g_autoptr(LodgeMachine) machine = define_guest (connection, name, "still", NULL);
   g_autoptr(LodgeMachine) gone = define_guest (connection, gone_name, "still", NULL);
-  g_autoptr(GError) error = NULL;
   g_autofree char *new_xml = guest_xml (new_name, "still", NULL);
   LodgeMachineList *list = lodge_connection_get_machines (connection);
   RestartWatch watch = { g_array_new (FALSE, FALSE, sizeof (LodgeConnectionState)) };

@@ -104,7 +104,6 @@ define_machine (const char *name)
                                           "<memory unit='MiB'>64</memory><os><type>hvm</type></os>"
                                           "</domain>", name);
   g_autofree char *path = g_strdup ("/var/tmp/lodge-remote-host.xml");
-  g_autofree char *command = NULL;
   const char * const argv[] = { "virsh", "-q", "-c", "qemu:///system", "define", path, NULL };
   g_autoptr(GError) error = NULL;
 

@@ -293,7 +293,8 @@ test_attempt_remembered_once (void)
 {
   g_autoptr(LodgeAuthAttempt) attempt = lodge_auth_attempt_new ("qemu+ssh://root@lab/system", NULL);
   LodgeAuthExchange *exchanges[LODGE_AUTH_MAX_TRIES + 1];
-  g_autofree char *answers[LODGE_AUTH_MAX_TRIES + 1] = { NULL, };
+  /* Not g_autofree: on an array it would free the first element only. */
+  char *answers[LODGE_AUTH_MAX_TRIES + 1] = { NULL, };
 
   /* First question: the keyring's secret goes, once. */
   exchanges[0] = password_exchange (attempt);
@@ -355,6 +356,8 @@ test_attempt_remembered_once (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (exchanges); i++)
     lodge_auth_exchange_unref (exchanges[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    g_free (answers[i]);
 
   /* A new attempt starts afresh. */
   {

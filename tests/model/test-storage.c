@@ -206,6 +206,40 @@ test_storage_parse (void)
                    LODGE_STORAGE_POOL_STATE_RUNNING);
 }
 
+static void
+test_storage_action_helpers (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pool = lodge_storage_dir_pool_xml ("a&b", "/var/tmp/x");
+  g_autofree char *thin = lodge_storage_volume_xml ("d.qcow2", "qcow2", 1024, LODGE_STORAGE_ALLOCATION_NONE, NULL, NULL);
+  g_autofree char *full = lodge_storage_volume_xml ("d.raw", "raw", 1024, LODGE_STORAGE_ALLOCATION_FULL, NULL, NULL);
+  g_autofree char *linked = lodge_storage_volume_xml ("l.qcow2", "qcow2", 2048, LODGE_STORAGE_ALLOCATION_METADATA,
+                                                     "/p/base.qcow2", "qcow2");
+  g_autoptr(LodgeStorageVolumeData) data = g_new0 (LodgeStorageVolumeData, 1);
+
+  g_assert_true (lodge_storage_check_name ("disk.qcow2", TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (lodge_storage_check_name ("..disk", TRUE, &error));
+  for (guint i = 0; i < 5; i++)
+    {
+      const char *bad[] = { "", ".", "..", "a/b", "../x" };
+
+      g_assert_false (lodge_storage_check_name (bad[i], i % 2 == 0, &error));
+      g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&error);
+    }
+  g_assert_false (lodge_storage_check_name (NULL, FALSE, &error));
+  g_clear_error (&error);
+
+  g_assert_cmpstr (pool, ==, "<pool type='dir'><name>a&amp;b</name><target><path>/var/tmp/x</path></target></pool>");
+  g_assert_nonnull (strstr (thin, "<capacity unit='bytes'>1024</capacity><allocation unit='bytes'>0</allocation>"));
+  g_assert_nonnull (strstr (full, "<capacity unit='bytes'>1024</capacity><allocation unit='bytes'>1024</allocation>"));
+  g_assert_null (strstr (thin, "backingStore"));
+  g_assert_true (lodge_storage_parse_volume_xml (linked, data));
+  g_assert_cmpstr (data->format, ==, "qcow2");
+  g_assert_cmpstr (data->backing_path, ==, "/p/base.qcow2");
+}
+
 /* The test driver --------------------------------------------------------- */
 
 static void
@@ -341,6 +375,27 @@ test_storage_events (void)
   g_assert_cmpuint (lodge_storage_pool_get_volumes_capacity (pool), ==,
                     lodge_storage_pool_get_capacity (pool) * 2 + GIB);
 
+  /* Gone and back under the same key (as an upload makes a file volume
+   * anew): whoever held it holds the listed one again. */
+  {
+    g_autoptr(LodgeStorageVolume) held = g_object_ref (lodge_storage_pool_lookup_volume (pool, "linked.qcow2"));
+    virStorageVolPtr linked = virStorageVolLookupByName (vpool, "linked.qcow2");
+
+    g_assert_nonnull (linked);
+    g_assert_cmpint (virStorageVolDelete (linked, 0), ==, 0);
+    virStorageVolFree (linked);
+    g_assert_cmpint (virStoragePoolRefresh (vpool, 0), ==, 0);
+    wait_n_volumes (pool, 1);
+    g_assert_null (lodge_storage_volume_get_pool (held));
+    vol = virStorageVolCreateXML (vpool, linked_xml, 0);
+    g_assert_nonnull (vol);
+    virStorageVolFree (vol);
+    g_assert_cmpint (virStoragePoolRefresh (vpool, 0), ==, 0);
+    wait_n_volumes (pool, 2);
+    g_assert_true (lodge_storage_pool_lookup_volume (pool, "linked.qcow2") == held);
+    g_assert_true (lodge_storage_volume_get_pool (held) == pool);
+  }
+
   /* Stopped: inactive, no volumes listed; the same object. */
   g_assert_cmpint (virStoragePoolDestroy (vpool), ==, 0);
   wait_active (pool, FALSE);
@@ -426,6 +481,73 @@ test_storage_many_kinds (void)
                                   (double) (150 * GIB) / lodge_storage_pool_get_capacity (pool), 1e-9);
 }
 
+static gboolean
+pool_action (LodgeStoragePool       *pool,
+             LodgeStoragePoolAction  action,
+             GError                **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lodge_storage_pool_run_action_async (pool, action, NULL, lodge_test_store_result_cb, &result);
+  lodge_test_wait_result (&result, TIMEOUT_MS);
+  return lodge_storage_pool_run_action_finish (pool, result, error);
+}
+
+/* Pools of every kind libvirt reports (the test driver's, from
+ * data/storage-pools.xml): stopped, started and deleted through the
+ * model, whatever their type. */
+static void
+test_storage_actions_any_kind (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "storage-pools.xml", NULL);
+  g_autofree char *uri = g_strconcat ("test://", path, NULL);
+  g_autoptr(LodgeHost) host = connect_host (uri);
+  LodgeStorage *storage = lodge_host_get_storage (host);
+  guint n;
+
+  wait_loaded (storage);
+  n = g_list_model_get_n_items (G_LIST_MODEL (storage));
+  g_assert_cmpuint (n, >, 10);
+  while (g_list_model_get_n_items (G_LIST_MODEL (storage)) > 0)
+    {
+      g_autoptr(LodgeStoragePool) pool = g_list_model_get_item (G_LIST_MODEL (storage), 0);
+      g_autofree char *name = g_strdup (lodge_storage_pool_get_name (pool));
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("%s (%s)", name, lodge_storage_pool_get_pool_type (pool));
+      g_assert_true (pool_action (pool, LODGE_STORAGE_POOL_ACTION_STOP, &error));
+      g_assert_no_error (error);
+      g_assert_false (lodge_storage_pool_get_active (pool));
+      g_assert_true (pool_action (pool, LODGE_STORAGE_POOL_ACTION_START, &error));
+      g_assert_no_error (error);
+      g_assert_true (lodge_storage_pool_get_active (pool));
+      lodge_storage_pool_delete_async (pool, FALSE, NULL, lodge_test_store_result_cb, &result);
+      lodge_test_wait_result (&result, TIMEOUT_MS);
+      g_assert_true (lodge_storage_pool_delete_finish (pool, result, &error));
+      g_assert_no_error (error);
+      g_assert_null (lodge_storage_lookup_pool (storage, name));
+      g_assert_null (lodge_storage_pool_get_storage (pool));
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (storage)), ==, --n);
+    }
+
+  /* An unlisted pool: a clear error, no call. */
+  {
+    g_autoptr(LodgeStoragePool) gone = NULL;
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LodgeStoragePoolData) data = g_new0 (LodgeStoragePoolData, 1);
+
+    data->uuid = g_strdup ("00000000-0000-0000-0000-000000000000");
+    data->name = g_strdup ("never-listed");
+    gone = lodge_storage_pool_new (data);
+    lodge_storage_pool_run_action_async (gone, LODGE_STORAGE_POOL_ACTION_START, NULL, lodge_test_store_result_cb, &result);
+    lodge_test_wait_result (&result, TIMEOUT_MS);
+    g_assert_false (lodge_storage_pool_run_action_finish (gone, result, &error));
+    g_assert_error (error, LODGE_MODEL_ERROR, LODGE_MODEL_ERROR_NOT_FOUND);
+  }
+}
+
 static void
 test_storage_reconnect (void)
 {
@@ -495,10 +617,12 @@ main (int   argc,
   lodge_connection_init_events ();
 
   g_test_add_func ("/storage/parse", test_storage_parse);
+  g_test_add_func ("/storage/action-helpers", test_storage_action_helpers);
   g_test_add_func ("/storage/list", test_storage_list);
   g_test_add_func ("/storage/events", test_storage_events);
   g_test_add_func ("/storage/many-kinds", test_storage_many_kinds);
   g_test_add_func ("/storage/reconnect", test_storage_reconnect);
+  g_test_add_func ("/storage/actions-any-kind", test_storage_actions_any_kind);
 
   return g_test_run ();
 }

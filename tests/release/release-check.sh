@@ -49,6 +49,7 @@ check_files () {
   for f in "$prefix/bin/lodge" "$prefix/libexec/lodge-askpass" \
            "$prefix/share/applications/org.lodge.Lodge.desktop" \
            "$prefix/share/metainfo/org.lodge.Lodge.metainfo.xml" \
+           "$prefix/share/mime/packages/org.lodge.Lodge.xml" \
            "$prefix/share/glib-2.0/schemas/org.lodge.Lodge.gschema.xml" \
            "$prefix/share/icons/hicolor/scalable/apps/org.lodge.Lodge.svg" \
            "$prefix/share/icons/hicolor/symbolic/apps/org.lodge.Lodge-symbolic.svg" \

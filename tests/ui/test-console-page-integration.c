@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "lodge-test.h"
+#include "lodge-test-ui.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-console-page.h"
 #include "ui/lodge-thumbnail.h"
@@ -66,23 +67,6 @@ static gboolean
 wake_cb (gpointer user_data)
 {
   return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*CheckFunc) (gpointer data);
-
-static gboolean
-wait_until (CheckFunc check,
-            gpointer  data,
-            int       timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint wake = g_timeout_add (20, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = check (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
 }
 
 static gboolean
@@ -331,6 +315,8 @@ force_off_cb (GObject      *object,
   g_assert_true (lodge_machine_run_action_finish (LODGE_MACHINE (object), result, &error));
 }
 
+#define DESTROY_ROUNDS 20
+
 static void
 test_real_guest (void)
 {
@@ -367,20 +353,20 @@ test_real_guest (void)
     g_error ("Could not define the guest: %s", virGetLastErrorMessage ());
   if (virDomainCreate (domain) < 0)
     g_error ("Could not start the guest: %s", virGetLastErrorMessage ());
-  g_assert_true (wait_until (serial_says_ready, NULL, BOOT_MS));
+  g_assert_true (lodge_test_ui_wait_until (serial_says_ready, NULL, BOOT_MS));
 
   window = LODGE_WINDOW (lodge_application_show (app, URI, NULL));
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 900);
   check.window = window;
-  g_assert_true (wait_until (library_shown, &check, WAIT_MS));
-  g_assert_true (wait_until (machine_listed, &check, WAIT_MS));
+  g_assert_true (lodge_test_ui_wait_until (library_shown, &check, WAIT_MS));
+  g_assert_true (lodge_test_ui_wait_until (machine_listed, &check, WAIT_MS));
   machine = lodge_connection_lookup_machine (lodge_window_get_connection (window), domain_name);
   /* Only this machine in view, whatever else the host runs. */
   gtk_editable_set_text (lodge_window_get_search_entry (window), domain_name);
 
   /* The library's live thumbnail: a read-only session through
    * virDomainOpenGraphicsFD. */
-  if (!wait_until (thumbnail_shows_screen, &check, WAIT_MS))
+  if (!lodge_test_ui_wait_until (thumbnail_shows_screen, &check, WAIT_MS))
     g_error ("the thumbnail differs from virsh screenshot in %u of %u pixels",
              check.compare.differing, check.compare.total);
   g_assert_cmpuint (lodge_thumbnail_get_n_sessions (), >=, 1);
@@ -388,7 +374,7 @@ test_real_guest (void)
 
   /* Filtered out of the library: its thumbnail lets go of the session. */
   gtk_editable_set_text (lodge_window_get_search_entry (window), "zzz-nothing-matches");
-  g_assert_true (wait_until (no_thumbnail_sessions, NULL, WAIT_MS));
+  g_assert_true (lodge_test_ui_wait_until (no_thumbnail_sessions, NULL, WAIT_MS));
   gtk_editable_set_text (lodge_window_get_search_entry (window), domain_name);
 
   /* machine.open: the console page, its picture QEMU's. */
@@ -396,7 +382,7 @@ test_real_guest (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "machine.open", NULL));
   page = console_page (window);
   g_assert_nonnull (page);
-  if (!wait_until (page_shows_screen, &check, WAIT_MS))
+  if (!lodge_test_ui_wait_until (page_shows_screen, &check, WAIT_MS))
     g_error ("the console shows “%s” and differs from virsh screenshot in %u of %u pixels (%s)",
              lodge_console_page_get_view (page), check.compare.differing, check.compare.total,
              lodge_console_page_get_status (page));
@@ -407,7 +393,7 @@ test_real_guest (void)
 
   /* Forced off: "not running", no picture, a Start button. */
   lodge_machine_run_action_async (machine, LODGE_MACHINE_ACTION_FORCE_OFF, NULL, force_off_cb, NULL);
-  g_assert_true (wait_until (page_not_running, &check, WAIT_MS));
+  g_assert_true (lodge_test_ui_wait_until (page_not_running, &check, WAIT_MS));
   g_assert_false (lodge_display_get_guest_size (lodge_console_page_get_display (page), NULL, NULL));
   start = find_start_button (GTK_WIDGET (page));
   g_assert_nonnull (start);
@@ -418,15 +404,33 @@ test_real_guest (void)
   /* Start: the guest boots and the page connects by itself. */
   g_unlink (serial_log);
   g_signal_emit_by_name (start, "clicked");
-  g_assert_true (wait_until (page_has_picture, &check, BOOT_MS));
-  g_assert_true (wait_until (serial_says_ready, NULL, BOOT_MS));
+  g_assert_true (lodge_test_ui_wait_until (page_has_picture, &check, BOOT_MS));
+  g_assert_true (lodge_test_ui_wait_until (serial_says_ready, NULL, BOOT_MS));
   /* The guest's screen again (text that changes after the banner may
    * still differ from QEMU's own picture: reported, not asserted). */
-  if (!wait_until (page_shows_screen, &check, WAIT_MS))
+  if (!lodge_test_ui_wait_until (page_shows_screen, &check, WAIT_MS))
     g_test_message ("after Start the console differs from virsh screenshot in %u of %u pixels",
                     check.compare.differing, check.compare.total);
   g_assert_true (page_has_picture (&check));
   save_screenshot (window, "after-start.png");
+
+  /* Fault loop: destroyed behind Lodge's back (as a crash or another
+   * program would) 20 times while the console is open. Each time the page
+   * says the machine is not running, with no critical warning (fatal
+   * here) and no crash; started again, it shows the screen again. */
+  for (guint round = 0; round < DESTROY_ROUNDS; round++)
+    {
+      g_assert_cmpint (virDomainDestroy (domain), ==, 0);
+      if (!lodge_test_ui_wait_until (page_not_running, &check, WAIT_MS))
+        g_error ("round %u: the page shows “%s” after the machine was destroyed", round,
+                 lodge_console_page_get_view (page));
+      g_assert_nonnull (strstr (lodge_console_page_get_status (page), "not running"));
+      g_assert_cmpint (virDomainCreate (domain), ==, 0);
+      if (!lodge_test_ui_wait_until (page_has_picture, &check, BOOT_MS))
+        g_error ("round %u: no picture after the restart (“%s”: %s)", round,
+                 lodge_console_page_get_view (page), lodge_console_page_get_status (page));
+    }
+  g_test_message ("destroyed and restarted %u times under an open console", DESTROY_ROUNDS);
 
   /* Back to the library: the page lets go. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-library", NULL));
@@ -443,9 +447,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *start = g_getenv ("LODGE_START_LIBVIRTD");
-  const char *make_guest = g_getenv ("LODGE_MAKE_GUEST");
-  const char *guest_dir = g_getenv ("LODGE_GUEST_DIR");
   g_autoptr(GError) error = NULL;
   g_autofree char *config = NULL;
   int result;
@@ -461,20 +462,7 @@ main (int   argc,
    * only criticals are fatal here. */
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_FATAL_MASK);
 
-  if (geteuid () != 0)
-    lodge_test_skip_all ("not root");
-  if (g_getenv ("DISPLAY") == NULL)
-    lodge_test_skip_all ("no X display (run under xvfb-run)");
-  if (g_find_program_in_path ("qemu-system-x86_64") == NULL)
-    lodge_test_skip_all ("no qemu-system-x86_64");
-  g_assert_nonnull (start);
-  g_assert_nonnull (make_guest);
-  g_assert_nonnull (guest_dir);
-
-  if (!lodge_test_run ("start-libvirtd", (char *[]) { (char *) start, "start", NULL }))
-    lodge_test_skip_all ("no libvirtd");
-  if (!lodge_test_run ("make-guest", (char *[]) { (char *) make_guest, (char *) guest_dir, NULL }))
-    lodge_test_skip_all ("could not build the test guest");
+  lodge_test_ui_need_real_guest ();
 
   work_dir = g_dir_make_tmp ("lodge-console-page-XXXXXX", &error);
   g_assert_no_error (error);

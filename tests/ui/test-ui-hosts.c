@@ -253,7 +253,6 @@ test_disconnect_connect (void)
   LodgeWindow *window = main_window ();
   LodgeHost *a = host_of (uri_a);
   Shows all = { window, NULL };
-  g_autofree char *disconnect_target = g_strdup (uri_a);
 
   g_assert_true (wait_until (host_connected, a));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.host-disconnect", "s", uri_a));

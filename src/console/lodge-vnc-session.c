@@ -218,12 +218,16 @@ lodge_vnc_session_conn_desktop_resize_cb (LodgeVncSession *self,
                                           int              height,
                                           VncConnection   *conn)
 {
-  /* QEMU repeats the size it has with its first updates: the picture
-   * stays. */
+  /* QEMU repeats the size it has with its first updates: the buffer
+   * stays. Either way the rest of that update is gone: ask for all of
+   * the screen again, or a still screen stays black. */
   if (self->vnc_framebuffer != NULL &&
       vnc_framebuffer_get_width (self->vnc_framebuffer) == width &&
       vnc_framebuffer_get_height (self->vnc_framebuffer) == height)
-    return;
+    {
+      lodge_vnc_session_request_update (self, FALSE);
+      return;
+    }
   g_debug ("Desktop resized to %dx%d", width, height);
   if (lodge_vnc_session_make_framebuffer (self))
     lodge_vnc_session_request_update (self, FALSE);

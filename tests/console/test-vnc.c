@@ -10,10 +10,11 @@
  *             placeholder; once running, SeaBIOS sets the 720x400 text
  *             mode (a desktop resize) and draws text (pixels not black)
  *   tcp       the same through vnc://127.0.0.1:PORT (the port QMP names)
- *   keys      the small test guest of tests/guest boots; keys typed
- *             through the session are echoed by its console (tty0 has
- *             ECHO on): many pixels change, far more than the cursor
- *             blinking does
+ *   keys      the small test guest of tests/guest boots; connected once
+ *             its screen is still, keys typed through the session are
+ *             echoed by its console (tty0 has ECHO on): many pixels
+ *             change, far more than the cursor blinking does; still
+ *             again, the picture is QEMU's screendump but for the cursor
  *   password  password=on with the password set over QMP: a wrong one
  *             ends in AUTH_FAILED, none asks through password-required
  *             and the right answer connects
@@ -279,6 +280,43 @@ settled (gpointer data)
   return pixels_changed (c->fb, c->before) <= 8 * 16;
 }
 
+/* QEMU's own picture (QMP screendump, PPM), as a texture. */
+static GdkTexture *
+qemu_screendump (LodgeTestQemu *qemu)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "screendump.ppm", NULL);
+  g_autofree char *command = g_strdup_printf ("{\"execute\": \"screendump\", "
+                                              "\"arguments\": {\"filename\": \"%s\"}}", path);
+  g_autofree char *answer = lodge_test_qemu_command (qemu, command);
+  g_autoptr(GError) error = NULL;
+  GdkTexture *texture;
+
+  g_assert_nonnull (strstr (answer, "\"return\""));
+  texture = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  g_unlink (path);
+  return texture;
+}
+
+static int
+count_differing (GdkTexture *a,
+                 GdkTexture *b)
+{
+  int w = gdk_texture_get_width (a), h = gdk_texture_get_height (a);
+  g_autofree guint32 *pa = g_new (guint32, w * h);
+  g_autofree guint32 *pb = g_new (guint32, w * h);
+  int n = 0;
+
+  g_assert_cmpint (gdk_texture_get_width (b), ==, w);
+  g_assert_cmpint (gdk_texture_get_height (b), ==, h);
+  gdk_texture_download (a, (guchar *) pa, w * 4);
+  gdk_texture_download (b, (guchar *) pb, w * 4);
+  for (int i = 0; i < w * h; i++)
+    if (pa[i] != pb[i])
+      n++;
+  return n;
+}
+
 static void
 test_keys (void)
 {
@@ -296,9 +334,11 @@ test_keys (void)
                                  (char *[]) { (char *) make_guest, (char *) guest_dir, NULL }));
 
   qemu = lodge_test_qemu_start (tmp_dir, "", FALSE, TRUE, FALSE);
+  /* Connected once the guest's screen is still: the first picture is
+   * all there is to see. */
+  g_assert_true (wait_for (guest_is_ready, qemu));
   lodge_vnc_session_connect_unix (session, qemu->vnc_socket);
   g_assert_true (wait_for (is_connected, session));
-  g_assert_true (wait_for (guest_is_ready, qemu));
 
   c.fb = framebuffer_of (session);
   g_assert_true (wait_for (settled, &c));
@@ -310,6 +350,19 @@ test_keys (void)
       lodge_display_source_key_release (LODGE_DISPLAY_SOURCE (session), key);
     }
   g_assert_true (wait_for (has_changed, &c));
+  g_free (c.before);
+
+  /* Once still again, the picture is QEMU's own, but for the cursor. */
+  c.before = NULL;
+  g_assert_true (wait_for (settled, &c));
+  {
+    g_autoptr(GdkTexture) ours = lodge_framebuffer_to_texture (c.fb);
+    g_autoptr(GdkTexture) theirs = qemu_screendump (qemu);
+    int differing = count_differing (ours, theirs);
+
+    g_test_message ("%d pixels differ from QEMU's screendump", differing);
+    g_assert_cmpint (differing, <=, 8 * 16);
+  }
   g_free (c.before);
 }
 

@@ -16,10 +16,19 @@
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 /* Bounds a hang while QEMU starts. */
 #define LODGE_TEST_QEMU_START_MS 60000
+
+/* A test that aborts takes its QEMU with it. */
+static inline void
+lodge_test_qemu_child_setup (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
 
 typedef struct
 {
@@ -68,6 +77,7 @@ lodge_test_qemu_start (const char *dir,
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   g_autofree char *greeting = NULL;
   g_autofree char *answer = NULL;
@@ -117,8 +127,9 @@ lodge_test_qemu_start (const char *dir,
   g_ptr_array_add (argv, NULL);
 
   /* QEMU says on stdout where VNC listens: not TAP. */
-  qemu->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                     G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, lodge_test_qemu_child_setup, NULL, NULL);
+  qemu->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 
   /* The socket exists a moment before QEMU listens on it. */

@@ -468,7 +468,8 @@ lodge_text_console_end (LodgeTextConsole *self,
                         gboolean          finish,
                         GError           *error)
 {
-  g_autoptr(LodgeTextConsole) keep = g_object_ref (self);
+  /* Alive until the end, whatever the signal handlers do. */
+  G_GNUC_UNUSED g_autoptr(LodgeTextConsole) keep = g_object_ref (self);
 
   if (self->stream == NULL)
     return;
@@ -559,7 +560,7 @@ lodge_text_console_receive (LodgeTextConsole *self)
   if (buffer->len > 0)
     {
       g_autoptr(GBytes) bytes = NULL;
-      g_autoptr(LodgeTextConsole) keep = g_object_ref (self);
+      G_GNUC_UNUSED g_autoptr(LodgeTextConsole) keep = g_object_ref (self);
 
       self->received += buffer->len;
       bytes = g_byte_array_free_to_bytes (g_steal_pointer (&buffer));

@@ -22,15 +22,27 @@ details_test_ready_cb (GObject      *object,
   details_test_result = g_object_ref (result);
 }
 
+static inline gboolean
+details_test_wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 /* Runs the main loop until the pending async call completes; returns the
  * result (caller unrefs). */
 static inline GAsyncResult *
 details_test_wait (void)
 {
   GAsyncResult *result;
+  /* Bounds a hang (and says so), never a timing assertion. */
+  gint64 end = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (100, details_test_wake_cb, NULL);
 
-  while (details_test_result == NULL)
+  while (details_test_result == NULL && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  if (details_test_result == NULL)
+    g_error ("An edit or read of the machine did not finish in 120 s");
   result = details_test_result;
   details_test_result = NULL;
   return result;

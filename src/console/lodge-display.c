@@ -53,6 +53,8 @@ struct _LodgeDisplay
 {
   GtkWidget parent_instance;
 
+  LodgeDisplaySource *source;
+  /* The source when it is SPICE, for what only SPICE has (file copy). */
   LodgeSpiceSession *session;
   LodgeFramebuffer *framebuffer;
 
@@ -97,6 +99,7 @@ struct _LodgeDisplay
 enum {
   PROP_0,
   PROP_SESSION,
+  PROP_SOURCE,
   PROP_STATE,
   PROP_DISCONNECT_REASON,
   PROP_SCALING,
@@ -167,17 +170,17 @@ lodge_display_send_key (LodgeDisplay *self,
     }
 
   if (press)
-    lodge_spice_session_key_press (self->session, scancode);
+    lodge_display_source_key_press (self->source, scancode);
   else
-    lodge_spice_session_key_release (self->session, scancode);
+    lodge_display_source_key_release (self->source, scancode);
 
   /* Pause is E1 1D 45: the 0x45 that follows the E1-prefixed 1D. */
   if (scancode == LODGE_XT_PAUSE)
     {
       if (press)
-        lodge_spice_session_key_press (self->session, LODGE_XT_NUM_LOCK);
+        lodge_display_source_key_press (self->source, LODGE_XT_NUM_LOCK);
       else
-        lodge_spice_session_key_release (self->session, LODGE_XT_NUM_LOCK);
+        lodge_display_source_key_release (self->source, LODGE_XT_NUM_LOCK);
     }
 }
 
@@ -205,7 +208,7 @@ lodge_display_sync_locks (LodgeDisplay *self)
   GdkDevice *keyboard = seat ? gdk_seat_get_keyboard (seat) : NULL;
   LodgeKeyLocks locks = 0;
 
-  if (keyboard == NULL || !lodge_spice_session_has_inputs (self->session))
+  if (keyboard == NULL || !lodge_display_source_has_inputs (self->source))
     return;
 
   if (gdk_device_get_caps_lock_state (keyboard))
@@ -215,8 +218,8 @@ lodge_display_sync_locks (LodgeDisplay *self)
   if (gdk_device_get_scroll_lock_state (keyboard))
     locks |= LODGE_KEY_LOCK_SCROLL;
 
-  if (locks != lodge_spice_session_get_key_locks (self->session))
-    lodge_spice_session_set_key_locks (self->session, locks);
+  if (locks != lodge_display_source_get_key_locks (self->source))
+    lodge_display_source_set_key_locks (self->source, locks);
 }
 
 static GdkModifierType
@@ -291,7 +294,7 @@ lodge_display_key_pressed_cb (LodgeDisplay          *self,
   guint scancode = lodge_keymap_hardware_to_xt (keycode);
 
   /* Without a guest, keys are the application's. */
-  if (lodge_spice_session_get_state (self->session) != LODGE_DISPLAY_STATE_CONNECTED)
+  if (lodge_display_source_get_state (self->source) != LODGE_DISPLAY_STATE_CONNECTED)
     return FALSE;
   if (scancode == 0)
     return TRUE;
@@ -368,7 +371,7 @@ lodge_display_focus_leave_cb (LodgeDisplay            *self,
     if (self->button_state & (1u << (button - 1)))
       {
         self->button_state &= ~(1u << (button - 1));
-        lodge_spice_session_mouse_button (self->session, button, FALSE, self->button_state);
+        lodge_display_source_pointer_button (self->source, button, FALSE, self->button_state);
       }
 }
 
@@ -444,17 +447,17 @@ lodge_display_pointer_moved (LodgeDisplay *self,
                                    lodge_framebuffer_get_height (self->framebuffer),
                                    x, y, &gx, &gy);
 
-  if (lodge_spice_session_get_server_mouse (self->session))
+  if (lodge_display_source_get_server_mouse (self->source))
     {
       /* Server mode: only relative motion reaches the guest. GTK 4 cannot
        * warp or confine the pointer, so this works while the pointer
        * stays over the picture. */
       if (self->have_last_guest_pos && (gx != self->last_guest_x || gy != self->last_guest_y))
-        lodge_spice_session_mouse_motion (self->session, gx - self->last_guest_x,
-                                          gy - self->last_guest_y, self->button_state);
+        lodge_display_source_pointer_motion (self->source, gx - self->last_guest_x,
+                                             gy - self->last_guest_y, self->button_state);
     }
   else if (!self->have_last_guest_pos || gx != self->last_guest_x || gy != self->last_guest_y)
-    lodge_spice_session_mouse_position (self->session, gx, gy, self->button_state);
+    lodge_display_source_pointer_position (self->source, gx, gy, self->button_state);
 
   self->have_last_guest_pos = TRUE;
   self->last_guest_x = gx;
@@ -465,9 +468,9 @@ static void
 lodge_display_wheel (LodgeDisplay *self,
                      guint         button)
 {
-  lodge_spice_session_mouse_button (self->session, button, TRUE,
+  lodge_display_source_pointer_button (self->source, button, TRUE,
                                     self->button_state | button_mask_of (button));
-  lodge_spice_session_mouse_button (self->session, button, FALSE, self->button_state);
+  lodge_display_source_pointer_button (self->source, button, FALSE, self->button_state);
 }
 
 /* Legacy events come in surface coordinates: take away the surface's
@@ -528,7 +531,7 @@ lodge_display_event_cb (LodgeDisplay             *self,
           self->button_state |= button_mask_of (button);
         else
           self->button_state &= ~button_mask_of (button);
-        lodge_spice_session_mouse_button (self->session, button, press, self->button_state);
+        lodge_display_source_pointer_button (self->source, button, press, self->button_state);
         return TRUE;
       }
 
@@ -665,7 +668,7 @@ lodge_display_update_cursor (LodgeDisplay *self)
   GdkCursor *cursor;
   double factor;
 
-  if (!lodge_spice_session_get_cursor_visible (self->session))
+  if (!lodge_display_source_get_cursor_visible (self->source))
     {
       if (self->none_cursor == NULL)
         self->none_cursor = gdk_cursor_new_from_name ("none", NULL);
@@ -673,7 +676,7 @@ lodge_display_update_cursor (LodgeDisplay *self)
       return;
     }
 
-  cursor = lodge_spice_session_get_cursor (self->session);
+  cursor = lodge_display_source_get_cursor (self->source);
   factor = lodge_display_cursor_factor (self);
   if (cursor == NULL || gdk_cursor_get_texture (cursor) == NULL || fabs (factor - 1.0) < 0.01)
     {
@@ -702,9 +705,9 @@ lodge_display_scale_factor_cb (LodgeDisplay *self,
 }
 
 static void
-lodge_display_session_cursor_cb (LodgeDisplay      *self,
-                                 GParamSpec        *pspec,
-                                 LodgeSpiceSession *session)
+lodge_display_source_cursor_cb (LodgeDisplay       *self,
+                                GParamSpec         *pspec,
+                                LodgeDisplaySource *source)
 {
   lodge_display_update_cursor (self);
 }
@@ -722,7 +725,7 @@ lodge_display_resize_guest_timeout_cb (gpointer user_data)
     {
       self->requested_width = width;
       self->requested_height = height;
-      lodge_spice_session_request_guest_size (self->session, width, height);
+      lodge_display_source_request_guest_size (self->source, width, height);
     }
   return G_SOURCE_REMOVE;
 }
@@ -730,7 +733,8 @@ lodge_display_resize_guest_timeout_cb (gpointer user_data)
 static void
 lodge_display_queue_resize_guest (LodgeDisplay *self)
 {
-  if (!self->resize_guest || !lodge_spice_session_get_agent_connected (self->session))
+  if (!self->resize_guest ||
+      !(lodge_display_source_get_capabilities (self->source) & LODGE_DISPLAY_CAPABILITY_GUEST_RESIZE))
     return;
   g_clear_handle_id (&self->resize_guest_source, g_source_remove);
   self->resize_guest_source = g_timeout_add (RESIZE_GUEST_DELAY_MS,
@@ -738,20 +742,20 @@ lodge_display_queue_resize_guest (LodgeDisplay *self)
 }
 
 static void
-lodge_display_session_agent_cb (LodgeDisplay      *self,
-                                GParamSpec        *pspec,
-                                LodgeSpiceSession *session)
+lodge_display_source_capabilities_cb (LodgeDisplay       *self,
+                                      GParamSpec         *pspec,
+                                      LodgeDisplaySource *source)
 {
   self->requested_width = self->requested_height = 0;
   lodge_display_queue_resize_guest (self);
 }
 
 static void
-lodge_display_session_state_cb (LodgeDisplay      *self,
-                                GParamSpec        *pspec,
-                                LodgeSpiceSession *session)
+lodge_display_source_state_cb (LodgeDisplay       *self,
+                               GParamSpec         *pspec,
+                               LodgeDisplaySource *source)
 {
-  LodgeDisplayState state = lodge_spice_session_get_state (session);
+  LodgeDisplayState state = lodge_display_source_get_state (source);
 
   if (state != LODGE_DISPLAY_STATE_CONNECTED)
     {
@@ -768,22 +772,22 @@ lodge_display_session_state_cb (LodgeDisplay      *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   if (state == LODGE_DISPLAY_STATE_DISCONNECTED)
     g_signal_emit (self, signals[DISCONNECTED], 0,
-                   lodge_spice_session_get_disconnect_reason (session));
+                   lodge_display_source_get_disconnect_reason (source));
 }
 
 static void
-lodge_display_session_reason_cb (LodgeDisplay      *self,
-                                 GParamSpec        *pspec,
-                                 LodgeSpiceSession *session)
+lodge_display_source_reason_cb (LodgeDisplay       *self,
+                                GParamSpec         *pspec,
+                                LodgeDisplaySource *source)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISCONNECT_REASON]);
 }
 
 static void
-lodge_display_session_open_fd_cb (LodgeDisplay      *self,
-                                  guint              request_id,
-                                  int                channel_type,
-                                  LodgeSpiceSession *session)
+lodge_display_source_open_fd_cb (LodgeDisplay       *self,
+                                 guint               request_id,
+                                 int                 channel_type,
+                                 LodgeDisplaySource *source)
 {
   g_signal_emit (self, signals[OPEN_FD], 0, request_id, channel_type);
 }
@@ -802,6 +806,59 @@ lodge_display_framebuffer_invalidate_size_cb (LodgeDisplay *self,
   self->have_last_guest_pos = FALSE;
   gtk_widget_queue_resize (GTK_WIDGET (self));
   lodge_display_update_cursor (self);
+}
+
+/* The source */
+
+static void
+lodge_display_attach_source (LodgeDisplay       *self,
+                             LodgeDisplaySource *source)
+{
+  g_assert (self->source == NULL);
+
+  self->source = g_object_ref (source);
+  self->session = LODGE_IS_SPICE_SESSION (source) ? LODGE_SPICE_SESSION (source) : NULL;
+  self->framebuffer = g_object_ref (lodge_display_source_get_framebuffer (source));
+
+  g_signal_connect_object (self->framebuffer, "invalidate-contents",
+                           G_CALLBACK (lodge_display_framebuffer_invalidate_contents_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->framebuffer, "invalidate-size",
+                           G_CALLBACK (lodge_display_framebuffer_invalidate_size_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (source, "notify::state",
+                           G_CALLBACK (lodge_display_source_state_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (source, "notify::disconnect-reason",
+                           G_CALLBACK (lodge_display_source_reason_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (source, "notify::cursor",
+                           G_CALLBACK (lodge_display_source_cursor_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (source, "notify::cursor-visible",
+                           G_CALLBACK (lodge_display_source_cursor_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (source, "notify::capabilities",
+                           G_CALLBACK (lodge_display_source_capabilities_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (source, "open-fd",
+                           G_CALLBACK (lodge_display_source_open_fd_cb),
+                           self, G_CONNECT_SWAPPED);
+}
+
+static void
+lodge_display_detach_source (LodgeDisplay *self)
+{
+  if (self->source == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->source, self);
+  g_signal_handlers_disconnect_by_data (self->framebuffer, self);
+  lodge_display_source_set_clipboard (self->source, NULL);
+  lodge_display_source_disconnect (self->source);
+  g_clear_object (&self->framebuffer);
+  self->session = NULL;
+  g_clear_object (&self->source);
 }
 
 static gboolean
@@ -980,7 +1037,7 @@ lodge_display_realize (GtkWidget *widget)
   GTK_WIDGET_CLASS (lodge_display_parent_class)->realize (widget);
 
   if (self->share_clipboard)
-    lodge_spice_session_set_clipboard (self->session, gtk_widget_get_clipboard (widget));
+    lodge_display_source_set_clipboard (self->source, gtk_widget_get_clipboard (widget));
 }
 
 static void
@@ -989,7 +1046,7 @@ lodge_display_unrealize (GtkWidget *widget)
   LodgeDisplay *self = LODGE_DISPLAY (widget);
 
   lodge_display_release_grab (self);
-  lodge_spice_session_set_clipboard (self->session, NULL);
+  lodge_display_source_set_clipboard (self->source, NULL);
   lodge_display_keep_shm_pool (self, FALSE);
 
   GTK_WIDGET_CLASS (lodge_display_parent_class)->unrealize (widget);
@@ -1003,14 +1060,7 @@ lodge_display_dispose (GObject *object)
   LodgeDisplay *self = LODGE_DISPLAY (object);
 
   g_clear_handle_id (&self->resize_guest_source, g_source_remove);
-  if (self->session != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->session, self);
-      g_signal_handlers_disconnect_by_data (self->framebuffer, self);
-      lodge_spice_session_disconnect (self->session);
-    }
-  g_clear_object (&self->framebuffer);
-  g_clear_object (&self->session);
+  lodge_display_detach_source (self);
   g_clear_object (&self->none_cursor);
   g_clear_object (&self->scaled_cursor);
   g_clear_object (&self->scaled_from);
@@ -1041,6 +1091,9 @@ lodge_display_get_property (GObject    *object,
     {
     case PROP_SESSION:
       g_value_set_object (value, self->session);
+      break;
+    case PROP_SOURCE:
+      g_value_set_object (value, self->source);
       break;
     case PROP_STATE:
       g_value_set_enum (value, lodge_display_get_state (self));
@@ -1120,7 +1173,10 @@ lodge_display_class_init (LodgeDisplayClass *klass)
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, LODGE_TYPE_SPICE_SESSION,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SOURCE] =
+    g_param_spec_object ("source", NULL, NULL, LODGE_TYPE_DISPLAY_SOURCE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] =
     g_param_spec_enum ("state", NULL, NULL,
                        LODGE_TYPE_DISPLAY_STATE, LODGE_DISPLAY_STATE_DISCONNECTED,
@@ -1202,33 +1258,11 @@ lodge_display_init (LodgeDisplay *self)
   self->resize_guest = TRUE;
   self->share_clipboard = TRUE;
 
-  self->session = lodge_spice_session_new ();
-  self->framebuffer = g_object_ref (lodge_spice_session_get_framebuffer (self->session));
+  {
+    g_autoptr(LodgeSpiceSession) session = lodge_spice_session_new ();
 
-  g_signal_connect_object (self->framebuffer, "invalidate-contents",
-                           G_CALLBACK (lodge_display_framebuffer_invalidate_contents_cb),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->framebuffer, "invalidate-size",
-                           G_CALLBACK (lodge_display_framebuffer_invalidate_size_cb),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "notify::state",
-                           G_CALLBACK (lodge_display_session_state_cb),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "notify::disconnect-reason",
-                           G_CALLBACK (lodge_display_session_reason_cb),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "notify::cursor",
-                           G_CALLBACK (lodge_display_session_cursor_cb),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "notify::cursor-visible",
-                           G_CALLBACK (lodge_display_session_cursor_cb),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "notify::agent-connected",
-                           G_CALLBACK (lodge_display_session_agent_cb),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "open-fd",
-                           G_CALLBACK (lodge_display_session_open_fd_cb),
-                           self, G_CONNECT_SWAPPED);
+    lodge_display_attach_source (self, LODGE_DISPLAY_SOURCE (session));
+  }
 
   g_signal_connect (self, "notify::scale-factor",
                     G_CALLBACK (lodge_display_scale_factor_cb), NULL);
@@ -1278,7 +1312,8 @@ lodge_display_new (void)
 /**
  * lodge_display_get_session:
  *
- * Returns: (transfer none): the SPICE session behind the display
+ * Returns: (transfer none) (nullable): the SPICE session behind the
+ *   display, or %NULL when its source speaks another protocol
  */
 LodgeSpiceSession *
 lodge_display_get_session (LodgeDisplay *self)
@@ -1287,12 +1322,82 @@ lodge_display_get_session (LodgeDisplay *self)
   return self->session;
 }
 
+/**
+ * lodge_display_get_source:
+ *
+ * Returns: (transfer none): the connection behind the display (a new
+ *   display has a LodgeSpiceSession)
+ */
+LodgeDisplaySource *
+lodge_display_get_source (LodgeDisplay *self)
+{
+  g_return_val_if_fail (LODGE_IS_DISPLAY (self), NULL);
+  return self->source;
+}
+
+/**
+ * lodge_display_set_source:
+ * @source: the connection to show, such as a LodgeVncSession
+ *
+ * Disconnects the current source (keys it holds are released first) and
+ * shows @source, in whatever state it is. The lodge_display_connect_*()
+ * calls speak SPICE: they put a new LodgeSpiceSession back when the source
+ * is another protocol's.
+ */
+void
+lodge_display_set_source (LodgeDisplay       *self,
+                          LodgeDisplaySource *source)
+{
+  g_autoptr(LodgeDisplaySource) keep = NULL;
+
+  g_return_if_fail (LODGE_IS_DISPLAY (self));
+  g_return_if_fail (LODGE_IS_DISPLAY_SOURCE (source));
+
+  if (source == self->source)
+    return;
+  keep = g_object_ref (source);
+
+  lodge_display_release_all_keys (self);
+  lodge_display_release_grab (self);
+  g_clear_handle_id (&self->resize_guest_source, g_source_remove);
+  lodge_display_detach_source (self);
+  lodge_display_attach_source (self, source);
+
+  memset (self->pressed, 0, sizeof self->pressed);
+  self->n_pressed = 0;
+  self->button_state = 0;
+  self->have_last_guest_pos = FALSE;
+  self->requested_width = self->requested_height = 0;
+  if (self->share_clipboard && gtk_widget_get_realized (GTK_WIDGET (self)))
+    lodge_display_source_set_clipboard (source, gtk_widget_get_clipboard (GTK_WIDGET (self)));
+
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  lodge_display_update_cursor (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISCONNECT_REASON]);
+}
+
+/* The connect calls below speak SPICE. */
+static LodgeSpiceSession *
+lodge_display_ensure_spice (LodgeDisplay *self)
+{
+  if (self->session == NULL)
+    {
+      g_autoptr(LodgeSpiceSession) session = lodge_spice_session_new ();
+
+      lodge_display_set_source (self, LODGE_DISPLAY_SOURCE (session));
+    }
+  return self->session;
+}
+
 void
 lodge_display_connect_uri (LodgeDisplay *self,
                            const char   *uri)
 {
   g_return_if_fail (LODGE_IS_DISPLAY (self));
-  lodge_spice_session_connect_uri (self->session, uri);
+  lodge_spice_session_connect_uri (lodge_display_ensure_spice (self), uri);
 }
 
 void
@@ -1303,7 +1408,7 @@ lodge_display_connect_host (LodgeDisplay *self,
                             const char   *password)
 {
   g_return_if_fail (LODGE_IS_DISPLAY (self));
-  lodge_spice_session_connect_host (self->session, host, port, tls_port, password);
+  lodge_spice_session_connect_host (lodge_display_ensure_spice (self), host, port, tls_port, password);
 }
 
 void
@@ -1312,7 +1417,7 @@ lodge_display_connect_unix (LodgeDisplay *self,
                             const char   *password)
 {
   g_return_if_fail (LODGE_IS_DISPLAY (self));
-  lodge_spice_session_connect_unix (self->session, path, password);
+  lodge_spice_session_connect_unix (lodge_display_ensure_spice (self), path, password);
 }
 
 /**
@@ -1328,7 +1433,7 @@ lodge_display_connect_fd (LodgeDisplay *self,
                           int           fd)
 {
   g_return_if_fail (LODGE_IS_DISPLAY (self));
-  lodge_spice_session_connect_fd (self->session, fd);
+  lodge_spice_session_connect_fd (lodge_display_ensure_spice (self), fd);
 }
 
 void
@@ -1337,7 +1442,7 @@ lodge_display_give_fd (LodgeDisplay *self,
                        int           fd)
 {
   g_return_if_fail (LODGE_IS_DISPLAY (self));
-  lodge_spice_session_give_fd (self->session, request_id, fd);
+  lodge_display_source_give_fd (self->source, request_id, fd);
 }
 
 void
@@ -1346,7 +1451,7 @@ lodge_display_fail_fd (LodgeDisplay *self,
                        const char   *message)
 {
   g_return_if_fail (LODGE_IS_DISPLAY (self));
-  lodge_spice_session_fail_fd (self->session, request_id, message);
+  lodge_display_source_fail_fd (self->source, request_id, message);
 }
 
 void
@@ -1354,21 +1459,21 @@ lodge_display_disconnect (LodgeDisplay *self)
 {
   g_return_if_fail (LODGE_IS_DISPLAY (self));
   lodge_display_release_all_keys (self);
-  lodge_spice_session_disconnect (self->session);
+  lodge_display_source_disconnect (self->source);
 }
 
 LodgeDisplayState
 lodge_display_get_state (LodgeDisplay *self)
 {
   g_return_val_if_fail (LODGE_IS_DISPLAY (self), LODGE_DISPLAY_STATE_DISCONNECTED);
-  return lodge_spice_session_get_state (self->session);
+  return lodge_display_source_get_state (self->source);
 }
 
 const char *
 lodge_display_get_disconnect_reason (LodgeDisplay *self)
 {
   g_return_val_if_fail (LODGE_IS_DISPLAY (self), NULL);
-  return lodge_spice_session_get_disconnect_reason (self->session);
+  return lodge_display_source_get_disconnect_reason (self->source);
 }
 
 LodgeDisplayScaling
@@ -1557,9 +1662,9 @@ lodge_display_send_keys (LodgeDisplay *self,
     }
 
   for (guint i = 0; i < n; i++)
-    lodge_spice_session_key_press (self->session, codes[i]);
+    lodge_display_source_key_press (self->source, codes[i]);
   for (guint i = n; i > 0; i--)
-    lodge_spice_session_key_release (self->session, codes[i - 1]);
+    lodge_display_source_key_release (self->source, codes[i - 1]);
 }
 
 /**
@@ -1598,6 +1703,13 @@ lodge_display_copy_files_async (LodgeDisplay          *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, lodge_display_copy_files_async);
+  if (self->session == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("Files can be copied only to a machine running the guest agent"));
+      g_object_unref (task);
+      return;
+    }
   lodge_spice_session_copy_files_async (self->session, files, cancellable, progress_callback,
                                         progress_data, lodge_display_copy_files_cb, task);
 }
@@ -1753,7 +1865,7 @@ lodge_display_set_share_clipboard (LodgeDisplay *self,
     return;
   self->share_clipboard = share_clipboard;
   if (gtk_widget_get_realized (GTK_WIDGET (self)))
-    lodge_spice_session_set_clipboard (self->session,
+    lodge_display_source_set_clipboard (self->source,
                                        share_clipboard
                                        ? gtk_widget_get_clipboard (GTK_WIDGET (self))
                                        : NULL);

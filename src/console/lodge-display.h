@@ -21,6 +21,9 @@
  *     // or lodge_display_fail_fd (display, request_id, message);
  *   }
  *
+ *   // Any protocol: a LodgeDisplaySource made and connected by the caller.
+ *   lodge_display_set_source (display, LODGE_DISPLAY_SOURCE (vnc_session));
+ *
  *   // Or a SPICE server on the network / a unix socket:
  *   lodge_display_connect_host (display, host, port, tls_port, password);
  *   lodge_display_connect_unix (display, path, password);
@@ -72,6 +75,9 @@ G_DECLARE_FINAL_TYPE (LodgeDisplay, lodge_display, LODGE, DISPLAY, GtkWidget)
 
 GtkWidget          *lodge_display_new                  (void);
 LodgeSpiceSession  *lodge_display_get_session          (LodgeDisplay        *self);
+LodgeDisplaySource *lodge_display_get_source           (LodgeDisplay        *self);
+void                lodge_display_set_source           (LodgeDisplay        *self,
+                                                        LodgeDisplaySource  *source);
 
 /* Connecting */
 void                lodge_display_connect_uri          (LodgeDisplay        *self,

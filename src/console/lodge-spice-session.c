@@ -30,7 +30,7 @@
 
 struct _LodgeSpiceSession
 {
-  GObject parent_instance;
+  LodgeDisplaySource parent_instance;
 
   SpiceSession *session;
   SpiceMainChannel *main;
@@ -42,14 +42,9 @@ struct _LodgeSpiceSession
 
   LodgeFramebuffer *framebuffer;
 
-  LodgeDisplayState state;
-  char *disconnect_reason;
   GHashTable *fd_requests;
   guint next_request_id;
 
-  GdkCursor *cursor;
-  gboolean cursor_visible;
-  gboolean server_mouse;
   gboolean agent_connected;
   gboolean read_only;
   gboolean audio;
@@ -66,60 +61,40 @@ struct _LodgeSpiceSession
 
 enum {
   PROP_0,
-  PROP_STATE,
-  PROP_DISCONNECT_REASON,
-  PROP_CURSOR,
-  PROP_CURSOR_VISIBLE,
-  PROP_SERVER_MOUSE,
   PROP_AGENT_CONNECTED,
-  PROP_FRAMEBUFFER,
   N_PROPS
 };
 
-enum {
-  OPEN_FD,
-  N_SIGNALS
-};
-
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
 
-G_DEFINE_FINAL_TYPE (LodgeSpiceSession, lodge_spice_session, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (LodgeSpiceSession, lodge_spice_session, LODGE_TYPE_DISPLAY_SOURCE)
 
 static void lodge_spice_session_teardown (LodgeSpiceSession *self);
-static void lodge_spice_session_end      (LodgeSpiceSession *self,
+static void lodge_spice_session_end_with (LodgeSpiceSession *self,
+                                          LodgeConsoleError  code,
                                           const char        *reason);
-
-static void
-lodge_spice_session_set_state (LodgeSpiceSession *self,
-                               LodgeDisplayState  state,
-                               const char        *reason)
-{
-  if (g_strcmp0 (reason, self->disconnect_reason) != 0)
-    {
-      g_free (self->disconnect_reason);
-      self->disconnect_reason = g_strdup (reason);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISCONNECT_REASON]);
-    }
-  if (state != self->state)
-    {
-      self->state = state;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-    }
-}
+#define lodge_spice_session_end(self, reason) \
+  lodge_spice_session_end_with ((self), LODGE_CONSOLE_ERROR_FAILED, (reason))
 
 static void
 lodge_spice_session_set_cursor_internal (LodgeSpiceSession *self,
                                          GdkCursor         *cursor,
                                          gboolean           visible)
 {
-  if (g_set_object (&self->cursor, cursor))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURSOR]);
-  if (visible != self->cursor_visible)
-    {
-      self->cursor_visible = visible;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURSOR_VISIBLE]);
-    }
+  lodge_display_source_set_cursor (LODGE_DISPLAY_SOURCE (self), cursor, visible);
+}
+
+static void
+lodge_spice_session_update_capabilities (LodgeSpiceSession *self)
+{
+  LodgeDisplayCapabilities caps = LODGE_DISPLAY_CAPABILITY_NONE;
+
+  if (self->audio_object != NULL)
+    caps |= LODGE_DISPLAY_CAPABILITY_AUDIO;
+  if (self->agent_connected && !self->read_only)
+    caps |= LODGE_DISPLAY_CAPABILITY_AGENT | LODGE_DISPLAY_CAPABILITY_CLIPBOARD |
+            LODGE_DISPLAY_CAPABILITY_FILE_COPY | LODGE_DISPLAY_CAPABILITY_GUEST_RESIZE;
+  lodge_display_source_set_capabilities (LODGE_DISPLAY_SOURCE (self), caps);
 }
 
 static LodgeFramebufferFormat
@@ -224,7 +199,9 @@ static void
 lodge_spice_session_cursor_hide_cb (LodgeSpiceSession  *self,
                                     SpiceCursorChannel *channel)
 {
-  lodge_spice_session_set_cursor_internal (self, self->cursor, FALSE);
+  lodge_spice_session_set_cursor_internal (self,
+                                           lodge_display_source_get_cursor (LODGE_DISPLAY_SOURCE (self)),
+                                           FALSE);
 }
 
 static void
@@ -258,6 +235,23 @@ reason_for_event (SpiceChannelEvent event)
     }
 }
 
+static LodgeConsoleError
+code_for_event (SpiceChannelEvent event)
+{
+  switch (event)
+    {
+    case SPICE_CHANNEL_CLOSED:
+    case SPICE_CHANNEL_ERROR_IO:
+      return LODGE_CONSOLE_ERROR_CLOSED;
+    case SPICE_CHANNEL_ERROR_CONNECT:
+      return LODGE_CONSOLE_ERROR_CONNECTION_FAILED;
+    case SPICE_CHANNEL_ERROR_AUTH:
+      return LODGE_CONSOLE_ERROR_AUTH_FAILED;
+    default:
+      return LODGE_CONSOLE_ERROR_FAILED;
+    }
+}
+
 static void
 lodge_spice_session_main_channel_event_cb (LodgeSpiceSession *self,
                                            SpiceChannelEvent  event,
@@ -269,7 +263,7 @@ lodge_spice_session_main_channel_event_cb (LodgeSpiceSession *self,
   switch (event)
     {
     case SPICE_CHANNEL_OPENED:
-      lodge_spice_session_set_state (self, LODGE_DISPLAY_STATE_CONNECTED, NULL);
+      lodge_display_source_set_state (LODGE_DISPLAY_SOURCE (self), LODGE_DISPLAY_STATE_CONNECTED, NULL);
       break;
     case SPICE_CHANNEL_SWITCHING:
       break;
@@ -289,7 +283,7 @@ lodge_spice_session_main_channel_event_cb (LodgeSpiceSession *self,
         else
           reason = g_strdup (reason_for_event (event));
         g_debug ("Main channel event %d: %s", event, reason);
-        lodge_spice_session_end (self, reason);
+        lodge_spice_session_end_with (self, code_for_event (event), reason);
       }
       break;
     }
@@ -304,11 +298,7 @@ lodge_spice_session_update_mouse_mode (LodgeSpiceSession *self)
   if (self->main != NULL)
     g_object_get (self->main, "mouse-mode", &mode, NULL);
   server = mode == SPICE_MOUSE_MODE_SERVER;
-  if (server != self->server_mouse)
-    {
-      self->server_mouse = server;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_MOUSE]);
-    }
+  lodge_display_source_set_server_mouse (LODGE_DISPLAY_SOURCE (self), server);
 }
 
 static void
@@ -331,6 +321,7 @@ lodge_spice_session_main_agent_update_cb (LodgeSpiceSession *self,
     {
       self->agent_connected = connected;
       self->clipboard_offered = FALSE;
+      lodge_spice_session_update_capabilities (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_CONNECTED]);
     }
   /* Also emitted when the agent's capabilities arrive. */
@@ -561,7 +552,7 @@ lodge_spice_session_channel_open_fd_cb (LodgeSpiceSession *self,
   g_hash_table_insert (self->fd_requests, GUINT_TO_POINTER (id), g_object_ref (channel));
   g_debug ("Channel %s asks for a socket (request %u)",
            spice_channel_type_to_string (type), id);
-  g_signal_emit (self, signals[OPEN_FD], 0, id, type);
+  lodge_display_source_request_fd (LODGE_DISPLAY_SOURCE (self), id, type);
 }
 
 static void
@@ -684,12 +675,8 @@ static void
 lodge_spice_session_session_disconnected_cb (LodgeSpiceSession *self,
                                              SpiceSession      *session)
 {
-  if (self->state != LODGE_DISPLAY_STATE_DISCONNECTED)
-    {
-      const char *reason = self->disconnect_reason;
-
-      lodge_spice_session_end (self, reason ? reason : _("The connection was closed"));
-    }
+  if (lodge_display_source_get_state (LODGE_DISPLAY_SOURCE (self)) != LODGE_DISPLAY_STATE_DISCONNECTED)
+    lodge_spice_session_end_with (self, LODGE_CONSOLE_ERROR_CLOSED, _("The connection was closed"));
 }
 
 /* Retiring a SpiceSession.
@@ -811,18 +798,26 @@ lodge_spice_session_teardown (LodgeSpiceSession *self)
   if (self->agent_connected)
     {
       self->agent_connected = FALSE;
+      lodge_spice_session_update_capabilities (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_CONNECTED]);
     }
+  else
+    lodge_spice_session_update_capabilities (self);
 }
 
 /* The session ends: everything that came from it goes, and the state
  * says why (NULL: no reason to show). */
 static void
-lodge_spice_session_end (LodgeSpiceSession *self,
-                         const char        *reason)
+lodge_spice_session_end_with (LodgeSpiceSession *self,
+                              LodgeConsoleError  code,
+                              const char        *reason)
 {
+  g_autoptr(GError) error = NULL;
+
+  if (reason != NULL)
+    error = g_error_new_literal (LODGE_CONSOLE_ERROR, code, reason);
   lodge_spice_session_teardown (self);
-  lodge_spice_session_set_state (self, LODGE_DISPLAY_STATE_DISCONNECTED, reason);
+  lodge_display_source_set_state (LODGE_DISPLAY_SOURCE (self), LODGE_DISPLAY_STATE_DISCONNECTED, error);
 }
 
 static SpiceSession *
@@ -859,7 +854,8 @@ lodge_spice_session_prepare (LodgeSpiceSession *self)
   if (self->audio && !self->read_only)
     self->audio_object = spice_audio_get (self->session, NULL);
 
-  lodge_spice_session_set_state (self, LODGE_DISPLAY_STATE_CONNECTING, NULL);
+  lodge_spice_session_update_capabilities (self);
+  lodge_display_source_set_state (LODGE_DISPLAY_SOURCE (self), LODGE_DISPLAY_STATE_CONNECTING, NULL);
   return self->session;
 }
 
@@ -906,7 +902,6 @@ lodge_spice_session_dispose (GObject *object)
   if (self->clipboard != NULL)
     g_signal_handlers_disconnect_by_data (self->clipboard, self);
   g_clear_object (&self->clipboard);
-  g_clear_object (&self->cursor);
 
   G_OBJECT_CLASS (lodge_spice_session_parent_class)->dispose (object);
 }
@@ -916,9 +911,7 @@ lodge_spice_session_finalize (GObject *object)
 {
   LodgeSpiceSession *self = LODGE_SPICE_SESSION (object);
 
-  g_clear_object (&self->framebuffer);
   g_clear_pointer (&self->fd_requests, g_hash_table_unref);
-  g_free (self->disconnect_reason);
   g_free (self->tls_ca_file);
   g_free (self->tls_host_subject);
 
@@ -935,84 +928,179 @@ lodge_spice_session_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_STATE:
-      g_value_set_enum (value, self->state);
-      break;
-    case PROP_DISCONNECT_REASON:
-      g_value_set_string (value, self->disconnect_reason);
-      break;
-    case PROP_CURSOR:
-      g_value_set_object (value, self->cursor);
-      break;
-    case PROP_CURSOR_VISIBLE:
-      g_value_set_boolean (value, self->cursor_visible);
-      break;
-    case PROP_SERVER_MOUSE:
-      g_value_set_boolean (value, self->server_mouse);
-      break;
     case PROP_AGENT_CONNECTED:
       g_value_set_boolean (value, self->agent_connected);
-      break;
-    case PROP_FRAMEBUFFER:
-      g_value_set_object (value, self->framebuffer);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
+/* LodgeDisplaySource */
+
+static void lodge_spice_session_set_clipboard_internal (LodgeSpiceSession *self,
+                                                        GdkClipboard      *clipboard);
+
+static void
+lodge_spice_session_source_disconnect (LodgeDisplaySource *source)
+{
+  lodge_spice_session_end (LODGE_SPICE_SESSION (source), NULL);
+}
+
+static void
+lodge_spice_session_source_give_fd (LodgeDisplaySource *source,
+                                    guint               request_id,
+                                    int                 fd)
+{
+  lodge_spice_session_give_fd (LODGE_SPICE_SESSION (source), request_id, fd);
+}
+
+static void
+lodge_spice_session_source_fail_fd (LodgeDisplaySource *source,
+                                    guint               request_id,
+                                    const char         *message)
+{
+  lodge_spice_session_fail_fd (LODGE_SPICE_SESSION (source), request_id, message);
+}
+
+static gboolean
+lodge_spice_session_source_has_inputs (LodgeDisplaySource *source)
+{
+  LodgeSpiceSession *self = LODGE_SPICE_SESSION (source);
+
+  return self->inputs != NULL && !self->read_only;
+}
+
+static gboolean
+lodge_spice_session_source_get_inputs_ready (LodgeDisplaySource *source)
+{
+  LodgeSpiceSession *self = LODGE_SPICE_SESSION (source);
+
+  /* The channel's calls are only valid once it is open. */
+  return self->inputs != NULL && self->inputs_open && !self->read_only;
+}
+
+static void
+lodge_spice_session_source_key_event (LodgeDisplaySource *source,
+                                      guint               scancode,
+                                      gboolean            press)
+{
+  LodgeSpiceSession *self = LODGE_SPICE_SESSION (source);
+
+  if (press)
+    spice_inputs_channel_key_press (self->inputs, scancode);
+  else
+    spice_inputs_channel_key_release (self->inputs, scancode);
+}
+
+static LodgeKeyLocks
+lodge_spice_session_source_get_key_locks (LodgeDisplaySource *source)
+{
+  LodgeSpiceSession *self = LODGE_SPICE_SESSION (source);
+  int modifiers = 0;
+
+  if (self->inputs == NULL)
+    return 0;
+  g_object_get (self->inputs, "key-modifiers", &modifiers, NULL);
+  return modifiers & (LODGE_KEY_LOCK_SCROLL | LODGE_KEY_LOCK_NUM | LODGE_KEY_LOCK_CAPS);
+}
+
+static void
+lodge_spice_session_source_set_key_locks (LodgeDisplaySource *source,
+                                          LodgeKeyLocks       locks)
+{
+  spice_inputs_channel_set_key_locks (LODGE_SPICE_SESSION (source)->inputs, locks);
+}
+
+static void
+lodge_spice_session_source_pointer_position (LodgeDisplaySource *source,
+                                             int                 x,
+                                             int                 y,
+                                             guint               button_state)
+{
+  spice_inputs_channel_position (LODGE_SPICE_SESSION (source)->inputs, x, y, 0, button_state);
+}
+
+static void
+lodge_spice_session_source_pointer_motion (LodgeDisplaySource *source,
+                                           int                 dx,
+                                           int                 dy,
+                                           guint               button_state)
+{
+  spice_inputs_channel_motion (LODGE_SPICE_SESSION (source)->inputs, dx, dy, button_state);
+}
+
+static void
+lodge_spice_session_source_pointer_button (LodgeDisplaySource *source,
+                                           LodgeMouseButton    button,
+                                           gboolean            press,
+                                           guint               button_state)
+{
+  LodgeSpiceSession *self = LODGE_SPICE_SESSION (source);
+
+  if (press)
+    spice_inputs_channel_button_press (self->inputs, button, button_state);
+  else
+    spice_inputs_channel_button_release (self->inputs, button, button_state);
+}
+
+static void
+lodge_spice_session_source_request_guest_size (LodgeDisplaySource *source,
+                                               int                 width,
+                                               int                 height)
+{
+  LodgeSpiceSession *self = LODGE_SPICE_SESSION (source);
+
+  if (self->main == NULL || !self->agent_connected || self->read_only ||
+      width < 64 || height < 64)
+    return;
+  spice_main_channel_update_display_enabled (self->main, 0, TRUE, FALSE);
+  spice_main_channel_update_display (self->main, 0, 0, 0, width & ~1, height, TRUE);
+}
+
+static void
+lodge_spice_session_source_set_clipboard (LodgeDisplaySource *source,
+                                          GdkClipboard       *clipboard)
+{
+  lodge_spice_session_set_clipboard_internal (LODGE_SPICE_SESSION (source), clipboard);
+}
+
 static void
 lodge_spice_session_class_init (LodgeSpiceSessionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  LodgeDisplaySourceClass *source_class = LODGE_DISPLAY_SOURCE_CLASS (klass);
 
   object_class->dispose = lodge_spice_session_dispose;
   object_class->finalize = lodge_spice_session_finalize;
   object_class->get_property = lodge_spice_session_get_property;
 
-  properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL,
-                       LODGE_TYPE_DISPLAY_STATE, LODGE_DISPLAY_STATE_DISCONNECTED,
-                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_DISCONNECT_REASON] =
-    g_param_spec_string ("disconnect-reason", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CURSOR] =
-    g_param_spec_object ("cursor", NULL, NULL, GDK_TYPE_CURSOR,
-                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CURSOR_VISIBLE] =
-    g_param_spec_boolean ("cursor-visible", NULL, NULL, TRUE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_SERVER_MOUSE] =
-    g_param_spec_boolean ("server-mouse", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_AGENT_CONNECTED] =
     g_param_spec_boolean ("agent-connected", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_FRAMEBUFFER] =
-    g_param_spec_object ("framebuffer", NULL, NULL, LODGE_TYPE_FRAMEBUFFER,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /**
-   * LodgeSpiceSession::open-fd:
-   * @request_id: pass it to lodge_spice_session_give_fd()
-   * @channel_type: the SPICE channel type (SPICE_CHANNEL_MAIN = 1, …)
-   *
-   * A channel needs a connected socket. Answer (now or later) with
-   * lodge_spice_session_give_fd() or lodge_spice_session_fail_fd().
-   */
-  signals[OPEN_FD] =
-    g_signal_new ("open-fd", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_INT);
+  source_class->disconnect = lodge_spice_session_source_disconnect;
+  source_class->give_fd = lodge_spice_session_source_give_fd;
+  source_class->fail_fd = lodge_spice_session_source_fail_fd;
+  source_class->has_inputs = lodge_spice_session_source_has_inputs;
+  source_class->get_inputs_ready = lodge_spice_session_source_get_inputs_ready;
+  source_class->key_event = lodge_spice_session_source_key_event;
+  source_class->get_key_locks = lodge_spice_session_source_get_key_locks;
+  source_class->set_key_locks = lodge_spice_session_source_set_key_locks;
+  source_class->pointer_position = lodge_spice_session_source_pointer_position;
+  source_class->pointer_motion = lodge_spice_session_source_pointer_motion;
+  source_class->pointer_button = lodge_spice_session_source_pointer_button;
+  source_class->request_guest_size = lodge_spice_session_source_request_guest_size;
+  source_class->set_clipboard = lodge_spice_session_source_set_clipboard;
 }
 
 static void
 lodge_spice_session_init (LodgeSpiceSession *self)
 {
-  self->framebuffer = lodge_framebuffer_new ();
+  /* The base's, for the life of the session. */
+  self->framebuffer = lodge_display_source_get_framebuffer (LODGE_DISPLAY_SOURCE (self));
   self->fd_requests = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
-  self->cursor_visible = TRUE;
   self->audio = TRUE;
 }
 
@@ -1040,14 +1128,14 @@ LodgeDisplayState
 lodge_spice_session_get_state (LodgeSpiceSession *self)
 {
   g_return_val_if_fail (LODGE_IS_SPICE_SESSION (self), LODGE_DISPLAY_STATE_DISCONNECTED);
-  return self->state;
+  return lodge_display_source_get_state (LODGE_DISPLAY_SOURCE (self));
 }
 
 const char *
 lodge_spice_session_get_disconnect_reason (LodgeSpiceSession *self)
 {
   g_return_val_if_fail (LODGE_IS_SPICE_SESSION (self), NULL);
-  return self->disconnect_reason;
+  return lodge_display_source_get_disconnect_reason (LODGE_DISPLAY_SOURCE (self));
 }
 
 /**
@@ -1304,75 +1392,52 @@ lodge_spice_session_disconnect (LodgeSpiceSession *self)
   lodge_spice_session_end (self, NULL);
 }
 
-static gboolean
-inputs_ready (LodgeSpiceSession *self)
-{
-  /* The channel's calls are only valid once it is open. */
-  return self->inputs != NULL && self->inputs_open && !self->read_only;
-}
+/* The input calls of LodgeDisplaySource, kept under their SPICE names for
+ * the callers that hold a LodgeSpiceSession. */
 
 gboolean
 lodge_spice_session_get_inputs_ready (LodgeSpiceSession *self)
 {
-  g_return_val_if_fail (LODGE_IS_SPICE_SESSION (self), FALSE);
-  return inputs_ready (self);
+  return lodge_display_source_get_inputs_ready (LODGE_DISPLAY_SOURCE (self));
 }
 
 gboolean
 lodge_spice_session_has_inputs (LodgeSpiceSession *self)
 {
-  g_return_val_if_fail (LODGE_IS_SPICE_SESSION (self), FALSE);
-  return self->inputs != NULL && !self->read_only;
+  return lodge_display_source_has_inputs (LODGE_DISPLAY_SOURCE (self));
 }
 
-/**
- * lodge_spice_session_key_press:
- * @scancode: an XT scancode (see lodge-keymap.h)
- */
 void
 lodge_spice_session_key_press (LodgeSpiceSession *self,
                                guint              scancode)
 {
-  g_return_if_fail (LODGE_IS_SPICE_SESSION (self));
-  if (inputs_ready (self))
-    spice_inputs_channel_key_press (self->inputs, scancode);
+  lodge_display_source_key_press (LODGE_DISPLAY_SOURCE (self), scancode);
 }
 
 void
 lodge_spice_session_key_release (LodgeSpiceSession *self,
                                  guint              scancode)
 {
-  g_return_if_fail (LODGE_IS_SPICE_SESSION (self));
-  if (inputs_ready (self))
-    spice_inputs_channel_key_release (self->inputs, scancode);
+  lodge_display_source_key_release (LODGE_DISPLAY_SOURCE (self), scancode);
 }
 
 LodgeKeyLocks
 lodge_spice_session_get_key_locks (LodgeSpiceSession *self)
 {
-  int modifiers = 0;
-
-  g_return_val_if_fail (LODGE_IS_SPICE_SESSION (self), 0);
-  if (self->inputs == NULL)
-    return 0;
-  g_object_get (self->inputs, "key-modifiers", &modifiers, NULL);
-  return modifiers & (LODGE_KEY_LOCK_SCROLL | LODGE_KEY_LOCK_NUM | LODGE_KEY_LOCK_CAPS);
+  return lodge_display_source_get_key_locks (LODGE_DISPLAY_SOURCE (self));
 }
 
 void
 lodge_spice_session_set_key_locks (LodgeSpiceSession *self,
                                    LodgeKeyLocks      locks)
 {
-  g_return_if_fail (LODGE_IS_SPICE_SESSION (self));
-  if (inputs_ready (self))
-    spice_inputs_channel_set_key_locks (self->inputs, locks);
+  lodge_display_source_set_key_locks (LODGE_DISPLAY_SOURCE (self), locks);
 }
 
 gboolean
 lodge_spice_session_get_server_mouse (LodgeSpiceSession *self)
 {
-  g_return_val_if_fail (LODGE_IS_SPICE_SESSION (self), FALSE);
-  return self->server_mouse;
+  return lodge_display_source_get_server_mouse (LODGE_DISPLAY_SOURCE (self));
 }
 
 void
@@ -1381,9 +1446,7 @@ lodge_spice_session_mouse_position (LodgeSpiceSession *self,
                                     int                y,
                                     guint              button_state)
 {
-  g_return_if_fail (LODGE_IS_SPICE_SESSION (self));
-  if (inputs_ready (self))
-    spice_inputs_channel_position (self->inputs, x, y, 0, button_state);
+  lodge_display_source_pointer_position (LODGE_DISPLAY_SOURCE (self), x, y, button_state);
 }
 
 void
@@ -1392,9 +1455,7 @@ lodge_spice_session_mouse_motion (LodgeSpiceSession *self,
                                   int                dy,
                                   guint              button_state)
 {
-  g_return_if_fail (LODGE_IS_SPICE_SESSION (self));
-  if (inputs_ready (self))
-    spice_inputs_channel_motion (self->inputs, dx, dy, button_state);
+  lodge_display_source_pointer_motion (LODGE_DISPLAY_SOURCE (self), dx, dy, button_state);
 }
 
 void
@@ -1403,13 +1464,7 @@ lodge_spice_session_mouse_button (LodgeSpiceSession *self,
                                   gboolean           press,
                                   guint              button_state)
 {
-  g_return_if_fail (LODGE_IS_SPICE_SESSION (self));
-  if (!inputs_ready (self))
-    return;
-  if (press)
-    spice_inputs_channel_button_press (self->inputs, button, button_state);
-  else
-    spice_inputs_channel_button_release (self->inputs, button, button_state);
+  lodge_display_source_pointer_button (LODGE_DISPLAY_SOURCE (self), button, press, button_state);
 }
 
 /**
@@ -1422,14 +1477,14 @@ GdkCursor *
 lodge_spice_session_get_cursor (LodgeSpiceSession *self)
 {
   g_return_val_if_fail (LODGE_IS_SPICE_SESSION (self), NULL);
-  return self->cursor;
+  return lodge_display_source_get_cursor (LODGE_DISPLAY_SOURCE (self));
 }
 
 gboolean
 lodge_spice_session_get_cursor_visible (LodgeSpiceSession *self)
 {
   g_return_val_if_fail (LODGE_IS_SPICE_SESSION (self), TRUE);
-  return self->cursor_visible;
+  return lodge_display_source_get_cursor_visible (LODGE_DISPLAY_SOURCE (self));
 }
 
 gboolean
@@ -1451,13 +1506,7 @@ lodge_spice_session_request_guest_size (LodgeSpiceSession *self,
                                         int                width,
                                         int                height)
 {
-  g_return_if_fail (LODGE_IS_SPICE_SESSION (self));
-
-  if (self->main == NULL || !self->agent_connected || self->read_only ||
-      width < 64 || height < 64)
-    return;
-  spice_main_channel_update_display_enabled (self->main, 0, TRUE, FALSE);
-  spice_main_channel_update_display (self->main, 0, 0, 0, width & ~1, height, TRUE);
+  lodge_display_source_request_guest_size (LODGE_DISPLAY_SOURCE (self), width, height);
 }
 
 static void
@@ -1526,13 +1575,10 @@ lodge_spice_session_copy_files_finish (LodgeSpiceSession  *self,
  * @clipboard: (nullable): the clipboard to share with the guest, or %NULL
  *   to share none
  */
-void
-lodge_spice_session_set_clipboard (LodgeSpiceSession *self,
-                                   GdkClipboard      *clipboard)
+static void
+lodge_spice_session_set_clipboard_internal (LodgeSpiceSession *self,
+                                            GdkClipboard      *clipboard)
 {
-  g_return_if_fail (LODGE_IS_SPICE_SESSION (self));
-  g_return_if_fail (!clipboard || GDK_IS_CLIPBOARD (clipboard));
-
   if (self->clipboard == clipboard)
     return;
   if (self->clipboard != NULL)
@@ -1546,4 +1592,11 @@ lodge_spice_session_set_clipboard (LodgeSpiceSession *self,
                                self, G_CONNECT_SWAPPED);
       lodge_spice_session_offer_clipboard (self);
     }
+}
+
+void
+lodge_spice_session_set_clipboard (LodgeSpiceSession *self,
+                                   GdkClipboard      *clipboard)
+{
+  lodge_display_source_set_clipboard (LODGE_DISPLAY_SOURCE (self), clipboard);
 }

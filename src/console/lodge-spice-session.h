@@ -9,31 +9,12 @@
 
 #include "lodge-types.h"
 #include "lodge-framebuffer.h"
+#include "lodge-display-source.h"
 
 G_BEGIN_DECLS
 
 #define LODGE_TYPE_SPICE_SESSION (lodge_spice_session_get_type ())
-G_DECLARE_FINAL_TYPE (LodgeSpiceSession, lodge_spice_session, LODGE, SPICE_SESSION, GObject)
-
-/* Mouse buttons as SPICE numbers them. */
-typedef enum
-{
-  LODGE_MOUSE_BUTTON_LEFT = 1,
-  LODGE_MOUSE_BUTTON_MIDDLE = 2,
-  LODGE_MOUSE_BUTTON_RIGHT = 3,
-  LODGE_MOUSE_BUTTON_WHEEL_UP = 4,
-  LODGE_MOUSE_BUTTON_WHEEL_DOWN = 5,
-  LODGE_MOUSE_BUTTON_BACK = 6,
-  LODGE_MOUSE_BUTTON_FORWARD = 7,
-} LodgeMouseButton;
-
-/* Lock keys as the guest reports them. */
-typedef enum
-{
-  LODGE_KEY_LOCK_SCROLL = 1 << 0,
-  LODGE_KEY_LOCK_NUM = 1 << 1,
-  LODGE_KEY_LOCK_CAPS = 1 << 2,
-} LodgeKeyLocks;
+G_DECLARE_FINAL_TYPE (LodgeSpiceSession, lodge_spice_session, LODGE, SPICE_SESSION, LodgeDisplaySource)
 
 LodgeSpiceSession *lodge_spice_session_new             (void);
 LodgeFramebuffer  *lodge_spice_session_get_framebuffer (LodgeSpiceSession *self);

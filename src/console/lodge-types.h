@@ -11,8 +11,10 @@ G_BEGIN_DECLS
 
 typedef struct _LodgeDisplay LodgeDisplay;
 typedef struct _LodgeDisplayEndpoint LodgeDisplayEndpoint;
+typedef struct _LodgeDisplaySource LodgeDisplaySource;
 typedef struct _LodgeFramebuffer LodgeFramebuffer;
 typedef struct _LodgeSpiceSession LodgeSpiceSession;
+typedef struct _LodgeVncSession LodgeVncSession;
 
 /**
  * LodgeDisplayState:
@@ -104,6 +106,27 @@ typedef enum
   LODGE_DISPLAY_TOGGLE_ON,
 } LodgeDisplayToggle;
 
+/**
+ * LodgeDisplayCapabilities:
+ * @LODGE_DISPLAY_CAPABILITY_AGENT: a guest agent answers (SPICE vdagent)
+ * @LODGE_DISPLAY_CAPABILITY_CLIPBOARD: the clipboard can be shared
+ * @LODGE_DISPLAY_CAPABILITY_FILE_COPY: files can be copied into the guest
+ * @LODGE_DISPLAY_CAPABILITY_AUDIO: the guest's sound plays here
+ * @LODGE_DISPLAY_CAPABILITY_GUEST_RESIZE: the guest's resolution follows
+ *   lodge_display_source_request_guest_size()
+ *
+ * What the guest side of a display source offers now.
+ */
+typedef enum /*< flags >*/
+{
+  LODGE_DISPLAY_CAPABILITY_NONE = 0,
+  LODGE_DISPLAY_CAPABILITY_AGENT = 1 << 0,
+  LODGE_DISPLAY_CAPABILITY_CLIPBOARD = 1 << 1,
+  LODGE_DISPLAY_CAPABILITY_FILE_COPY = 1 << 2,
+  LODGE_DISPLAY_CAPABILITY_AUDIO = 1 << 3,
+  LODGE_DISPLAY_CAPABILITY_GUEST_RESIZE = 1 << 4,
+} LodgeDisplayCapabilities;
+
 #define LODGE_CONSOLE_ERROR (lodge_console_error_quark ())
 
 /**
@@ -119,6 +142,12 @@ typedef enum
  *   absolute
  * @LODGE_CONSOLE_ERROR_INVALID_FILE: a connection file that cannot be read
  *   as one: not a key file, no [virt-viewer] group, a bad value
+ * @LODGE_CONSOLE_ERROR_CONNECTION_FAILED: the server could not be reached
+ *   (refused, unreachable, no such socket)
+ * @LODGE_CONSOLE_ERROR_AUTH_FAILED: the server refused the password
+ * @LODGE_CONSOLE_ERROR_AUTH_UNSUPPORTED: the server asks for an
+ *   authentication Lodge does not speak
+ * @LODGE_CONSOLE_ERROR_CLOSED: the connection ended from the other side
  */
 typedef enum
 {
@@ -129,6 +158,10 @@ typedef enum
   LODGE_CONSOLE_ERROR_INVALID_PORT,
   LODGE_CONSOLE_ERROR_INVALID_SOCKET,
   LODGE_CONSOLE_ERROR_INVALID_FILE,
+  LODGE_CONSOLE_ERROR_CONNECTION_FAILED,
+  LODGE_CONSOLE_ERROR_AUTH_FAILED,
+  LODGE_CONSOLE_ERROR_AUTH_UNSUPPORTED,
+  LODGE_CONSOLE_ERROR_CLOSED,
 } LodgeConsoleError;
 
 GQuark lodge_console_error_quark (void);

@@ -29,6 +29,10 @@ struct _LodgeRemoteWindow
    * file; removed with the window. */
   char                 *ca_tmp_path;
   char                 *message;
+  /* A VNC address: its session, for the window's life. */
+  LodgeVncSession      *vnc;
+  AdwMessageDialog     *password_dialog;
+  GtkEntry             *password_entry;
 
   /* Template */
   AdwToastOverlay      *toast_overlay;
@@ -88,6 +92,14 @@ lodge_remote_window_get_message (LodgeRemoteWindow *self)
   return self->message;
 }
 
+AdwMessageDialog *
+lodge_remote_window_get_password_dialog (LodgeRemoteWindow *self)
+{
+  g_return_val_if_fail (LODGE_IS_REMOTE_WINDOW (self), NULL);
+
+  return self->password_dialog;
+}
+
 /* "host:port" as people write it (IPv6 in brackets), or the socket. */
 static char *
 lodge_remote_window_dup_address (LodgeRemoteWindow *self)
@@ -109,14 +121,13 @@ static void
 lodge_remote_window_update_actions (LodgeRemoteWindow *self)
 {
   LodgeDisplayState state = lodge_display_get_state (self->display);
-  gboolean vnc = lodge_display_endpoint_get_protocol (self->endpoint) == LODGE_DISPLAY_PROTOCOL_VNC;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "remote.send-key",
                                  state == LODGE_DISPLAY_STATE_CONNECTED);
   /* A menu button does not follow its items' actions. */
   gtk_widget_set_sensitive (self->send_key_button, state == LODGE_DISPLAY_STATE_CONNECTED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "remote.reconnect",
-                                 !vnc && state == LODGE_DISPLAY_STATE_DISCONNECTED);
+                                 state == LODGE_DISPLAY_STATE_DISCONNECTED);
 }
 
 static void
@@ -214,22 +225,129 @@ lodge_remote_window_prepare_tls (LodgeRemoteWindow *self)
   return TRUE;
 }
 
+/* VNC password ----------------------------------------------------------- */
+
+static gboolean
+lodge_remote_window_destroy_dialog_cb (gpointer user_data)
+{
+  gtk_window_destroy (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+/* @destroy: FALSE from the dialog's response: it goes once the response
+ * has been emitted (its buttons close it after their response too). */
+static void
+lodge_remote_window_close_password_dialog (LodgeRemoteWindow *self,
+                                           gboolean           destroy)
+{
+  AdwMessageDialog *dialog = g_steal_pointer (&self->password_dialog);
+
+  if (self->password_entry != NULL)
+    g_signal_handlers_disconnect_by_data (self->password_entry, self);
+  self->password_entry = NULL;
+  if (dialog != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (dialog, self);
+      if (destroy)
+        gtk_window_destroy (GTK_WINDOW (dialog));
+      else
+        g_idle_add_full (G_PRIORITY_DEFAULT, lodge_remote_window_destroy_dialog_cb,
+                         g_object_ref (dialog), g_object_unref);
+    }
+}
+
+static void
+lodge_remote_window_password_response_cb (LodgeRemoteWindow *self,
+                                          const char        *response,
+                                          AdwMessageDialog  *dialog)
+{
+  g_autofree char *password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->password_entry)));
+
+  lodge_remote_window_close_password_dialog (self, FALSE);
+  if (g_strcmp0 (response, "connect") == 0)
+    lodge_vnc_session_answer_password (self->vnc, password);
+  else
+    {
+      lodge_display_disconnect (self->display);
+      lodge_remote_window_show_disconnected (self, _("Not Connected"),
+                                             _("The display asks for a password."), TRUE);
+    }
+}
+
+static void
+lodge_remote_window_vnc_password_required_cb (LodgeRemoteWindow *self,
+                                              LodgeVncSession   *session)
+{
+  g_autofree char *address = lodge_remote_window_dup_address (self);
+  GtkWidget *entry;
+
+  lodge_remote_window_close_password_dialog (self, TRUE);
+  self->password_dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                                      _("Password Required"), NULL));
+  adw_message_dialog_format_body (self->password_dialog,
+                                  _("The display at %s asks for a password."), address);
+  /* A GtkEntry: GTK 4.8's GtkPasswordEntry reads itself after it is
+   * gone when its window is destroyed. */
+  entry = gtk_entry_new ();
+  gtk_entry_set_visibility (GTK_ENTRY (entry), FALSE);
+  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_PASSWORD);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Password"),
+                                  -1);
+  self->password_entry = GTK_ENTRY (entry);
+  adw_message_dialog_set_extra_child (self->password_dialog, entry);
+  adw_message_dialog_add_responses (self->password_dialog,
+                                    "cancel", _("_Cancel"),
+                                    "connect", _("C_onnect"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (self->password_dialog, "connect",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (self->password_dialog, "connect");
+  adw_message_dialog_set_close_response (self->password_dialog, "cancel");
+  g_signal_connect_object (self->password_dialog, "response",
+                           G_CALLBACK (lodge_remote_window_password_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (self->password_dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+/* A VNC address: a LodgeVncSession shown by the display. */
+static void
+lodge_remote_window_connect_vnc (LodgeRemoteWindow *self)
+{
+  const char *socket = lodge_display_endpoint_get_socket (self->endpoint);
+  const char *password = lodge_display_endpoint_get_password (self->endpoint);
+  int port = lodge_display_endpoint_get_port (self->endpoint);
+
+  if (self->vnc == NULL)
+    {
+      self->vnc = lodge_vnc_session_new ();
+      g_signal_connect_object (self->vnc, "password-required",
+                               G_CALLBACK (lodge_remote_window_vnc_password_required_cb),
+                               self, G_CONNECT_SWAPPED);
+      /* A password typed earlier stays for Reconnect. */
+      if (password != NULL)
+        lodge_vnc_session_set_password (self->vnc, password);
+    }
+  lodge_display_set_source (self->display, LODGE_DISPLAY_SOURCE (self->vnc));
+  if (socket != NULL)
+    lodge_vnc_session_connect_unix (self->vnc, socket);
+  else
+    lodge_vnc_session_connect_host (self->vnc, lodge_display_endpoint_get_host (self->endpoint),
+                                    port > 0 ? port : LODGE_DISPLAY_ENDPOINT_VNC_DEFAULT_PORT);
+}
+
 void
 lodge_remote_window_reconnect (LodgeRemoteWindow *self)
 {
   const char *socket;
+  gboolean vnc;
 
   g_return_if_fail (LODGE_IS_REMOTE_WINDOW (self));
 
-  if (lodge_display_endpoint_get_protocol (self->endpoint) == LODGE_DISPLAY_PROTOCOL_VNC)
-    {
-      lodge_remote_window_show_disconnected (self, _("VNC Is Not Supported Yet"),
-                                             _("This address is a VNC display. Lodge opens SPICE displays only for now; "
-                                               "open it with another viewer, such as Remote Viewer."),
-                                             FALSE);
-      return;
-    }
-  if (!lodge_remote_window_prepare_tls (self))
+  vnc = lodge_display_endpoint_get_protocol (self->endpoint) == LODGE_DISPLAY_PROTOCOL_VNC;
+  if (!vnc && !lodge_remote_window_prepare_tls (self))
     return;
 
   socket = lodge_display_endpoint_get_socket (self->endpoint);
@@ -245,7 +363,9 @@ lodge_remote_window_reconnect (LodgeRemoteWindow *self)
     }
 
   lodge_remote_window_show_view (self, "connecting");
-  if (socket != NULL)
+  if (vnc)
+    lodge_remote_window_connect_vnc (self);
+  else if (socket != NULL)
     lodge_display_connect_unix (self->display, socket,
                                 lodge_display_endpoint_get_password (self->endpoint));
   else
@@ -377,11 +497,15 @@ lodge_remote_window_dispose (GObject *object)
 {
   LodgeRemoteWindow *self = LODGE_REMOTE_WINDOW (object);
 
+  lodge_remote_window_close_password_dialog (self, TRUE);
   if (self->display != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->display, self);
       lodge_display_disconnect (self->display);
     }
+  if (self->vnc != NULL)
+    g_signal_handlers_disconnect_by_data (self->vnc, self);
+  g_clear_object (&self->vnc);
   if (self->ca_tmp_path != NULL)
     g_unlink (self->ca_tmp_path);
   g_clear_pointer (&self->ca_tmp_path, g_free);

@@ -3,7 +3,8 @@
  * Copyright 2026 The Lodge authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * What `lodge spice://HOST:PORT` or `lodge FILE.vv` opens: one display,
+ * What `lodge spice://HOST:PORT`, `lodge vnc://HOST:PORT` or `lodge FILE.vv`
+ * opens (SPICE, or VNC through a LodgeVncSession): one display,
  * no library, no libvirt. It connects when created and shows "connecting",
  * "display" or "disconnected" (with the reason and Reconnect).
  */
@@ -32,5 +33,8 @@ const char           *lodge_remote_window_get_view     (LodgeRemoteWindow    *se
 /* The reason shown on the disconnected page, or NULL. */
 const char           *lodge_remote_window_get_message  (LodgeRemoteWindow    *self);
 void                  lodge_remote_window_reconnect    (LodgeRemoteWindow    *self);
+/* The password prompt of a VNC display while it is open, or NULL; its
+ * extra child is the password entry, its responses "connect", "cancel". */
+AdwMessageDialog     *lodge_remote_window_get_password_dialog (LodgeRemoteWindow *self);
 
 G_END_DECLS

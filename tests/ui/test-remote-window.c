@@ -1,4 +1,4 @@
-/* test-remote-window.c: `lodge spice://…` and `lodge FILE.vv`
+/* test-remote-window.c: `lodge spice://…`, `lodge vnc://…` and `lodge FILE.vv`
  *
  * Copyright 2026 The Lodge authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,6 +9,10 @@
  * server's picture, then the disconnected page once the server is gone. A
  * .vv file opens fullscreen, is deleted when it asks, and its unknown key
  * is named. Bad URIs and files print their reason and exit with 1.
+ * `lodge vnc://127.0.0.1:PORT` against QEMU's own VNC server (password
+ * on): the password prompt, then SeaBIOS's screen; a .vv file of type vnc
+ * with a wrong password shows the reason, with the right one the screen,
+ * and the disconnected page once QEMU is gone.
  *
  * LODGE_TEST_SCREENSHOTS=DIR keeps what the screen showed.
  */
@@ -23,6 +27,7 @@
 #include <unistd.h>
 
 #include "lodge-test.h"
+#include "lodge-test-qemu.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-remote-window.h"
 
@@ -541,18 +546,125 @@ test_vv_file (void)
   server_stop (server);
 }
 
+static int
+count_lit_pixels (GdkTexture *texture)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  g_autofree guint32 *pixels = g_new (guint32, width * height);
+  int lit = 0;
+
+  gdk_texture_download (texture, (guchar *) pixels, width * 4);
+  for (int i = 0; i < width * height; i++)
+    if ((pixels[i] & 0xffffff) != 0)
+      lit++;
+  return lit;
+}
+
+/* QEMU's SeaBIOS banner on the screen: 720x400 text with some lines. */
+static gboolean
+shows_bios_text (gpointer data)
+{
+  LodgeDisplay *display = lodge_remote_window_get_display (data);
+  g_autoptr(GdkTexture) texture = NULL;
+  int w, h;
+
+  if (g_strcmp0 (lodge_remote_window_get_view (data), "display") != 0 ||
+      !lodge_display_get_guest_size (display, &w, &h) || w != 720 || h != 400)
+    return FALSE;
+  texture = lodge_display_get_screenshot (display);
+  return texture != NULL && count_lit_pixels (texture) > 200;
+}
+
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
+password_asked (gpointer data)
+{
+  return lodge_remote_window_get_password_dialog (data) != NULL;
+}
+
 static void
 test_vnc (void)
 {
-  const char *args[] = { "vnc://127.0.0.1:5999", NULL };
+  g_autoptr(LodgeTestQemu) qemu = lodge_test_qemu_start (tmp_dir, ",password=on", TRUE, FALSE, FALSE);
+  g_autofree char *uri = g_strdup_printf ("vnc://127.0.0.1:%d", lodge_test_qemu_vnc_port (qemu));
+  g_autofree char *path = g_build_filename (tmp_dir, "vnc.vv", NULL);
+  g_autofree char *content = NULL;
+  g_autofree char *answer = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { uri, NULL };
+  const char *file_args[] = { "vnc.vv", NULL };
   LodgeRemoteWindow *window;
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+  ViewWait wait;
 
+  answer = lodge_test_qemu_command (qemu, "{\"execute\": \"change-vnc-password\", "
+                                          "\"arguments\": {\"password\": \"lodge-pw\"}}");
+  g_assert_nonnull (strstr (answer, "\"return\""));
+
+  /* The address alone: the server asks, the prompt answers. */
   g_assert_cmpint (run_command_line (tmp_dir, args), ==, 0);
   window = the_remote_window ();
-  g_assert_cmpstr (lodge_remote_window_get_view (window), ==, "disconnected");
-  g_assert_nonnull (strstr (lodge_remote_window_get_message (window), "VNC"));
-  save_screenshot ("remote-vnc.png");
+  g_assert_true (LODGE_IS_VNC_SESSION (lodge_display_get_source (lodge_remote_window_get_display (window))));
+  g_assert_true (wait_until (password_asked, window));
+  dialog = lodge_remote_window_get_password_dialog (window);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  entry = adw_message_dialog_get_extra_child (dialog);
+  g_assert_true (GTK_IS_ENTRY (entry));
+  g_assert_false (gtk_entry_get_visibility (GTK_ENTRY (entry)));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "lodge-pw");
+  save_screenshot ("remote-vnc-password.png");
+  adw_message_dialog_response (dialog, "connect");
+  g_assert_null (lodge_remote_window_get_password_dialog (window));
+  g_assert_true (wait_until (shows_bios_text, window));
+  /* The prompt is gone from the screen too. */
+  g_assert_true (wait_until (is_null, &dialog));
+  save_screenshot ("remote-vnc-display.png");
   close_remote_windows ();
+
+  /* A .vv file of type vnc with a wrong password: the reason shows. */
+  content = g_strdup_printf ("[virt-viewer]\n"
+                             "type=vnc\n"
+                             "host=127.0.0.1\n"
+                             "port=%d\n"
+                             "password=not-it\n",
+                             lodge_test_qemu_vnc_port (qemu));
+  g_file_set_contents (path, content, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run_command_line (tmp_dir, file_args), ==, 0);
+  window = the_remote_window ();
+  wait = (ViewWait) { window, "disconnected", 0 };
+  g_assert_true (wait_until (view_is, &wait));
+  g_assert_nonnull (strstr (lodge_remote_window_get_message (window), "password"));
+  save_screenshot ("remote-vnc-bad-password.png");
+
+  close_remote_windows ();
+  g_unlink (path);
+
+  /* The same file once the server takes its password; then the server
+   * gone: the disconnected page names it. */
+  answer = lodge_test_qemu_command (qemu, "{\"execute\": \"change-vnc-password\", "
+                                          "\"arguments\": {\"password\": \"not-it\"}}");
+  g_assert_nonnull (strstr (answer, "\"return\""));
+  g_file_set_contents (path, content, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run_command_line (tmp_dir, file_args), ==, 0);
+  window = the_remote_window ();
+  g_assert_true (wait_until (shows_bios_text, window));
+  g_subprocess_force_exit (qemu->process);
+  wait = (ViewWait) { window, "disconnected", 0 };
+  g_assert_true (wait_until (view_is, &wait));
+  g_assert_nonnull (lodge_remote_window_get_message (window));
+  g_test_message ("disconnected: %s", lodge_remote_window_get_message (window));
+  save_screenshot ("remote-vnc-disconnected.png");
+  close_remote_windows ();
+  g_unlink (path);
 }
 
 static void

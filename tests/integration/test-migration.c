@@ -367,6 +367,37 @@ running_on (virConnectPtr  conn,
   return domain_state_on (conn, name, &state) && state == VIR_DOMAIN_RUNNING;
 }
 
+typedef struct
+{
+  virConnectPtr  conn;
+  const char    *name;
+} RunningOn;
+
+static gboolean
+running_on_cb (gpointer data)
+{
+  RunningOn *r = data;
+  return running_on (r->conn, r->name);
+}
+
+/* On the destination, libvirt resumes the guest just after the job that
+ * the source reports finished: wait for it (a condition, not a time). */
+static void
+assert_comes_running_on (virConnectPtr  conn,
+                         const char    *name)
+{
+  RunningOn r = { conn, name };
+  int state = VIR_DOMAIN_NOSTATE;
+
+  if (!lodge_test_wait_until (running_on_cb, &r, WAIT_MS))
+    {
+      gboolean found = domain_state_on (conn, name, &state);
+
+      g_error ("%s is not running on the destination (%s, state %d)", name,
+               found ? "defined there" : "not there", state);
+    }
+}
+
 /* ------------------------------------------------------------ helpers -- */
 
 static gboolean
@@ -626,7 +657,7 @@ test_copy_storage (void)
                   lodge_migration_get_memory_processed (copy) >> 20);
   g_assert_cmpuint (lodge_migration_get_disk_total (copy), >, 0);
 
-  g_assert_true (running_on (admin2_conn, name));
+  assert_comes_running_on (admin2_conn, name);
   g_assert_false (defined_on (admin_conn, name));
   assert_counter_continues (log, log2);
   assert_counter_advances (log2);
@@ -712,7 +743,7 @@ test_progress (void)
   g_assert_cmpint (lodge_migration_get_phase (migration), ==, LODGE_MIGRATION_PHASE_DONE);
   g_assert_cmpuint (lodge_migration_get_memory_total (migration), >=, 256 << 20);
   g_assert_cmpuint (lodge_migration_get_memory_remaining (migration), ==, 0);
-  g_assert_true (running_on (admin2_conn, name));
+  assert_comes_running_on (admin2_conn, name);
   remove_test_domains_on (admin2_conn, FALSE);
   remove_logs (name);
 }
@@ -1067,7 +1098,7 @@ test_post_copy (void)
       lodge_test_wait_result (&result, HOP_MS);
       g_assert_true (lodge_migration_start_finish (migration, result, &error));
       g_assert_no_error (error);
-      g_assert_true (running_on (admin2_conn, name));
+      assert_comes_running_on (admin2_conn, name);
       assert_counter_continues (log, log2);
     }
   remove_test_domains_on (admin_conn, FALSE);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "lodge-test.h"
+#include "lodge-spice-test-client.h"
 #include "ui/lodge-console-page.h"
 #include "ui/lodge-preferences-window.h"
 #include "ui/lodge-resources.h"
@@ -33,51 +34,16 @@
 #define LIST_HEIGHT 300
 
 static const char *server_path;
+
+typedef LodgeSpiceTestServer Server;
+#define server_wait_line lodge_spice_test_server_wait_line
+#define server_send      lodge_spice_test_server_send
+#define server_stop      lodge_spice_test_server_stop
+
 static char *tmp_dir;
 static char *node_path;
 static int base_port;
 static LodgeConnection *connection;
-
-/* SPICE test server ------------------------------------------------------ */
-
-typedef struct
-{
-  GSubprocess      *process;
-  GDataInputStream *out;
-  GOutputStream    *in;
-  GCancellable     *cancellable;
-  GQueue            lines;
-  int               port;
-} Server;
-
-static void server_read (Server *server);
-
-static void
-server_read_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Server *server = user_data;
-  char *line;
-
-  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, NULL, NULL);
-  if (line == NULL || (gpointer) object != (gpointer) server->out)
-    {
-      g_free (line);
-      return;
-    }
-  if (g_test_verbose ())
-    g_printerr ("server %d: %s\n", server->port, line);
-  g_queue_push_tail (&server->lines, line);
-  server_read (server);
-}
-
-static void
-server_read (Server *server)
-{
-  g_data_input_stream_read_line_async (server->out, G_PRIORITY_DEFAULT, server->cancellable,
-                                       server_read_cb, server);
-}
 
 static void
 iterate (void)
@@ -87,91 +53,23 @@ iterate (void)
 }
 
 static gboolean
-wake_cb (gpointer user_data)
+wait_until (LodgeTestCheck check,
+            gpointer       data)
 {
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*CheckFunc) (gpointer data);
-
-static gboolean
-wait_until (CheckFunc check,
-            gpointer  data)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;
-  guint wake = g_timeout_add (10, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = check (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
+  return lodge_test_ui_wait_until (check, data, WAIT_MS);
 }
 
 static void
 spin (guint ms)
 {
   gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-  guint wake = g_timeout_add (10, wake_cb, NULL);
+  guint wake = g_timeout_add (10, lodge_test_ui_wake_cb, NULL);
 
   while (g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (wake);
 }
 
-typedef struct
-{
-  Server     *server;
-  const char *prefix;
-  char       *line;
-} LineWait;
-
-static gboolean
-line_arrived (gpointer data)
-{
-  LineWait *wait = data;
-
-  while (!g_queue_is_empty (&wait->server->lines))
-    {
-      char *line = g_queue_pop_head (&wait->server->lines);
-
-      if (g_str_has_prefix (line, wait->prefix))
-        {
-          wait->line = line;
-          return TRUE;
-        }
-      g_free (line);
-    }
-  return FALSE;
-}
-
-/* The first line starting with @prefix; drops the lines before it. */
-static char *
-server_wait_line (Server     *server,
-                  const char *prefix)
-{
-  LineWait wait = { server, prefix, NULL };
-
-  wait_until (line_arrived, &wait);
-  return wait.line;
-}
-
-static void G_GNUC_PRINTF (2, 3)
-server_send (Server     *server,
-             const char *format,
-             ...)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *line = NULL;
-  va_list args;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  line = g_strconcat (text, "\n", NULL);
-  g_assert_true (g_output_stream_write_all (server->in, line, strlen (line), NULL, NULL, NULL));
-  g_output_stream_flush (server->in, NULL, NULL);
-}
 
 /* Every event the server printed before this call is in server->lines. */
 static void
@@ -199,40 +97,7 @@ server_sync (Server *server)
 static Server *
 server_start (int port)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *port_arg = g_strdup_printf ("%d", port);
-  g_autofree char *line = NULL;
-  Server *server = g_new0 (Server, 1);
-
-  server->port = port;
-  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                      &error, server_path, "--port", port_arg,
-                                      "--width=800", "--height=600", NULL);
-  g_assert_no_error (error);
-  server->in = g_object_ref (g_subprocess_get_stdin_pipe (server->process));
-  server->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  server->cancellable = g_cancellable_new ();
-  server_read (server);
-  line = server_wait_line (server, "listening");
-  g_assert_nonnull (line);
-  return server;
-}
-
-static void
-server_stop (Server *server)
-{
-  if (server == NULL)
-    return;
-  g_cancellable_cancel (server->cancellable);
-  g_subprocess_force_exit (server->process);
-  g_subprocess_wait (server->process, NULL, NULL);
-  g_clear_object (&server->cancellable);
-  g_clear_object (&server->in);
-  g_clear_object (&server->out);
-  g_clear_object (&server->process);
-  iterate ();
-  g_queue_clear_full (&server->lines, g_free);
-  g_free (server);
+  return lodge_spice_test_server_start (server_path, port, WAIT_MS);
 }
 
 static GByteArray *

@@ -43,6 +43,27 @@ void     lodge_virt_call_end    (virConnectPtr conn);
  * keepalive gives up). FALSE when it gave up waiting. */
 gboolean lodge_virt_wait_calls  (virConnectPtr conn,
                                  guint         timeout_ms);
+/* An event registration of a session's connection, to drop at close. */
+typedef enum
+{
+  LODGE_VIRT_EVENT_DOMAIN,
+  LODGE_VIRT_EVENT_NETWORK,
+  LODGE_VIRT_EVENT_STORAGE_POOL,
+} LodgeVirtEventKind;
+
+typedef struct
+{
+  LodgeVirtEventKind kind;
+  int                id;       /* < 0: none */
+} LodgeVirtEventId;
+
+/* Main thread: takes @conn (a session's reference). On a worker, once the
+ * calls in flight on it ended (at most @wait_ms), deregisters @ids (their
+ * callbacks hold what they need until then) and closes it. */
+void     lodge_virt_close_events_in_thread (virConnectPtr           conn,
+                                            const LodgeVirtEventId *ids,
+                                            guint                   n_ids,
+                                            guint                   wait_ms);
 /* For tests: how many lodge_virt_wait_calls() wait now. */
 guint    lodge_virt_get_n_waiting (void);
 

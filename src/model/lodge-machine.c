@@ -1066,6 +1066,79 @@ lodge_virt_wait_calls (virConnectPtr conn,
   return idle;
 }
 
+typedef struct
+{
+  virConnectPtr     conn;
+  LodgeVirtEventId *ids;
+  guint             n_ids;
+  guint             wait_ms;
+} EventsClose;
+
+static void
+events_close_free (EventsClose *close)
+{
+  g_free (close->ids);
+  g_free (close);
+}
+
+static void
+events_close_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  EventsClose *close = task_data;
+
+  if (!lodge_virt_wait_calls (close->conn, close->wait_ms))
+    g_debug ("Closing a connection's events with a call still waiting after %u ms", close->wait_ms);
+  for (guint i = 0; i < close->n_ids; i++)
+    {
+      int id = close->ids[i].id;
+
+      if (id < 0)
+        continue;
+      switch (close->ids[i].kind)
+        {
+        case LODGE_VIRT_EVENT_DOMAIN:
+          virConnectDomainEventDeregisterAny (close->conn, id);
+          break;
+        case LODGE_VIRT_EVENT_NETWORK:
+          virConnectNetworkEventDeregisterAny (close->conn, id);
+          break;
+        case LODGE_VIRT_EVENT_STORAGE_POOL:
+          virConnectStoragePoolEventDeregisterAny (close->conn, id);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  virResetLastError ();
+  g_clear_pointer (&close->conn, virConnectClose);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+lodge_virt_close_events_in_thread (virConnectPtr           conn,
+                                   const LodgeVirtEventId *ids,
+                                   guint                   n_ids,
+                                   guint                   wait_ms)
+{
+  g_autoptr(GTask) task = NULL;
+  EventsClose *close;
+
+  g_return_if_fail (conn != NULL);
+
+  close = g_new0 (EventsClose, 1);
+  close->conn = conn;
+  close->ids = g_memdup2 (ids, sizeof (LodgeVirtEventId) * n_ids);
+  close->n_ids = n_ids;
+  close->wait_ms = wait_ms;
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (task, lodge_virt_close_events_in_thread);
+  g_task_set_task_data (task, close, (GDestroyNotify) events_close_free);
+  g_task_run_in_thread (task, events_close_thread);
+}
+
 guint
 lodge_virt_get_n_waiting (void)
 {

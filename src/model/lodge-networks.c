@@ -28,7 +28,7 @@
 typedef struct
 {
   gatomicrefcount  ref;
-  virConnectPtr    conn;           /* closed by session_close_thread() */
+  virConnectPtr    conn;           /* closed on a worker by session_close() */
   LodgeNetworks   *owner;          /* main thread; NULL once detached */
   int              network_id;     /* written by the first read, read by the closing worker */
   int              domain_id;
@@ -504,36 +504,20 @@ session_unref_cb (void *opaque)
     g_free (session);
 }
 
-/* Worker thread: the registrations go before the connection, which the
- * callbacks hold. */
-static void
-session_close_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
-{
-  Session *session = task_data;
-
-  if (!lodge_virt_wait_calls (session->conn, CLOSE_WAIT_MS))
-    g_debug ("Closing network events with a call still waiting after %d ms", CLOSE_WAIT_MS);
-  if (session->network_id >= 0)
-    virConnectNetworkEventDeregisterAny (session->conn, session->network_id);
-  if (session->domain_id >= 0)
-    virConnectDomainEventDeregisterAny (session->conn, session->domain_id);
-  session->network_id = session->domain_id = -1;
-  virResetLastError ();
-  g_clear_pointer (&session->conn, virConnectClose);
-  g_task_return_boolean (task, TRUE);
-}
-
+/* Main thread, once the first read (which registers) has ended. */
 static void
 session_close (Session *session)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+  const LodgeVirtEventId ids[] = {
+    { LODGE_VIRT_EVENT_NETWORK, session->network_id },
+    { LODGE_VIRT_EVENT_DOMAIN, session->domain_id },
+  };
 
-  g_task_set_source_tag (task, session_close);
-  g_task_set_task_data (task, session_ref (session), session_unref_cb);
-  g_task_run_in_thread (task, session_close_thread);
+  if (session->conn == NULL)
+    return;
+  lodge_virt_close_events_in_thread (g_steal_pointer (&session->conn), ids, G_N_ELEMENTS (ids),
+                                     CLOSE_WAIT_MS);
+  session->network_id = session->domain_id = -1;
 }
 
 /* Main thread: the session stops feeding its owner. It is closed once its

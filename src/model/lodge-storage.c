@@ -27,7 +27,7 @@
 typedef struct
 {
   gatomicrefcount  ref;
-  virConnectPtr    conn;          /* closed by session_close_thread() */
+  virConnectPtr    conn;          /* closed on a worker by session_close() */
   LodgeStorage    *owner;         /* main thread; NULL once detached */
   int              lifecycle_id;  /* written by the load worker, read by the closing one */
   int              refresh_id;
@@ -367,36 +367,20 @@ session_unref_cb (void *opaque)
   session_unref (opaque);
 }
 
-/* Worker thread: the registrations go before the connection, which the
- * callbacks hold. */
-static void
-session_close_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
-{
-  Session *session = task_data;
-
-  if (!lodge_virt_wait_calls (session->conn, CLOSE_WAIT_MS))
-    g_debug ("Closing storage events with a read still waiting after %d ms", CLOSE_WAIT_MS);
-  if (session->lifecycle_id >= 0)
-    virConnectStoragePoolEventDeregisterAny (session->conn, session->lifecycle_id);
-  if (session->refresh_id >= 0)
-    virConnectStoragePoolEventDeregisterAny (session->conn, session->refresh_id);
-  session->lifecycle_id = session->refresh_id = -1;
-  virResetLastError ();
-  g_clear_pointer (&session->conn, virConnectClose);
-  g_task_return_boolean (task, TRUE);
-}
-
+/* Main thread, once the load worker (which registers) has ended. */
 static void
 session_close (Session *session)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+  const LodgeVirtEventId ids[] = {
+    { LODGE_VIRT_EVENT_STORAGE_POOL, session->lifecycle_id },
+    { LODGE_VIRT_EVENT_STORAGE_POOL, session->refresh_id },
+  };
 
-  g_task_set_source_tag (task, session_close);
-  g_task_set_task_data (task, session_ref (session), (GDestroyNotify) session_unref);
-  g_task_run_in_thread (task, session_close_thread);
+  if (session->conn == NULL)
+    return;
+  lodge_virt_close_events_in_thread (g_steal_pointer (&session->conn), ids, G_N_ELEMENTS (ids),
+                                     CLOSE_WAIT_MS);
+  session->lifecycle_id = session->refresh_id = -1;
 }
 
 /* Main thread: the session stops feeding its owner. It is closed once its

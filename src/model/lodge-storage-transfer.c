@@ -581,6 +581,33 @@ out:
     g_task_return_boolean (task, TRUE);
 }
 
+/* Upload and download: the same start, their own thread. */
+static void
+volume_transfer_start (LodgeStorageVolume       *self,
+                       const char               *path,
+                       LodgeStorageProgressFunc  progress,
+                       gpointer                  progress_data,
+                       gpointer                  source_tag,
+                       GTaskThreadFunc           thread,
+                       GCancellable             *cancellable,
+                       GAsyncReadyCallback       callback,
+                       gpointer                  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  LodgeStorageAction *action = lodge_storage_volume_action_new (self, &error);
+
+  if (action == NULL)
+    {
+      g_task_report_error (self, callback, user_data, source_tag, g_steal_pointer (&error));
+      return;
+    }
+  action->path = g_strdup (path);
+  action->progress = progress;
+  action->progress_data = progress_data;
+  lodge_storage_action_run (action, lodge_storage_pool_get_storage (lodge_storage_volume_get_pool (self)),
+                            self, source_tag, thread, cancellable, callback, user_data);
+}
+
 void
 lodge_storage_volume_upload_async (LodgeStorageVolume       *self,
                                    const char               *path,
@@ -590,25 +617,11 @@ lodge_storage_volume_upload_async (LodgeStorageVolume       *self,
                                    GAsyncReadyCallback       callback,
                                    gpointer                  user_data)
 {
-  g_autoptr(GError) error = NULL;
-  LodgeStorageAction *action;
-
   g_return_if_fail (LODGE_IS_STORAGE_VOLUME (self));
   g_return_if_fail (path != NULL);
 
-  action = lodge_storage_volume_action_new (self, &error);
-  if (action == NULL)
-    {
-      g_task_report_error (self, callback, user_data, lodge_storage_volume_upload_async,
-                           g_steal_pointer (&error));
-      return;
-    }
-  action->path = g_strdup (path);
-  action->progress = progress;
-  action->progress_data = progress_data;
-  lodge_storage_action_run (action, lodge_storage_pool_get_storage (lodge_storage_volume_get_pool (self)),
-                            self, lodge_storage_volume_upload_async, upload_thread,
-                            cancellable, callback, user_data);
+  volume_transfer_start (self, path, progress, progress_data, lodge_storage_volume_upload_async,
+                         upload_thread, cancellable, callback, user_data);
 }
 
 gboolean
@@ -699,25 +712,11 @@ lodge_storage_volume_download_async (LodgeStorageVolume       *self,
                                      GAsyncReadyCallback       callback,
                                      gpointer                  user_data)
 {
-  g_autoptr(GError) error = NULL;
-  LodgeStorageAction *action;
-
   g_return_if_fail (LODGE_IS_STORAGE_VOLUME (self));
   g_return_if_fail (path != NULL);
 
-  action = lodge_storage_volume_action_new (self, &error);
-  if (action == NULL)
-    {
-      g_task_report_error (self, callback, user_data, lodge_storage_volume_download_async,
-                           g_steal_pointer (&error));
-      return;
-    }
-  action->path = g_strdup (path);
-  action->progress = progress;
-  action->progress_data = progress_data;
-  lodge_storage_action_run (action, lodge_storage_pool_get_storage (lodge_storage_volume_get_pool (self)),
-                            self, lodge_storage_volume_download_async, download_thread,
-                            cancellable, callback, user_data);
+  volume_transfer_start (self, path, progress, progress_data, lodge_storage_volume_download_async,
+                         download_thread, cancellable, callback, user_data);
 }
 
 gboolean

@@ -106,3 +106,42 @@ lodge_test_ui_need_real_guest (void)
   if (!lodge_test_run ("make-guest", (char *[]) { (char *) make_guest, (char *) guest_dir, NULL }))
     lodge_test_skip_all ("could not build the test guest");
 }
+
+/* Saves what @window shows, drawn by GTK itself (no screen grabber), as
+ * @name in $LODGE_TEST_SCREENSHOTS (or $LODGE_TEST_SCREENSHOT_DIR); does
+ * nothing when neither is set. */
+static inline void
+lodge_test_ui_save_window_png (GtkWidget  *window,
+                               const char *name)
+{
+  const char *dir = g_getenv ("LODGE_TEST_SCREENSHOTS");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  if (dir == NULL)
+    dir = g_getenv ("LODGE_TEST_SCREENSHOT_DIR");
+  if (dir == NULL)
+    return;
+  /* Lets the last frames settle; only when screenshots are asked for. */
+  lodge_test_ui_wait_until (lodge_test_ui_never, NULL, 500);
+  g_mkdir_with_parents (dir, 0755);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, name, NULL);
+  if (!gdk_texture_save_to_png (texture, path))
+    g_test_message ("could not save %s", path);
+  else
+    g_test_message ("saved %s", path);
+}

@@ -35,6 +35,7 @@
 #include <libvirt/libvirt.h>
 
 #include "lodge-test.h"
+#include "lodge-test-ui.h"
 #include "lodge-model-test.h"
 #include "ui/lodge-application.h"
 #include "ui/lodge-storage-dialog.h"
@@ -66,58 +67,8 @@ size (guint64 bytes)
   return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
 }
 
-/* Saves what @window shows, drawn by GTK itself (no screen grabber). */
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  const char *dir = g_getenv ("LODGE_TEST_SCREENSHOTS");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  if (dir == NULL)
-    dir = g_getenv ("LODGE_TEST_SCREENSHOT_DIR");
-  if (dir == NULL)
-    return;
-  lodge_test_spin (500);
-  g_mkdir_with_parents (dir, 0755);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  if (node == NULL)
-    return;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  if (!gdk_texture_save_to_png (texture, path))
-    g_test_message ("could not save %s", path);
-  else
-    g_test_message ("saved %s", path);
-}
-
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        return child;
-      if ((found = find_widget (child, type)) != NULL)
-        return found;
-    }
-  return NULL;
-}
+#define save_screenshot lodge_test_ui_save_window_png
+#define find_widget     lodge_test_ui_find_widget
 
 static void
 collect_labels (GtkWidget *widget,

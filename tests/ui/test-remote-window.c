@@ -337,6 +337,16 @@ test_uri (void)
   server_send (server, "pattern 42");
   g_assert_true (wait_until (shows_pattern, &wait));
   save_screenshot ("remote-uri-display.png");
+  if (g_getenv ("LODGE_TEST_SCREENSHOTS") != NULL || g_getenv ("LODGE_TEST_SCREENSHOT_DIR") != NULL)
+    {
+      /* The Send Key menu, open (the window's only menu button). */
+      GtkWidget *button = lodge_test_ui_find_widget (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON);
+
+      g_assert_nonnull (button);
+      gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+      save_screenshot ("remote-send-key-menu.png");
+      gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+    }
 
   /* Send Key reaches the server, once the inputs channel is open (it may
    * open after the first picture). */

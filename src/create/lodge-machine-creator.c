@@ -80,6 +80,8 @@ typedef struct
   char                *volume_path;
   char                *uuid;
   LodgeThrowawayWatcher *watcher; /* holds uuid while a throwaway is made */
+  guint64                host_memory; /* from the host's capabilities; 0 unknown */
+  guint                  host_cpus;
 } Job;
 
 /* The last reference to the host's connection may talk to the daemon:
@@ -530,34 +532,30 @@ check_free_space (Job              *job,
 }
 
 /* A machine bigger than its host only swaps or fails to start: refused
- * before anything is made. */
+ * before anything is made. The figures are the host's capabilities'
+ * (read once per connection); unknown ones check nothing. */
 static gboolean
 check_fits_host (Job     *job,
                  GError **error)
 {
   guint64 memory = SPEC_UINT64 (job->spec, MEMORY);
   guint vcpus = SPEC_UINT (job->spec, VCPUS);
-  guint64 host_memory = 0;
-  guint host_cpus = 0;
 
-  if (!lodge_worker_connection_get_node_info (job->conn, &host_memory, &host_cpus, error))
-    return FALSE;
-
-  if (host_memory > 0 && memory > host_memory)
+  if (job->host_memory > 0 && memory > job->host_memory)
     {
       g_autofree char *want = g_format_size_full (memory, G_FORMAT_SIZE_IEC_UNITS);
-      g_autofree char *have = g_format_size_full (host_memory, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *have = g_format_size_full (job->host_memory, G_FORMAT_SIZE_IEC_UNITS);
 
       g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_CONFIG,
                    _("The machine asks for %s of memory, but the host has only %s"), want, have);
       return FALSE;
     }
-  if (host_cpus > 0 && vcpus > host_cpus)
+  if (job->host_cpus > 0 && vcpus > job->host_cpus)
     {
       g_set_error (error, LODGE_CREATE_ERROR, LODGE_CREATE_ERROR_INVALID_CONFIG,
                    /* vcpus is at least 2 here */
                    _("The machine asks for %u processors, but the host has only %u"),
-                   vcpus, host_cpus);
+                   vcpus, job->host_cpus);
       return FALSE;
     }
   return TRUE;
@@ -1338,6 +1336,26 @@ lodge_machine_creator_run_cb (GObject      *object,
   g_task_return_pointer (task, g_strdup (job->uuid), g_free);
 }
 
+static void
+lodge_machine_creator_caps_cb (GObject      *object,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  g_autoptr(GTask) worker = user_data;
+  g_autoptr(LodgeHostCapabilities) caps = NULL;
+  Job *job = g_task_get_task_data (worker);
+
+  /* Without them (a read that failed) the check is left to libvirt. */
+  caps = lodge_host_get_capabilities_finish (LODGE_HOST (object), result, NULL);
+  if (caps != NULL)
+    {
+      job->host_memory = lodge_host_capabilities_get_memory (caps);
+      job->host_cpus = lodge_host_capabilities_get_cpus (caps);
+    }
+  /* The cleanup must run even when cancelled: no return-on-cancel. */
+  g_task_run_in_thread (worker, lodge_machine_creator_run_worker);
+}
+
 void
 lodge_machine_creator_run_async (LodgeMachineCreator *self,
                                  GCancellable        *cancellable,
@@ -1404,8 +1422,12 @@ lodge_machine_creator_run_async (LodgeMachineCreator *self,
   g_task_set_source_tag (worker, lodge_machine_creator_run_worker);
   g_task_set_task_data (worker, job, (GDestroyNotify)job_free);
   g_task_set_check_cancellable (worker, FALSE);
-  /* The cleanup must run even when cancelled: no return-on-cancel. */
-  g_task_run_in_thread (worker, lodge_machine_creator_run_worker);
+  if (host != NULL)
+    /* The host's size, for check_fits_host(): usually known already. */
+    lodge_host_get_capabilities_async (host, cancellable, lodge_machine_creator_caps_cb,
+                                       g_steal_pointer (&worker));
+  else
+    g_task_run_in_thread (worker, lodge_machine_creator_run_worker);
 }
 
 char *

@@ -42,12 +42,6 @@ void                   lodge_worker_connection_free     (LodgeWorkerConnection *
  * that reason rather than for what they asked. */
 gboolean               lodge_worker_connection_is_alive (LodgeWorkerConnection *self);
 
-/* The host's memory in bytes and its logical CPUs (virNodeGetInfo). */
-gboolean               lodge_worker_connection_get_node_info (LodgeWorkerConnection  *self,
-                                                              guint64                *memory,
-                                                              guint                  *cpus,
-                                                              GError                **error);
-
 /* Domains ---------------------------------------------------------------- */
 
 LodgeWorkerDomain *lodge_worker_domain_lookup_by_name  (LodgeWorkerConnection  *conn,

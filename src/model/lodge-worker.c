@@ -111,28 +111,6 @@ lodge_worker_connection_is_alive (LodgeWorkerConnection *self)
   return alive == 1;
 }
 
-gboolean
-lodge_worker_connection_get_node_info (LodgeWorkerConnection  *self,
-                                       guint64                *memory,
-                                       guint                  *cpus,
-                                       GError                **error)
-{
-  virNodeInfo info;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  if (virNodeGetInfo (self->conn, &info) < 0)
-    {
-      lodge_model_set_error_from_virt (error, _("Could not read the host’s memory and processors"));
-      return FALSE;
-    }
-  if (memory != NULL)
-    *memory = (guint64)info.memory * 1024;
-  if (cpus != NULL)
-    *cpus = info.cpus;
-  return TRUE;
-}
-
 /* Domains ---------------------------------------------------------------- */
 
 LodgeWorkerDomain *
